@@ -1,0 +1,91 @@
+//! One [`Connection`] implementation per database driver; the runner uses nothing else.
+//!
+//! Capabilities that differ per engine (how a script is executed, how runners exclude each
+//! other) live here, once per driver; the tracking-table SQL lives in [`Dialect`].
+
+mod odbc;
+mod postgres;
+mod sqlite;
+
+pub use self::odbc::OdbcConnection;
+pub use self::postgres::PostgresConnection;
+pub use self::sqlite::SqliteConnection;
+
+use crate::dialect::Dialect;
+use crate::error::{DbError, ScriptError};
+
+/// One row of the tracking table.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AppliedMigration {
+    /// `<group>/<NNNN>_<name>`.
+    pub id: String,
+    /// When it was applied, as text (UTC).
+    pub applied_at: String,
+    /// Checksum of the up file as applied.
+    pub checksum: String,
+    /// How long the migration took.
+    pub duration_ms: i64,
+    /// Dialect directory the file came from.
+    pub dialect: String,
+}
+
+/// A database connection the runner can drive.
+///
+/// Transactions are explicit: the runner calls [`begin`](Connection::begin) or
+/// [`begin_exclusive`](Connection::begin_exclusive), then [`commit`](Connection::commit) or
+/// [`rollback`](Connection::rollback).
+pub trait Connection {
+    /// The SQL dialect spoken on this connection.
+    fn dialect(&self) -> Dialect;
+
+    /// Takes a lock held for the whole session, released when the connection ends (even by a
+    /// crash). Drivers without one lock per transaction instead.
+    fn lock_session(&mut self) -> Result<(), DbError> {
+        Ok(())
+    }
+
+    /// Releases the lock taken by [`lock_session`](Connection::lock_session).
+    fn unlock_session(&mut self) -> Result<(), DbError> {
+        Ok(())
+    }
+
+    /// Starts a transaction for reading.
+    fn begin(&mut self) -> Result<(), DbError>;
+
+    /// Starts a transaction holding the write lock that keeps other runners out until it ends.
+    fn begin_exclusive(&mut self) -> Result<(), DbError>;
+
+    /// Commits the current transaction.
+    fn commit(&mut self) -> Result<(), DbError>;
+
+    /// Rolls back the current transaction.
+    fn rollback(&mut self) -> Result<(), DbError>;
+
+    /// Executes one statement that returns no rows.
+    fn execute(&mut self, sql: &str) -> Result<(), DbError>;
+
+    /// Runs a query whose first column of its first row is an integer.
+    fn query_count(&mut self, sql: &str) -> Result<i64, DbError>;
+
+    /// Runs [`Dialect::select_applied`].
+    fn query_applied(&mut self, sql: &str) -> Result<Vec<AppliedMigration>, DbError>;
+
+    /// Executes a whole migration script inside the current transaction; on failure says which
+    /// statement failed, when the driver can tell.
+    fn execute_script(&mut self, sql: &str) -> Result<(), ScriptError>;
+}
+
+/// Runs `script`'s statements one at a time through `execute`, naming the one that fails.
+pub(crate) fn execute_split(
+    script: &str,
+    mut execute: impl FnMut(&str) -> Result<(), DbError>,
+) -> Result<(), ScriptError> {
+    for statement in crate::split::split_statements(script) {
+        execute(statement.text).map_err(|error| ScriptError {
+            statement: Some(statement.number),
+            sql: Some(statement.text.to_string()),
+            message: error.message,
+        })?;
+    }
+    Ok(())
+}

@@ -1,0 +1,162 @@
+//! Any ODBC data source (Db2; SQLite and PostgreSQL through their ODBC drivers) via odbc-api.
+//!
+//! Autocommit is off: a transaction starts implicitly with the first statement. Scripts are
+//! split with [`crate::split`] and sent one statement per call, without the trailing `;`.
+//!
+//! Locking: each migration's transaction starts with [`Dialect::lock_tracking_table`]
+//! (`LOCK TABLE ... IN EXCLUSIVE MODE` on Db2 and PostgreSQL, a write to the tracking table on
+//! SQLite), then re-checks the tracking row. The lock ends with the transaction, and the server
+//! (or, for SQLite, the operating system) ends the transaction of a killed runner.
+
+use odbc_api::buffers::TextRowSet;
+use odbc_api::{ConnectionOptions, Cursor};
+
+use super::{AppliedMigration, Connection};
+use crate::dialect::Dialect;
+use crate::error::{DbError, Error, ScriptError, one_line};
+use crate::redact::{password_of, redact, scrub};
+
+/// Rows fetched per round trip when reading the tracking table.
+const FETCH_BATCH: usize = 256;
+/// Upper bound for text columns read from the tracking table.
+const MAX_TEXT: usize = 1024;
+
+/// A connection to an ODBC data source.
+pub struct OdbcConnection {
+    conn: odbc_api::Connection<'static>,
+    dialect: Dialect,
+}
+
+impl OdbcConnection {
+    /// Connects with a DSN-less connection string; the dialect is `dialect` or else read from
+    /// the DBMS name the driver reports.
+    pub fn connect(connection_string: &str, dialect: Option<Dialect>) -> Result<Self, Error> {
+        let connect_error = |error: odbc_api::Error| Error::Connect {
+            target: redact(&format!("odbc:{connection_string}")),
+            message: one_line(
+                &scrub(
+                    &error.to_string(),
+                    password_of(connection_string).as_deref(),
+                ),
+                2000,
+            ),
+        };
+        let environment = odbc_api::environment().map_err(connect_error)?;
+        let conn = environment
+            .connect_with_connection_string(connection_string, ConnectionOptions::default())
+            .map_err(connect_error)?;
+        let dialect = match dialect {
+            Some(dialect) => dialect,
+            None => {
+                let dbms = conn
+                    .database_management_system_name()
+                    .map_err(connect_error)?;
+                Dialect::from_dbms_name(&dbms).ok_or(Error::UnknownDbms(dbms))?
+            }
+        };
+        if dialect == Dialect::Sqlite {
+            conn.execute("PRAGMA foreign_keys = ON", (), None)
+                .map_err(connect_error)?;
+        }
+        conn.set_autocommit(false).map_err(connect_error)?;
+        Ok(OdbcConnection { conn, dialect })
+    }
+
+    /// Every row of `sql` as text.
+    fn query_text(&mut self, sql: &str) -> Result<Vec<Vec<Option<String>>>, DbError> {
+        let Some(mut cursor) = self.conn.execute(sql, (), None).map_err(DbError::new)? else {
+            return Ok(Vec::new());
+        };
+        let buffer = TextRowSet::for_cursor(FETCH_BATCH, &mut cursor, Some(MAX_TEXT))
+            .map_err(DbError::new)?;
+        let mut block = cursor.bind_buffer(buffer).map_err(DbError::new)?;
+        let mut rows = Vec::new();
+        while let Some(batch) = block.fetch().map_err(DbError::new)? {
+            for row in 0..batch.num_rows() {
+                let values = (0..batch.num_cols())
+                    .map(|col| {
+                        batch
+                            .at_as_str(col, row)
+                            .map(|value| value.map(str::to_string))
+                            .map_err(DbError::new)
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                rows.push(values);
+            }
+        }
+        Ok(rows)
+    }
+}
+
+/// Column `index` of a text row, or an error naming it.
+fn text(row: &[Option<String>], index: usize) -> Result<String, DbError> {
+    row.get(index)
+        .cloned()
+        .flatten()
+        .ok_or_else(|| DbError::new(format!("tracking table column {index} is NULL")))
+}
+
+/// Column `index` of a text row as an integer.
+fn integer(row: &[Option<String>], index: usize) -> Result<i64, DbError> {
+    let value = text(row, index)?;
+    value
+        .trim()
+        .parse()
+        .map_err(|_| DbError::new(format!("expected an integer, got '{value}'")))
+}
+
+impl Connection for OdbcConnection {
+    fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    fn begin(&mut self) -> Result<(), DbError> {
+        Ok(())
+    }
+
+    fn begin_exclusive(&mut self) -> Result<(), DbError> {
+        self.execute(&self.dialect.lock_tracking_table())
+    }
+
+    fn commit(&mut self) -> Result<(), DbError> {
+        self.conn.commit().map_err(DbError::new)
+    }
+
+    fn rollback(&mut self) -> Result<(), DbError> {
+        self.conn.rollback().map_err(DbError::new)
+    }
+
+    fn execute(&mut self, sql: &str) -> Result<(), DbError> {
+        self.conn
+            .execute(sql, (), None)
+            .map(drop)
+            .map_err(DbError::new)
+    }
+
+    fn query_count(&mut self, sql: &str) -> Result<i64, DbError> {
+        let rows = self.query_text(sql)?;
+        let first = rows
+            .first()
+            .ok_or_else(|| DbError::new(format!("no row returned by {sql}")))?;
+        integer(first, 0)
+    }
+
+    fn query_applied(&mut self, sql: &str) -> Result<Vec<AppliedMigration>, DbError> {
+        self.query_text(sql)?
+            .iter()
+            .map(|row| {
+                Ok(AppliedMigration {
+                    id: text(row, 0)?,
+                    applied_at: text(row, 1)?,
+                    checksum: text(row, 2)?.trim_end().to_string(),
+                    duration_ms: integer(row, 3)?,
+                    dialect: text(row, 4)?.trim_end().to_string(),
+                })
+            })
+            .collect()
+    }
+
+    fn execute_script(&mut self, sql: &str) -> Result<(), ScriptError> {
+        super::execute_split(sql, |statement| self.execute(statement))
+    }
+}

@@ -1,0 +1,172 @@
+//! PostgreSQL through the `postgres` crate.
+//!
+//! Locking: a session-level `pg_advisory_lock` taken before the tracking table is even created
+//! and held for the whole command; the server releases it when the connection ends, so a killed
+//! runner never leaves it behind. Each migration's transaction also takes
+//! `LOCK TABLE _migrations IN EXCLUSIVE MODE`, which keeps out runners connected through ODBC.
+
+use postgres::error::ErrorPosition;
+
+use super::{AppliedMigration, Connection};
+use crate::dialect::Dialect;
+use crate::error::{DbError, ScriptError};
+use crate::split::split_statements;
+
+/// Advisory lock key shared by every runner ("SPINEMIG" in ASCII).
+pub const ADVISORY_LOCK_KEY: i64 = 0x5350_494E_454D_4947;
+
+/// A PostgreSQL database.
+pub struct PostgresConnection {
+    client: postgres::Client,
+}
+
+impl PostgresConnection {
+    /// Connects without TLS (Unix sockets and trusted networks).
+    pub fn connect(config: &postgres::Config) -> Result<Self, DbError> {
+        let client = config.connect(postgres::NoTls).map_err(|e| describe(&e))?;
+        Ok(Self::from_client(client))
+    }
+
+    /// Wraps an existing client (e.g. one connected with TLS).
+    pub fn from_client(client: postgres::Client) -> Self {
+        PostgresConnection { client }
+    }
+
+    /// Finds the statement a failed batch stopped at: from the error position when the server
+    /// gives one, else by replaying the statements one at a time in a fresh transaction (left
+    /// open and failed, for the caller to roll back).
+    fn locate_failure(&mut self, script: &str, error: &postgres::Error) -> ScriptError {
+        let message = describe(error).message;
+        let statements = split_statements(script);
+        let position = error.as_db_error().and_then(|db| match db.position() {
+            Some(ErrorPosition::Original(position)) => Some(*position as usize),
+            _ => None,
+        });
+        if let Some(char_position) = position {
+            let byte = script
+                .char_indices()
+                .nth(char_position.saturating_sub(1))
+                .map_or(script.len(), |(byte, _)| byte);
+            if let Some(statement) = statements.iter().rev().find(|s| s.offset <= byte) {
+                return ScriptError {
+                    statement: Some(statement.number),
+                    sql: Some(statement.text.to_string()),
+                    message,
+                };
+            }
+        }
+        let unknown = |message: String| ScriptError {
+            statement: None,
+            sql: None,
+            message,
+        };
+        if self
+            .rollback()
+            .and_then(|()| self.begin_exclusive())
+            .is_err()
+        {
+            return unknown(message);
+        }
+        let client = &mut self.client;
+        match super::execute_split(script, |sql| {
+            client.batch_execute(sql).map_err(|e| describe(&e))
+        }) {
+            Err(located) => located,
+            Ok(()) => unknown(message),
+        }
+    }
+}
+
+/// The server's own message with its SQLSTATE and detail, or the client's error.
+fn describe(error: &postgres::Error) -> DbError {
+    match error.as_db_error() {
+        Some(db) => {
+            let detail = db.detail().map(|d| format!(" ({d})")).unwrap_or_default();
+            DbError::new(format!(
+                "{} {}: {}{detail}",
+                db.severity(),
+                db.code().code(),
+                db.message()
+            ))
+        }
+        None => {
+            let mut message = error.to_string();
+            let mut source = std::error::Error::source(error);
+            while let Some(cause) = source {
+                message = format!("{message}: {cause}");
+                source = cause.source();
+            }
+            DbError::new(message)
+        }
+    }
+}
+
+impl Connection for PostgresConnection {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn lock_session(&mut self) -> Result<(), DbError> {
+        self.client
+            .execute("SELECT pg_advisory_lock($1)", &[&ADVISORY_LOCK_KEY])
+            .map(drop)
+            .map_err(|e| describe(&e))
+    }
+
+    fn unlock_session(&mut self) -> Result<(), DbError> {
+        self.client
+            .execute("SELECT pg_advisory_unlock($1)", &[&ADVISORY_LOCK_KEY])
+            .map(drop)
+            .map_err(|e| describe(&e))
+    }
+
+    fn begin(&mut self) -> Result<(), DbError> {
+        self.execute("BEGIN")
+    }
+
+    fn begin_exclusive(&mut self) -> Result<(), DbError> {
+        self.execute("BEGIN")?;
+        self.execute(&Dialect::Postgres.lock_tracking_table())
+    }
+
+    fn commit(&mut self) -> Result<(), DbError> {
+        self.execute("COMMIT")
+    }
+
+    fn rollback(&mut self) -> Result<(), DbError> {
+        self.execute("ROLLBACK")
+    }
+
+    fn execute(&mut self, sql: &str) -> Result<(), DbError> {
+        self.client.batch_execute(sql).map_err(|e| describe(&e))
+    }
+
+    fn query_count(&mut self, sql: &str) -> Result<i64, DbError> {
+        let row = self.client.query_one(sql, &[]).map_err(|e| describe(&e))?;
+        row.try_get(0).map_err(|e| describe(&e))
+    }
+
+    fn query_applied(&mut self, sql: &str) -> Result<Vec<AppliedMigration>, DbError> {
+        let rows = self.client.query(sql, &[]).map_err(|e| describe(&e))?;
+        rows.iter()
+            .map(|row| {
+                Ok(AppliedMigration {
+                    id: row.try_get(0)?,
+                    applied_at: row.try_get(1)?,
+                    checksum: row.try_get(2)?,
+                    duration_ms: row.try_get(3)?,
+                    dialect: row.try_get(4)?,
+                })
+            })
+            .collect::<Result<_, postgres::Error>>()
+            .map_err(|e| describe(&e))
+    }
+
+    /// Sends the whole script in one round trip (simple query protocol).
+    fn execute_script(&mut self, sql: &str) -> Result<(), ScriptError> {
+        match self.client.batch_execute(sql) {
+            Ok(()) => Ok(()),
+            Err(error) => Err(self.locate_failure(sql, &error)),
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! SQLite through rusqlite.
+//!
+//! Locking: every migration runs in `BEGIN IMMEDIATE`, which takes the database's write lock
+//! before anything is read; a second runner waits in the busy handler (see
+//! [`BUSY_TIMEOUT`]) and, once in, re-checks the tracking table. A killed runner's lock is
+//! released by the operating system with its file handles, and its journal is rolled back by the
+//! next connection.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::fallible_iterator::FallibleIterator;
+
+use super::{AppliedMigration, Connection};
+use crate::dialect::Dialect;
+use crate::error::{DbError, ScriptError};
+use crate::split::split_statements;
+
+/// How long a runner waits for another one's write transaction before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// A SQLite database file.
+pub struct SqliteConnection {
+    conn: rusqlite::Connection,
+}
+
+impl SqliteConnection {
+    /// Opens (creating if needed) the database file at `path`.
+    pub fn open(path: &Path) -> Result<Self, DbError> {
+        let conn = rusqlite::Connection::open(path).map_err(DbError::new)?;
+        Self::from_connection(conn)
+    }
+
+    /// Wraps an open connection, turning on foreign keys and the busy timeout.
+    pub fn from_connection(conn: rusqlite::Connection) -> Result<Self, DbError> {
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(DbError::new)?;
+        conn.execute_batch("PRAGMA foreign_keys = ON")
+            .map_err(DbError::new)?;
+        Ok(SqliteConnection { conn })
+    }
+
+    /// The underlying rusqlite connection.
+    pub fn inner(&self) -> &rusqlite::Connection {
+        &self.conn
+    }
+}
+
+/// A statement's text as SQLite hands it back (leading comments, trailing `;`), cleaned like
+/// the splitter cleans it.
+fn without_comments(raw: &str) -> String {
+    split_statements(raw)
+        .first()
+        .map_or_else(|| raw.trim().to_string(), |s| s.text.to_string())
+}
+
+impl Connection for SqliteConnection {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    fn begin(&mut self) -> Result<(), DbError> {
+        self.execute("BEGIN")
+    }
+
+    fn begin_exclusive(&mut self) -> Result<(), DbError> {
+        self.execute("BEGIN IMMEDIATE")
+    }
+
+    fn commit(&mut self) -> Result<(), DbError> {
+        self.execute("COMMIT")
+    }
+
+    fn rollback(&mut self) -> Result<(), DbError> {
+        if self.conn.is_autocommit() {
+            return Ok(());
+        }
+        self.execute("ROLLBACK")
+    }
+
+    fn execute(&mut self, sql: &str) -> Result<(), DbError> {
+        self.conn.execute_batch(sql).map_err(DbError::new)
+    }
+
+    fn query_count(&mut self, sql: &str) -> Result<i64, DbError> {
+        self.conn
+            .query_row(sql, [], |row| row.get(0))
+            .map_err(DbError::new)
+    }
+
+    fn query_applied(&mut self, sql: &str) -> Result<Vec<AppliedMigration>, DbError> {
+        let mut statement = self.conn.prepare(sql).map_err(DbError::new)?;
+        let rows = statement
+            .query_map([], |row| {
+                Ok(AppliedMigration {
+                    id: row.get(0)?,
+                    applied_at: row.get(1)?,
+                    checksum: row.get(2)?,
+                    duration_ms: row.get(3)?,
+                    dialect: row.get(4)?,
+                })
+            })
+            .map_err(DbError::new)?;
+        rows.collect::<Result<_, _>>().map_err(DbError::new)
+    }
+
+    /// Runs the script through SQLite's own parser, statement after statement, stepping each
+    /// to completion (a `SELECT` in a migration is allowed).
+    fn execute_script(&mut self, sql: &str) -> Result<(), ScriptError> {
+        let mut batch = rusqlite::Batch::new(&self.conn, sql);
+        let mut number = 0;
+        let failure = |number: usize, text: Option<String>, error: rusqlite::Error| ScriptError {
+            statement: Some(number),
+            sql: text.or_else(|| {
+                split_statements(sql)
+                    .get(number - 1)
+                    .map(|s| s.text.to_string())
+            }),
+            message: DbError::new(error).message,
+        };
+        loop {
+            let mut statement = match batch.next() {
+                Ok(Some(statement)) => statement,
+                Ok(None) => return Ok(()),
+                Err(error) => return Err(failure(number + 1, None, error)),
+            };
+            number += 1;
+            let mut rows = statement.raw_query();
+            loop {
+                match rows.next() {
+                    Ok(Some(_)) => {}
+                    Ok(None) => break,
+                    Err(error) => {
+                        drop(rows);
+                        let text = statement.expanded_sql().map(|raw| without_comments(&raw));
+                        return Err(failure(number, text, error));
+                    }
+                }
+            }
+        }
+    }
+}

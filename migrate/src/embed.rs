@@ -1,0 +1,73 @@
+//! Embedding migration files in a binary at compile time.
+//!
+//! A build script calls [`write_embedding`] on the migrations root; the crate then calls
+//! [`include_migrations!`](crate::include_migrations) with the same file name to get a
+//! [`MigrationSet`](crate::MigrationSet). Nothing is read from disk at run time. This module
+//! uses `std` only, so that `migrate`'s own build script can compile it.
+//!
+//! ```ignore
+//! // build.rs
+//! fn main() {
+//!     migrate::embed::write_embedding("migrations-generated", "migrations.rs").unwrap();
+//! }
+//! // main.rs
+//! let set = migrate::include_migrations!("migrations.rs")?;
+//! ```
+
+use std::fmt::Write as _;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Writes `$OUT_DIR/<out_file>`: a Rust slice expression of `(relative path, include_str!(..))`
+/// for every `.sql` file under `root` (missing `root`: an empty slice), and tells Cargo to
+/// re-run the build script when anything under `root` changes.
+pub fn write_embedding(root: impl AsRef<Path>, out_file: &str) -> io::Result<()> {
+    let root = std::path::absolute(root.as_ref())?;
+    let out_dir = std::env::var_os("OUT_DIR")
+        .map(PathBuf::from)
+        .ok_or_else(|| io::Error::other("OUT_DIR is not set: call this from a build script"))?;
+    println!("cargo:rerun-if-changed={}", root.display());
+    let mut files = Vec::new();
+    if root.is_dir() {
+        collect_sql_files(&root, &mut files)?;
+    }
+    files.sort();
+    let mut code = String::from("&[\n");
+    for file in &files {
+        let relative = file
+            .strip_prefix(&root)
+            .map_err(io::Error::other)?
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let _ = writeln!(
+            code,
+            "    ({relative:?}, include_str!({:?})),",
+            file.display().to_string()
+        );
+    }
+    code.push_str("]\n");
+    std::fs::write(out_dir.join(out_file), code)
+}
+
+fn collect_sql_files(dir: &Path, files: &mut Vec<PathBuf>) -> io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_sql_files(&path, files)?;
+        } else if path.extension().is_some_and(|ext| ext == "sql") {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// The [`MigrationSet`](crate::MigrationSet) of the files a build script embedded with
+/// [`write_embedding`] under `$file` in `OUT_DIR`.
+#[macro_export]
+macro_rules! include_migrations {
+    ($file:literal) => {
+        $crate::MigrationSet::from_embedded(include!(concat!(env!("OUT_DIR"), "/", $file)))
+    };
+}

@@ -1,0 +1,160 @@
+//! Errors: each one a single line that says what went wrong and what to do.
+
+use std::path::PathBuf;
+
+/// Everything the runner can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// `--tier` named no tier.
+    #[error("unknown tier '{0}': use one of basic, intermediate, advanced")]
+    UnknownTier(String),
+    /// `--dialect` named no dialect.
+    #[error("unknown dialect '{0}': use one of sqlite, postgres, db2")]
+    UnknownDialect(String),
+    /// The migrations root (or one of its directories or files) could not be read.
+    #[error("cannot read {}: {source}; pass --dir with the root of the generated migrations", path.display())]
+    Unreadable {
+        /// What could not be read.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A `.sql` file whose name is not `NNNN_name.up.sql` / `NNNN_name.down.sql`.
+    #[error(
+        "malformed migration file name '{0}': expected <dialect>/<group>/NNNN_name.up.sql or .down.sql"
+    )]
+    BadFileName(String),
+    /// Two files claim the same id, or a down file has no up file.
+    #[error("inconsistent migration files: {0}")]
+    InconsistentFiles(String),
+    /// There is nothing to run for the dialect.
+    #[error(
+        "no migrations for dialect {dialect} in {source_name}: generate them, or pass --dir with their root"
+    )]
+    NoMigrations {
+        /// The dialect of the target.
+        dialect: String,
+        /// Where the runner looked.
+        source_name: String,
+    },
+    /// `down` needs a down file that does not exist.
+    #[error("migration {id} has no down file: write {expected} to revert it")]
+    MissingDown {
+        /// The migration id.
+        id: String,
+        /// The file that is missing.
+        expected: String,
+    },
+    /// The target string cannot be understood.
+    #[error("malformed target '{target}': {reason}")]
+    BadTarget {
+        /// The target, password redacted.
+        target: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The database cannot be reached.
+    #[error(
+        "cannot connect to {target}: {message}; check that the database is running and the target is right"
+    )]
+    Connect {
+        /// The target, password redacted.
+        target: String,
+        /// The driver's message.
+        message: String,
+    },
+    /// The ODBC driver names a DBMS the runner does not know.
+    #[error(
+        "cannot tell the dialect of ODBC data source '{0}': pass --dialect sqlite|postgres|db2"
+    )]
+    UnknownDbms(String),
+    /// A database call outside a migration's own SQL failed.
+    #[error("database error while {context}: {message}")]
+    Database {
+        /// What the runner was doing.
+        context: String,
+        /// The database's message.
+        message: String,
+    },
+    /// A statement of a migration failed; the migration was rolled back and not recorded.
+    #[error("migration {id} failed at {}: {message}; rolled back, nothing recorded: fix the migration and run again", statement_label(*.statement, sql))]
+    MigrationFailed {
+        /// The migration id.
+        id: String,
+        /// 1-based number of the failing statement, when known.
+        statement: Option<usize>,
+        /// The failing statement's text, when known.
+        sql: Option<String>,
+        /// The database's message.
+        message: String,
+    },
+    /// Applied migrations whose files changed since.
+    #[error("applied migrations changed on disk: {}; revert the edits, or review them and run `migrate rebless <ID>`", .0.join(", "))]
+    Modified(Vec<String>),
+    /// Applied migrations that no longer have files.
+    #[error("applied migrations have no files: {}; restore the files or pass the --dir that has them", .0.join(", "))]
+    Missing(Vec<String>),
+    /// An id that is not in the migration set.
+    #[error("unknown migration id '{0}': run `migrate status` to list ids")]
+    UnknownMigration(String),
+    /// An id that is known but not applied.
+    #[error("migration {0} is not applied: nothing to do")]
+    NotApplied(String),
+}
+
+fn statement_label(statement: Option<usize>, sql: &Option<String>) -> String {
+    match (statement, sql) {
+        (Some(number), Some(sql)) => format!("statement {number} `{}`", one_line(sql, 160)),
+        (Some(number), None) => format!("statement {number}"),
+        _ => "an unknown statement".to_string(),
+    }
+}
+
+/// `text` on one line (whitespace runs collapsed), cut to `max` characters.
+pub fn one_line(text: &str, max: usize) -> String {
+    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if collapsed.chars().count() <= max {
+        collapsed
+    } else {
+        let cut: String = collapsed.chars().take(max).collect();
+        format!("{cut}…")
+    }
+}
+
+/// A failure reported by a database driver, with the password scrubbed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbError {
+    /// The database's own message.
+    pub message: String,
+}
+
+impl DbError {
+    /// Wraps a driver error's text.
+    pub fn new(message: impl std::fmt::Display) -> Self {
+        DbError {
+            message: one_line(&message.to_string(), 2000),
+        }
+    }
+
+    /// Turns this into an [`Error::Database`] saying what the runner was doing.
+    pub fn during(self, context: impl Into<String>) -> Error {
+        Error::Database {
+            context: context.into(),
+            message: self.message,
+        }
+    }
+}
+
+/// A failure while running a migration script.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptError {
+    /// 1-based number of the failing statement, when known.
+    pub statement: Option<usize>,
+    /// Its text, when known.
+    pub sql: Option<String>,
+    /// The database's own message.
+    pub message: String,
+}
+
+/// Result of the runner.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

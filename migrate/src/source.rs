@@ -1,0 +1,429 @@
+//! Finding, reading and ordering migration files, from a directory or embedded in the binary.
+//!
+//! Layout: `<root>/<dialect>/<group>/<NNNN>_<name>.up.sql` with an optional matching
+//! `.down.sql`. Groups are the tiers `basic` < `intermediate` < `advanced`; any other directory
+//! is a dialect overlay, applied after all tiers and only when the target tier is `advanced`.
+//! Migration id: `<group>/<NNNN>_<name>`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use crate::checksum::checksum;
+use crate::dialect::Dialect;
+use crate::error::{Error, Result};
+
+/// A schema tier; each includes the ones before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Tier {
+    /// The first tier.
+    Basic,
+    /// Includes basic.
+    Intermediate,
+    /// Includes intermediate, and enables dialect overlays.
+    Advanced,
+}
+
+impl Tier {
+    /// All tiers, lowest first.
+    pub const ALL: [Tier; 3] = [Tier::Basic, Tier::Intermediate, Tier::Advanced];
+
+    /// The tier's directory name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::Basic => "basic",
+            Tier::Intermediate => "intermediate",
+            Tier::Advanced => "advanced",
+        }
+    }
+}
+
+impl fmt::Display for Tier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Tier {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Self> {
+        Tier::ALL
+            .into_iter()
+            .find(|tier| tier.name().eq_ignore_ascii_case(name))
+            .ok_or_else(|| Error::UnknownTier(name.to_string()))
+    }
+}
+
+/// The group a migration belongs to: a tier or a dialect overlay (e.g. `pg`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Group {
+    /// A tier directory.
+    Tier(Tier),
+    /// Any other directory: applied after all tiers, at the top tier only.
+    Overlay(String),
+}
+
+impl Group {
+    fn from_dir_name(name: &str) -> Group {
+        name.parse::<Tier>()
+            .map_or_else(|_| Group::Overlay(name.to_string()), Group::Tier)
+    }
+
+    /// The directory name.
+    pub fn name(&self) -> &str {
+        match self {
+            Group::Tier(tier) => tier.name(),
+            Group::Overlay(name) => name,
+        }
+    }
+
+    fn included_at(&self, target: Tier) -> bool {
+        match self {
+            Group::Tier(tier) => *tier <= target,
+            Group::Overlay(_) => target == Tier::Advanced,
+        }
+    }
+}
+
+/// One migration: its up SQL, its optional down SQL and the up file's checksum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Migration {
+    /// `<group>/<NNNN>_<name>`.
+    pub id: String,
+    /// The group (tier or overlay).
+    pub group: Group,
+    /// The `NNNN` prefix.
+    pub number: u32,
+    /// Path of the up file relative to the root, for messages.
+    pub up_path: String,
+    /// The up SQL.
+    pub up_sql: String,
+    /// The down SQL, when a down file exists.
+    pub down_sql: Option<String>,
+    /// Checksum of `up_sql`, see [`crate::checksum::checksum`].
+    pub checksum: String,
+}
+
+impl Migration {
+    /// Path of the down file relative to the root (whether or not it exists).
+    pub fn down_path(&self) -> String {
+        self.up_path.replace(".up.sql", ".down.sql")
+    }
+}
+
+/// All migrations of every dialect found in one source.
+#[derive(Debug, Clone, Default)]
+pub struct MigrationSet {
+    source_name: String,
+    by_dialect: BTreeMap<&'static str, Vec<Migration>>,
+}
+
+/// Direction of a migration file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Up,
+    Down,
+}
+
+/// A file path split into its parts: `<dialect>/<group>/<NNNN>_<name>.<up|down>.sql`.
+struct FileName<'a> {
+    dialect: Dialect,
+    group: &'a str,
+    number: u32,
+    stem: &'a str,
+    direction: Direction,
+}
+
+impl<'a> FileName<'a> {
+    /// `None` for paths outside the layout (another top-level directory, not `.sql`).
+    fn parse(relative: &'a str) -> Result<Option<FileName<'a>>> {
+        let parts: Vec<&str> = relative.split(['/', '\\']).collect();
+        let [dialect, group, file] = parts.as_slice() else {
+            return Ok(None);
+        };
+        let Some(dialect) = Dialect::ALL.into_iter().find(|d| d.dir_name() == *dialect) else {
+            return Ok(None);
+        };
+        if !file.ends_with(".sql") {
+            return Ok(None);
+        }
+        let bad = || Error::BadFileName(relative.to_string());
+        let (stem, direction) = if let Some(stem) = file.strip_suffix(".up.sql") {
+            (stem, Direction::Up)
+        } else if let Some(stem) = file.strip_suffix(".down.sql") {
+            (stem, Direction::Down)
+        } else {
+            return Err(bad());
+        };
+        let (digits, name) = stem.split_once('_').ok_or_else(bad)?;
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || name.is_empty() {
+            return Err(bad());
+        }
+        let number = digits.parse().map_err(|_| bad())?;
+        Ok(Some(FileName {
+            dialect,
+            group,
+            number,
+            stem,
+            direction,
+        }))
+    }
+}
+
+impl MigrationSet {
+    /// Reads every migration under `root` (the directory holding `sqlite/`, `postgres/`, `db2/`).
+    pub fn from_dir(root: impl AsRef<Path>) -> Result<MigrationSet> {
+        let root = root.as_ref();
+        if !root.is_dir() {
+            return Err(Error::Unreadable {
+                path: root.to_path_buf(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory"),
+            });
+        }
+        let mut files = Vec::new();
+        for dialect in Dialect::ALL {
+            let dialect_dir = root.join(dialect.dir_name());
+            if !dialect_dir.is_dir() {
+                continue;
+            }
+            for group_dir in read_dir_sorted(&dialect_dir)? {
+                if !group_dir.is_dir() {
+                    continue;
+                }
+                for file in read_dir_sorted(&group_dir)? {
+                    let relative = relative_path(root, &file);
+                    if file.is_file() && relative.ends_with(".sql") {
+                        let contents =
+                            std::fs::read_to_string(&file).map_err(|source| Error::Unreadable {
+                                path: file.clone(),
+                                source,
+                            })?;
+                        files.push((relative, contents));
+                    }
+                }
+            }
+        }
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, c)| (p.as_str(), c.as_str()))
+            .collect();
+        Self::build(root.display().to_string(), &refs)
+    }
+
+    /// Builds a set from `(path relative to the root, contents)` pairs, as produced by
+    /// [`crate::include_migrations!`].
+    pub fn from_embedded(files: &[(&str, &str)]) -> Result<MigrationSet> {
+        Self::build("the migrations embedded in this binary".to_string(), files)
+    }
+
+    fn build(source_name: String, files: &[(&str, &str)]) -> Result<MigrationSet> {
+        type Key = (Group, u32);
+        let mut ups: BTreeMap<(&'static str, Key), Migration> = BTreeMap::new();
+        let mut downs: Vec<(&'static str, Key, &str, &str)> = Vec::new();
+        for (relative, contents) in files {
+            let Some(name) = FileName::parse(relative)? else {
+                continue;
+            };
+            let group = Group::from_dir_name(name.group);
+            let key = (group.clone(), name.number);
+            let dialect = name.dialect.dir_name();
+            match name.direction {
+                Direction::Up => {
+                    let migration = Migration {
+                        id: format!("{}/{}", name.group, name.stem),
+                        group,
+                        number: name.number,
+                        up_path: relative.replace('\\', "/"),
+                        up_sql: contents.to_string(),
+                        down_sql: None,
+                        checksum: checksum(contents),
+                    };
+                    if let Some(other) = ups.insert((dialect, key), migration) {
+                        return Err(Error::InconsistentFiles(format!(
+                            "{} and {relative} share the number {:04}",
+                            other.up_path, name.number
+                        )));
+                    }
+                }
+                Direction::Down => downs.push((dialect, key, relative, contents)),
+            }
+        }
+        for (dialect, key, relative, contents) in downs {
+            let up = ups
+                .get_mut(&(dialect, key))
+                .filter(|up| up.down_path() == relative.replace('\\', "/"))
+                .ok_or_else(|| {
+                    Error::InconsistentFiles(format!("{relative} has no matching .up.sql file"))
+                })?;
+            up.down_sql = Some(contents.to_string());
+        }
+        let mut by_dialect: BTreeMap<&'static str, Vec<Migration>> = BTreeMap::new();
+        for ((dialect, _), migration) in ups {
+            by_dialect.entry(dialect).or_default().push(migration);
+        }
+        Ok(MigrationSet {
+            source_name,
+            by_dialect,
+        })
+    }
+
+    /// Where the migrations came from, for messages.
+    pub fn source_name(&self) -> &str {
+        &self.source_name
+    }
+
+    /// Every migration of `dialect`, in apply order: tiers, then overlays by name.
+    pub fn all(&self, dialect: Dialect) -> &[Migration] {
+        self.by_dialect
+            .get(dialect.dir_name())
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The migrations to reach `tier` on `dialect`, in apply order; errors when there are none.
+    pub fn up_to(&self, dialect: Dialect, tier: Tier) -> Result<Vec<&Migration>> {
+        let selected: Vec<&Migration> = self
+            .all(dialect)
+            .iter()
+            .filter(|m| m.group.included_at(tier))
+            .collect();
+        if selected.is_empty() {
+            return Err(Error::NoMigrations {
+                dialect: dialect.to_string(),
+                source_name: self.source_name.clone(),
+            });
+        }
+        Ok(selected)
+    }
+
+    /// The migration with this id on `dialect`.
+    pub fn get(&self, dialect: Dialect, id: &str) -> Option<&Migration> {
+        self.all(dialect).iter().find(|m| m.id == id)
+    }
+}
+
+fn read_dir_sorted(dir: &Path) -> Result<Vec<PathBuf>> {
+    let unreadable = |source| Error::Unreadable {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut paths = std::fs::read_dir(dir)
+        .map_err(unreadable)?
+        .map(|entry| entry.map(|e| e.path()))
+        .collect::<std::io::Result<Vec<_>>>()
+        .map_err(unreadable)?;
+    paths.sort();
+    Ok(paths)
+}
+
+fn relative_path(root: &Path, file: &Path) -> String {
+    file.strip_prefix(root)
+        .unwrap_or(file)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILES: &[(&str, &str)] = &[
+        ("sqlite/advanced/0001_dlq.up.sql", "CREATE TABLE d (x INT);"),
+        ("sqlite/basic/0002_two.up.sql", "CREATE TABLE b2 (x INT);"),
+        ("sqlite/basic/0001_one.up.sql", "CREATE TABLE b1 (x INT);"),
+        ("sqlite/basic/0001_one.down.sql", "DROP TABLE b1;"),
+        (
+            "sqlite/intermediate/0001_mid.up.sql",
+            "CREATE TABLE m (x INT);",
+        ),
+        ("postgres/pg/0001_pg_opt.up.sql", "SELECT 1;"),
+        ("postgres/basic/0001_one.up.sql", "CREATE TABLE b1 (x INT);"),
+        ("README.md", "ignored"),
+    ];
+
+    fn ids(migrations: &[&Migration]) -> Vec<String> {
+        migrations.iter().map(|m| m.id.clone()).collect()
+    }
+
+    #[test]
+    fn orders_by_tier_then_number_and_overlays_last() -> Result<()> {
+        let set = MigrationSet::from_embedded(FILES)?;
+        assert_eq!(
+            ids(&set.up_to(Dialect::Sqlite, Tier::Advanced)?),
+            [
+                "basic/0001_one",
+                "basic/0002_two",
+                "intermediate/0001_mid",
+                "advanced/0001_dlq"
+            ]
+        );
+        assert_eq!(
+            ids(&set.up_to(Dialect::Sqlite, Tier::Intermediate)?),
+            ["basic/0001_one", "basic/0002_two", "intermediate/0001_mid"]
+        );
+        assert_eq!(
+            ids(&set.up_to(Dialect::Postgres, Tier::Advanced)?),
+            ["basic/0001_one", "pg/0001_pg_opt"]
+        );
+        assert_eq!(
+            ids(&set.up_to(Dialect::Postgres, Tier::Basic)?),
+            ["basic/0001_one"]
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn pairs_down_files_and_checksums_ups() -> Result<()> {
+        let set = MigrationSet::from_embedded(FILES)?;
+        let one = set.get(Dialect::Sqlite, "basic/0001_one");
+        assert_eq!(
+            one.and_then(|m| m.down_sql.as_deref()),
+            Some("DROP TABLE b1;")
+        );
+        assert_eq!(
+            one.map(|m| m.checksum.clone()),
+            Some(checksum("CREATE TABLE b1 (x INT);"))
+        );
+        assert_eq!(
+            set.get(Dialect::Sqlite, "basic/0002_two")
+                .and_then(|m| m.down_sql.clone()),
+            None
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn rejects_bad_names_orphan_downs_and_duplicate_numbers() {
+        let bad = MigrationSet::from_embedded(&[("sqlite/basic/one.up.sql", "")]);
+        assert!(matches!(bad, Err(Error::BadFileName(_))));
+        let orphan = MigrationSet::from_embedded(&[("sqlite/basic/0001_a.down.sql", "")]);
+        assert!(matches!(orphan, Err(Error::InconsistentFiles(_))));
+        let duplicate = MigrationSet::from_embedded(&[
+            ("sqlite/basic/0001_a.up.sql", ""),
+            ("sqlite/basic/0001_b.up.sql", ""),
+        ]);
+        assert!(matches!(duplicate, Err(Error::InconsistentFiles(_))));
+    }
+
+    #[test]
+    fn no_migrations_and_unknown_tier_are_errors() {
+        let set = MigrationSet::from_embedded(&[]).unwrap_or_default();
+        assert!(matches!(
+            set.up_to(Dialect::Db2, Tier::Basic),
+            Err(Error::NoMigrations { .. })
+        ));
+        assert!(matches!(
+            "expert".parse::<Tier>(),
+            Err(Error::UnknownTier(_))
+        ));
+    }
+
+    #[test]
+    fn unreadable_directory_is_an_error() {
+        let missing = MigrationSet::from_dir("/nonexistent/migrations-root");
+        assert!(matches!(missing, Err(Error::Unreadable { .. })));
+    }
+}

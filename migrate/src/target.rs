@@ -1,0 +1,211 @@
+//! Where to migrate: parsing a target string and connecting to it.
+//!
+//! - nothing: the SQLite file `spine.db` in the current directory;
+//! - `sqlite:PATH`, `sqlite://PATH` or a bare path: a SQLite file (created if missing);
+//! - `postgres://...`, `postgresql://...` or a libpq key=value string (`host=/run/pg dbname=x`):
+//!   PostgreSQL;
+//! - `odbc:<connection string>`: any ODBC data source, e.g.
+//!   `odbc:Driver={IBM DB2 ODBC DRIVER};Database=SPINE;Hostname=h;Port=50000;Uid=u;Pwd=p`.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use crate::dialect::Dialect;
+use crate::driver::{Connection, OdbcConnection, PostgresConnection, SqliteConnection};
+use crate::error::{Error, Result};
+use crate::redact::{password_of, redact, scrub};
+
+/// The SQLite file used when no target is given.
+pub const DEFAULT_SQLITE_FILE: &str = "spine.db";
+
+/// A parsed target.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// A SQLite database file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database (URL or key=value string, kept for messages).
+    Postgres(String),
+    /// An ODBC connection string (without the `odbc:` prefix).
+    Odbc(String),
+}
+
+impl Default for Target {
+    fn default() -> Self {
+        Target::Sqlite(PathBuf::from(DEFAULT_SQLITE_FILE))
+    }
+}
+
+impl FromStr for Target {
+    type Err = Error;
+
+    fn from_str(target: &str) -> Result<Self> {
+        let malformed = |reason: &str| Error::BadTarget {
+            target: redact(target),
+            reason: reason.to_string(),
+        };
+        let trimmed = target.trim();
+        if trimmed.is_empty() {
+            return Err(malformed(
+                "it is empty; omit --target to use sqlite:spine.db",
+            ));
+        }
+        let lower = trimmed.to_ascii_lowercase();
+        if let Some(path) = strip_prefix_ignore_case(trimmed, "sqlite:") {
+            let path = path.strip_prefix("//").unwrap_or(path);
+            if path.is_empty() {
+                return Err(malformed("no file after sqlite:; write sqlite:PATH"));
+            }
+            return Ok(Target::Sqlite(PathBuf::from(path)));
+        }
+        if let Some(connection_string) = strip_prefix_ignore_case(trimmed, "odbc:") {
+            if !connection_string.contains('=') {
+                return Err(malformed(
+                    "expected odbc:<connection string>, e.g. odbc:Driver={SQLite3};Database=spine.db",
+                ));
+            }
+            return Ok(Target::Odbc(connection_string.to_string()));
+        }
+        let is_postgres_url =
+            lower.starts_with("postgres://") || lower.starts_with("postgresql://");
+        let is_key_value = !lower.contains("://") && trimmed.contains('=');
+        if is_postgres_url || is_key_value {
+            postgres::Config::from_str(trimmed).map_err(|error| {
+                malformed(&format!(
+                    "{}; use postgres://user@host/db or key=value pairs",
+                    scrub(&error.to_string(), password_of(trimmed).as_deref())
+                ))
+            })?;
+            return Ok(Target::Postgres(trimmed.to_string()));
+        }
+        if let Some((scheme, _)) = trimmed.split_once("://") {
+            return Err(malformed(&format!(
+                "unsupported scheme '{scheme}'; use sqlite:PATH, postgres://... or odbc:<connection string>"
+            )));
+        }
+        Ok(Target::Sqlite(PathBuf::from(trimmed)))
+    }
+}
+
+fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
+}
+
+impl Target {
+    /// The target for messages, with any password masked.
+    pub fn display(&self) -> String {
+        match self {
+            Target::Sqlite(path) => format!("sqlite:{}", path.display()),
+            Target::Postgres(config) => redact(config),
+            Target::Odbc(connection_string) => redact(&format!("odbc:{connection_string}")),
+        }
+    }
+
+    /// Connects; `dialect` overrides the dialect of an ODBC source (otherwise read from the
+    /// driver) and must match the engine for the other targets.
+    pub fn connect(&self, dialect: Option<Dialect>) -> Result<Box<dyn Connection>> {
+        let connection: Box<dyn Connection> = match self {
+            Target::Sqlite(path) => {
+                Box::new(SqliteConnection::open(path).map_err(|e| self.connect_error(e.message))?)
+            }
+            Target::Postgres(config) => {
+                let parsed = postgres::Config::from_str(config).map_err(|e| Error::BadTarget {
+                    target: self.display(),
+                    reason: self.scrubbed(e.to_string()),
+                })?;
+                Box::new(
+                    PostgresConnection::connect(&parsed)
+                        .map_err(|e| self.connect_error(e.message))?,
+                )
+            }
+            Target::Odbc(connection_string) => {
+                Box::new(OdbcConnection::connect(connection_string, dialect)?)
+            }
+        };
+        if let Some(wanted) = dialect
+            && wanted != connection.dialect()
+        {
+            return Err(Error::BadTarget {
+                target: self.display(),
+                reason: format!(
+                    "--dialect {wanted} does not match this {} database",
+                    connection.dialect()
+                ),
+            });
+        }
+        Ok(connection)
+    }
+
+    fn scrubbed(&self, message: String) -> String {
+        let raw = match self {
+            Target::Sqlite(_) => return message,
+            Target::Postgres(raw) | Target::Odbc(raw) => raw,
+        };
+        scrub(&message, password_of(raw).as_deref())
+    }
+
+    fn connect_error(&self, message: String) -> Error {
+        Error::Connect {
+            target: self.display(),
+            message: self.scrubbed(message),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Target;
+    use crate::error::Error;
+
+    fn parse(text: &str) -> Result<Target, Error> {
+        text.parse()
+    }
+
+    #[test]
+    fn recognises_each_kind() {
+        assert!(
+            matches!(parse("sqlite:app.db"), Ok(Target::Sqlite(p)) if p.to_str() == Some("app.db"))
+        );
+        assert!(
+            matches!(parse("sqlite:///tmp/a.db"), Ok(Target::Sqlite(p)) if p.to_str() == Some("/tmp/a.db"))
+        );
+        assert!(matches!(parse("./data/app.db"), Ok(Target::Sqlite(_))));
+        assert!(matches!(
+            parse("postgres://u@localhost/spine"),
+            Ok(Target::Postgres(_))
+        ));
+        assert!(matches!(
+            parse("host=/tmp/pg port=5432 user=postgres dbname=d"),
+            Ok(Target::Postgres(_))
+        ));
+        assert!(matches!(
+            parse("odbc:Driver={SQLite3};Database=/tmp/x.db"),
+            Ok(Target::Odbc(_))
+        ));
+    }
+
+    #[test]
+    fn malformed_targets_are_errors_without_passwords() {
+        for bad in ["mysql://u:hunter2@h/d", "odbc:nonsense", "", "sqlite:"] {
+            let message = parse(bad).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(message.starts_with("malformed target"), "{bad}: {message}");
+            assert!(!message.contains("hunter2"), "{message}");
+        }
+        let message = parse("postgres://u:hunter2@h:notaport/d")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(message.starts_with("malformed target"), "{message}");
+        assert!(!message.contains("hunter2"), "{message}");
+    }
+
+    #[test]
+    fn display_masks_passwords() {
+        let target = parse("odbc:Driver={X};Uid=a;Pwd=hunter2").map(|t| t.display());
+        assert_eq!(
+            target.ok().as_deref(),
+            Some("odbc:Driver={X};Uid=a;Pwd=***")
+        );
+    }
+}

@@ -1,0 +1,56 @@
+//! The spine platform's schema: every table declared once, as a Rust struct that is both
+//! the table's definition and its row type, and the tiered migrations that create them.
+//!
+//! To add a table: declare it in the module of its tier under `tables/`, then append a
+//! migration for it to [`schema`]. Released migrations are never renumbered or edited.
+
+pub mod lengths;
+pub mod tables;
+
+use schema_dsl::{Group, Migration, Schema, Tier};
+use tables::*;
+
+/// The whole schema, migrations in the order they are applied.
+pub fn schema() -> Schema {
+    let basic = |seq, name| Migration::new(Group::Tier(Tier::Basic), seq, name);
+    let intermediate = |seq, name| Migration::new(Group::Tier(Tier::Intermediate), seq, name);
+    let advanced = |seq, name| Migration::new(Group::Tier(Tier::Advanced), seq, name);
+    Schema::new(vec![
+        basic(1, "source_configs").create_table::<SourceConfig>(),
+        intermediate(1, "scheduler_schedules").create_table::<SchedulerSchedule>(),
+        intermediate(2, "scheduler_runs").create_table::<SchedulerRun>(),
+        intermediate(3, "workflow_runs").create_table::<WorkflowRun>(),
+        intermediate(4, "workflow_step_runs").create_table::<WorkflowStepRun>(),
+        intermediate(5, "alert_history").create_table::<AlertHistory>(),
+        advanced(1, "dead_letter_queue").create_table::<DeadLetter>(),
+        advanced(2, "circuit_breakers").create_table::<CircuitBreaker>(),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schema_is_valid() {
+        assert_eq!(schema().validate(), Ok(()));
+    }
+
+    #[test]
+    fn migration_ids_are_the_design_documents() {
+        let ids: Vec<String> = schema().migrations.iter().map(Migration::id).collect();
+        assert_eq!(
+            ids,
+            [
+                "basic/0001_source_configs",
+                "intermediate/0001_scheduler_schedules",
+                "intermediate/0002_scheduler_runs",
+                "intermediate/0003_workflow_runs",
+                "intermediate/0004_workflow_step_runs",
+                "intermediate/0005_alert_history",
+                "advanced/0001_dead_letter_queue",
+                "advanced/0002_circuit_breakers",
+            ]
+        );
+    }
+}

@@ -1,0 +1,28 @@
+//! Basic tier.
+
+use crate::lengths::{ID, SOURCE_NAME, SOURCE_TYPE};
+use schema_dsl::{Table, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// A data source in the registry (`core_source_configs`).
+#[derive(Debug, Clone, PartialEq, Table, Serialize, Deserialize)]
+#[table(name = "core_source_configs")]
+#[index(name = "idx_source_configs_type", columns(source_type))]
+#[index(name = "idx_source_configs_name", columns(name))]
+pub struct SourceConfig {
+    #[column(primary_key, max_len = ID)]
+    pub source_id: String,
+    /// `file`, `http` or `database`.
+    #[column(max_len = SOURCE_TYPE)]
+    pub source_type: String,
+    #[column(unique, max_len = SOURCE_NAME)]
+    pub name: String,
+    /// The source's JSON configuration.
+    pub config: serde_json::Value,
+    #[column(default = true)]
+    pub enabled: Option<bool>,
+    #[column(default = now)]
+    pub created_at: Timestamp,
+    #[column(default = now)]
+    pub updated_at: Timestamp,
+}

@@ -1,0 +1,384 @@
+//! `#[derive(Table)]` for `schema-dsl`.
+//!
+//! Struct attributes: `#[table(name = "…")]`, any number of
+//! `#[index(name = "…", columns(a, b), unique, method = Gin)]` and
+//! `#[foreign_key(columns(a), references = Other, ref_columns(b), on_delete = Cascade, name = "…")]`.
+//! Field attribute: `#[column(primary_key, unique, auto_increment, max_len = N, json_size = Small,
+//! default = now | "text" | 1 | true)]`.
+//!
+//! Every column an index or foreign key names becomes a field access in the generated code,
+//! so a misspelt column is a compile error pointing at the attribute.
+
+use proc_macro::TokenStream;
+use proc_macro2::{Span, TokenStream as TokenStream2};
+use quote::{quote, quote_spanned};
+use syn::meta::ParseNestedMeta;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{
+    Data, DeriveInput, Error, Expr, ExprLit, ExprUnary, Fields, Ident, Lit, LitStr, Path, Result,
+    Token, UnOp, parse_macro_input,
+};
+
+/// Derives `schema_dsl::Table` for a struct with named fields.
+#[proc_macro_derive(Table, attributes(table, column, index, foreign_key))]
+pub fn derive_table(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    expand(&input)
+        .unwrap_or_else(Error::into_compile_error)
+        .into()
+}
+
+struct IndexAttr {
+    name: LitStr,
+    columns: Vec<Ident>,
+    unique: bool,
+    method: Option<Ident>,
+}
+
+struct ForeignKeyAttr {
+    name: Option<LitStr>,
+    columns: Vec<Ident>,
+    references: Path,
+    ref_columns: Vec<Ident>,
+    on_delete: Option<Ident>,
+    on_update: Option<Ident>,
+}
+
+#[derive(Default)]
+struct ColumnAttr {
+    primary_key: bool,
+    unique: bool,
+    auto_increment: bool,
+    max_len: Option<Expr>,
+    json_size: Option<Ident>,
+    default: Option<Expr>,
+}
+
+fn expand(input: &DeriveInput) -> Result<TokenStream2> {
+    let Data::Struct(data) = &input.data else {
+        return Err(Error::new(input.span(), "#[derive(Table)] needs a struct"));
+    };
+    let Fields::Named(fields) = &data.fields else {
+        return Err(Error::new(
+            input.span(),
+            "#[derive(Table)] needs a struct with named fields",
+        ));
+    };
+
+    let mut table_name = None;
+    let mut indexes = Vec::new();
+    let mut foreign_keys = Vec::new();
+    for attr in &input.attrs {
+        if attr.path().is_ident("table") {
+            attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("name") {
+                    table_name = Some(meta.value()?.parse::<LitStr>()?);
+                    Ok(())
+                } else {
+                    Err(meta.error("expected `name = \"…\"`"))
+                }
+            })?;
+        } else if attr.path().is_ident("index") {
+            indexes.push(parse_index(attr)?);
+        } else if attr.path().is_ident("foreign_key") {
+            foreign_keys.push(parse_foreign_key(attr)?);
+        }
+    }
+    let table_name = table_name.ok_or_else(|| {
+        Error::new(
+            input.ident.span(),
+            "missing #[table(name = \"…\")] on a #[derive(Table)] struct",
+        )
+    })?;
+
+    let mut columns = Vec::new();
+    for field in &fields.named {
+        let mut column = ColumnAttr::default();
+        for attr in field.attrs.iter().filter(|a| a.path().is_ident("column")) {
+            attr.parse_nested_meta(|meta| parse_column_option(&mut column, &meta))?;
+        }
+        columns.push(column_tokens(field, &column)?);
+    }
+
+    let self_checks = indexes
+        .iter()
+        .flat_map(|index| &index.columns)
+        .chain(foreign_keys.iter().flat_map(|fk| &fk.columns))
+        .map(|column| field_check(&quote!(Self), column));
+    let target_checks = foreign_keys.iter().flat_map(|fk| {
+        let target = &fk.references;
+        fk.ref_columns
+            .iter()
+            .map(move |column| field_check(&quote!(#target), column))
+    });
+    let index_tokens = indexes.iter().map(index_tokens);
+    let fk_tokens = foreign_keys
+        .iter()
+        .map(|fk| foreign_key_tokens(fk, &table_name));
+
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    Ok(quote! {
+        impl #impl_generics ::schema_dsl::Table for #ident #ty_generics #where_clause {
+            const NAME: &'static str = #table_name;
+
+            fn definition() -> ::schema_dsl::TableDef {
+                #(#self_checks)*
+                #(#target_checks)*
+                ::schema_dsl::TableDef::new(#table_name)
+                    #(.column(#columns))*
+                    #(.foreign_key(#fk_tokens))*
+                    #(.index(#index_tokens))*
+            }
+        }
+    })
+}
+
+/// A field access that fails to compile, at the column's span, when `ty` has no such field.
+fn field_check(ty: &TokenStream2, column: &Ident) -> TokenStream2 {
+    quote_spanned! {column.span()=> let _ = |row: &#ty| { let _ = &row.#column; }; }
+}
+
+fn parse_idents(meta: &ParseNestedMeta) -> Result<Vec<Ident>> {
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let idents = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
+    Ok(idents.into_iter().collect())
+}
+
+fn parse_index(attr: &syn::Attribute) -> Result<IndexAttr> {
+    let mut name = None;
+    let mut columns = Vec::new();
+    let mut unique = false;
+    let mut method = None;
+    attr.parse_nested_meta(|meta| {
+        if meta.path.is_ident("name") {
+            name = Some(meta.value()?.parse()?);
+        } else if meta.path.is_ident("columns") {
+            columns = parse_idents(&meta)?;
+        } else if meta.path.is_ident("unique") {
+            unique = true;
+        } else if meta.path.is_ident("method") {
+            method = Some(meta.value()?.parse()?);
+        } else {
+            return Err(meta.error("expected `name`, `columns(…)`, `unique` or `method`"));
+        }
+        Ok(())
+    })?;
+    let name = name.ok_or_else(|| Error::new(attr.span(), "index needs `name = \"…\"`"))?;
+    Ok(IndexAttr {
+        name,
+        columns,
+        unique,
+        method,
+    })
+}
+
+fn parse_foreign_key(attr: &syn::Attribute) -> Result<ForeignKeyAttr> {
+    let mut name = None;
+    let mut columns = Vec::new();
+    let mut references = None;
+    let mut ref_columns = Vec::new();
+    let mut on_delete = None;
+    let mut on_update = None;
+    attr.parse_nested_meta(|meta| {
+        if meta.path.is_ident("name") {
+            name = Some(meta.value()?.parse()?);
+        } else if meta.path.is_ident("columns") {
+            columns = parse_idents(&meta)?;
+        } else if meta.path.is_ident("references") {
+            references = Some(meta.value()?.parse()?);
+        } else if meta.path.is_ident("ref_columns") {
+            ref_columns = parse_idents(&meta)?;
+        } else if meta.path.is_ident("on_delete") {
+            on_delete = Some(meta.value()?.parse()?);
+        } else if meta.path.is_ident("on_update") {
+            on_update = Some(meta.value()?.parse()?);
+        } else {
+            return Err(meta.error(
+                "expected `name`, `columns(…)`, `references`, `ref_columns(…)`, `on_delete` or `on_update`",
+            ));
+        }
+        Ok(())
+    })?;
+    let references = references
+        .ok_or_else(|| Error::new(attr.span(), "foreign key needs `references = TargetTable`"))?;
+    Ok(ForeignKeyAttr {
+        name,
+        columns,
+        references,
+        ref_columns,
+        on_delete,
+        on_update,
+    })
+}
+
+fn parse_column_option(column: &mut ColumnAttr, meta: &ParseNestedMeta) -> Result<()> {
+    if meta.path.is_ident("primary_key") {
+        column.primary_key = true;
+    } else if meta.path.is_ident("unique") {
+        column.unique = true;
+    } else if meta.path.is_ident("auto_increment") {
+        column.auto_increment = true;
+    } else if meta.path.is_ident("max_len") {
+        column.max_len = Some(meta.value()?.parse()?);
+    } else if meta.path.is_ident("json_size") {
+        column.json_size = Some(meta.value()?.parse()?);
+    } else if meta.path.is_ident("default") {
+        column.default = Some(meta.value()?.parse()?);
+    } else {
+        return Err(meta.error(
+            "expected `primary_key`, `unique`, `auto_increment`, `max_len = N`, `json_size = Small|Large` or `default = …`",
+        ));
+    }
+    Ok(())
+}
+
+fn column_tokens(field: &syn::Field, column: &ColumnAttr) -> Result<TokenStream2> {
+    let Some(ident) = &field.ident else {
+        return Err(Error::new(field.span(), "a column needs a named field"));
+    };
+    let name = LitStr::new(&ident.to_string(), ident.span());
+    let ty = &field.ty;
+    let column_type = match (&column.max_len, &column.json_size) {
+        (Some(_), Some(size)) => {
+            return Err(Error::new(
+                size.span(),
+                "a column takes `max_len` (text) or `json_size` (JSON), not both",
+            ));
+        }
+        (Some(max_len), None) => quote_spanned! {max_len.span()=>
+            <#ty as ::schema_dsl::TextType>::with_max_len(#max_len)
+        },
+        (None, Some(size)) => quote_spanned! {size.span()=>
+            <#ty as ::schema_dsl::JsonType>::with_size(::schema_dsl::JsonSize::#size)
+        },
+        (None, None) => quote_spanned! {ty.span()=> <#ty as ::schema_dsl::SqlType>::column_type() },
+    };
+    let mut tokens = quote! {
+        ::schema_dsl::ColumnDef::new(#name, #column_type)
+            .nullable(<#ty as ::schema_dsl::SqlType>::NULLABLE)
+    };
+    if column.primary_key {
+        tokens.extend(quote!(.primary_key()));
+    }
+    if column.unique {
+        tokens.extend(quote!(.unique()));
+    }
+    if column.auto_increment {
+        tokens.extend(quote!(.auto_increment()));
+    }
+    if let Some(default) = &column.default {
+        let value = default_tokens(default)?;
+        tokens.extend(quote!(.default(#value)));
+    }
+    Ok(tokens)
+}
+
+fn default_tokens(expr: &Expr) -> Result<TokenStream2> {
+    match expr {
+        Expr::Path(path) if path.path.is_ident("now") => {
+            Ok(quote!(::schema_dsl::DefaultValue::Now))
+        }
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(text),
+            ..
+        }) => Ok(quote!(::schema_dsl::DefaultValue::Text(::std::string::String::from(#text)))),
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(value),
+            ..
+        }) => {
+            let value: i64 = value.base10_parse()?;
+            Ok(quote!(::schema_dsl::DefaultValue::Integer(#value)))
+        }
+        Expr::Unary(ExprUnary {
+            op: UnOp::Neg(_),
+            expr,
+            ..
+        }) => match expr.as_ref() {
+            Expr::Lit(ExprLit {
+                lit: Lit::Int(value),
+                ..
+            }) => {
+                let value: i64 = value
+                    .base10_parse::<i64>()?
+                    .checked_neg()
+                    .ok_or_else(|| Error::new(value.span(), "default out of range"))?;
+                Ok(quote!(::schema_dsl::DefaultValue::Integer(#value)))
+            }
+            _ => Err(default_error(expr.span())),
+        },
+        Expr::Lit(ExprLit {
+            lit: Lit::Bool(value),
+            ..
+        }) => Ok(quote!(::schema_dsl::DefaultValue::Boolean(#value))),
+        _ => Err(default_error(expr.span())),
+    }
+}
+
+fn default_error(span: Span) -> Error {
+    Error::new(
+        span,
+        "a default is `now`, a string literal, an integer literal or `true`/`false`",
+    )
+}
+
+fn index_tokens(index: &IndexAttr) -> TokenStream2 {
+    let IndexAttr {
+        name,
+        columns,
+        unique,
+        method,
+    } = index;
+    let columns = columns
+        .iter()
+        .map(|c| LitStr::new(&c.to_string(), c.span()));
+    let method = match method {
+        Some(method) => quote!(::schema_dsl::IndexMethod::#method),
+        None => quote!(::schema_dsl::IndexMethod::BTree),
+    };
+    quote! {
+        ::schema_dsl::IndexDef {
+            name: ::std::string::String::from(#name),
+            columns: ::std::vec![#(::std::string::String::from(#columns)),*],
+            unique: #unique,
+            method: #method,
+        }
+    }
+}
+
+fn foreign_key_tokens(fk: &ForeignKeyAttr, table_name: &LitStr) -> TokenStream2 {
+    let name = fk.name.clone().unwrap_or_else(|| {
+        let columns: Vec<String> = fk.columns.iter().map(Ident::to_string).collect();
+        LitStr::new(
+            &format!("fk_{}_{}", table_name.value(), columns.join("_")),
+            table_name.span(),
+        )
+    });
+    let columns = fk
+        .columns
+        .iter()
+        .map(|c| LitStr::new(&c.to_string(), c.span()));
+    let ref_columns = fk
+        .ref_columns
+        .iter()
+        .map(|c| LitStr::new(&c.to_string(), c.span()));
+    let references = &fk.references;
+    let action = |action: &Option<Ident>| match action {
+        Some(action) => quote!(::schema_dsl::ForeignKeyAction::#action),
+        None => quote!(::schema_dsl::ForeignKeyAction::NoAction),
+    };
+    let on_delete = action(&fk.on_delete);
+    let on_update = action(&fk.on_update);
+    quote! {
+        ::schema_dsl::ForeignKeyDef {
+            name: ::std::string::String::from(#name),
+            columns: ::std::vec![#(::std::string::String::from(#columns)),*],
+            ref_table: ::std::string::String::from(<#references as ::schema_dsl::Table>::NAME),
+            ref_columns: ::std::vec![#(::std::string::String::from(#ref_columns)),*],
+            on_delete: #on_delete,
+            on_update: #on_update,
+        }
+    }
+}

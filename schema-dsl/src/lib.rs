@@ -1,0 +1,52 @@
+//! The spine schema model.
+//!
+//! Tables are Rust structs with `#[derive(Table)]`; the derive turns the struct into a
+//! [`TableDef`], the dialect-free description of a table that renderers turn into SQL.
+//! Migrations group table definitions into the tiers operators apply, and
+//! [`Schema::validate`] catches every declaration mistake the compiler cannot, naming
+//! the table and the column, before anything is rendered.
+//!
+//! ```
+//! use schema_dsl::{Table, Timestamp};
+//!
+//! #[derive(Table)]
+//! #[table(name = "notes")]
+//! #[index(name = "idx_notes_title", columns(title))]
+//! pub struct Note {
+//!     #[column(primary_key, max_len = 50)]
+//!     pub note_id: String,
+//!     #[column(max_len = 200)]
+//!     pub title: String,
+//!     #[column(default = now)]
+//!     pub created_at: Timestamp,
+//! }
+//!
+//! let def = Note::definition();
+//! assert_eq!(def.name, "notes");
+//! assert_eq!(def.columns.len(), 3);
+//! ```
+
+mod dialect;
+mod migration;
+mod model;
+mod types;
+mod validate;
+
+pub use dialect::Dialect;
+pub use migration::{Group, Migration, Schema, Step, Tier};
+pub use model::{
+    ColumnDef, ColumnType, DefaultValue, ForeignKeyAction, ForeignKeyDef, IndexDef, IndexMethod,
+    JsonSize, TableDef,
+};
+pub use schema_dsl_derive::Table;
+pub use types::{Json, JsonType, SqlType, TextType, Timestamp};
+pub use validate::SchemaError;
+
+/// A Rust type that is also a table: implemented by `#[derive(Table)]`.
+pub trait Table {
+    /// The table's name in every dialect (renderers may fold its case).
+    const NAME: &'static str;
+
+    /// The table's full definition: columns, keys and indexes.
+    fn definition() -> TableDef;
+}

@@ -1,0 +1,308 @@
+//! The validation pass: every declaration mistake the compiler cannot catch, found before
+//! anything is rendered, each error naming the table and the column.
+
+use crate::{ColumnType, Schema, TableDef};
+use std::collections::{HashMap, HashSet};
+use thiserror::Error;
+
+/// A mistake in the schema declarations.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum SchemaError {
+    /// Two migrations share an id.
+    #[error("migration `{id}` is declared twice")]
+    DuplicateMigration { id: String },
+    /// A name is not lower-case snake_case (`[a-z_][a-z0-9_]*`), so it cannot be written unquoted.
+    #[error("table `{table}`: name `{name}` must be lower-case snake_case ([a-z_][a-z0-9_]*)")]
+    InvalidName { table: String, name: String },
+    /// Two tables share a name.
+    #[error("table `{table}` is declared twice (migrations `{first}` and `{second}`)")]
+    DuplicateTable {
+        table: String,
+        first: String,
+        second: String,
+    },
+    /// A table has no columns.
+    #[error("table `{table}` has no columns")]
+    NoColumns { table: String },
+    /// Two columns of a table share a name.
+    #[error("table `{table}`, column `{column}`: declared twice")]
+    DuplicateColumn { table: String, column: String },
+    /// A default that is not a value of its column's type.
+    #[error("table `{table}`, column `{column}`: default {default} does not fit type {ty}")]
+    DefaultMismatch {
+        table: String,
+        column: String,
+        default: String,
+        ty: ColumnType,
+    },
+    /// An auto-increment column that is not the table's sole integer primary key.
+    #[error(
+        "table `{table}`, column `{column}`: auto-increment needs a non-null integer column that is the table's only primary-key column"
+    )]
+    BadAutoIncrement { table: String, column: String },
+    /// An index with no columns.
+    #[error("table `{table}`: index `{index}` has no columns")]
+    EmptyIndex { table: String, index: String },
+    /// An index over a column the table does not have.
+    #[error(
+        "table `{table}`, column `{column}`: index `{index}` names a column the table does not have"
+    )]
+    IndexUnknownColumn {
+        table: String,
+        index: String,
+        column: String,
+    },
+    /// Two indexes in the schema share a name (index names are schema-wide).
+    #[error("table `{table}`: index `{index}` is already declared on table `{other_table}`")]
+    DuplicateIndex {
+        table: String,
+        index: String,
+        other_table: String,
+    },
+    /// A foreign key whose column lists differ in length.
+    #[error(
+        "table `{table}`: foreign key `{name}` has {columns} column(s) but references {ref_columns}"
+    )]
+    ForeignKeyArity {
+        table: String,
+        name: String,
+        columns: usize,
+        ref_columns: usize,
+    },
+    /// A foreign key over a column the table does not have.
+    #[error(
+        "table `{table}`, column `{column}`: foreign key `{name}` names a column the table does not have"
+    )]
+    ForeignKeyUnknownColumn {
+        table: String,
+        name: String,
+        column: String,
+    },
+    /// A foreign key to a table that no earlier (or the same) migration creates.
+    #[error(
+        "table `{table}`: foreign key `{name}` references table `{ref_table}`, which no earlier migration creates"
+    )]
+    ForeignKeyUnknownTable {
+        table: String,
+        name: String,
+        ref_table: String,
+    },
+    /// A foreign key to a column the referenced table does not have.
+    #[error(
+        "table `{table}`, column `{column}`: foreign key `{name}` references `{ref_table}.{ref_column}`, which does not exist"
+    )]
+    ForeignKeyUnknownTarget {
+        table: String,
+        name: String,
+        column: String,
+        ref_table: String,
+        ref_column: String,
+    },
+    /// A foreign key to columns that are neither the primary key nor unique.
+    #[error(
+        "table `{table}`: foreign key `{name}` references `{ref_table}` ({ref_columns}), which is neither its primary key nor UNIQUE"
+    )]
+    ForeignKeyNotKey {
+        table: String,
+        name: String,
+        ref_table: String,
+        ref_columns: String,
+    },
+    /// A foreign key between columns of different types.
+    #[error(
+        "table `{table}`, column `{column}` ({ty}): foreign key `{name}` references `{ref_table}.{ref_column}` of type {ref_ty}"
+    )]
+    ForeignKeyTypeMismatch {
+        table: String,
+        name: String,
+        column: String,
+        ty: ColumnType,
+        ref_table: String,
+        ref_column: String,
+        ref_ty: ColumnType,
+    },
+}
+
+impl Schema {
+    /// Checks the whole schema and returns every mistake found, in declaration order.
+    pub fn validate(&self) -> Result<(), Vec<SchemaError>> {
+        let mut errors = Vec::new();
+        let mut ids = HashSet::new();
+        let mut tables: HashMap<&str, (&TableDef, String)> = HashMap::new();
+        let mut indexes: HashMap<&str, &str> = HashMap::new();
+        for migration in &self.migrations {
+            if !ids.insert(migration.id()) {
+                errors.push(SchemaError::DuplicateMigration { id: migration.id() });
+            }
+            for table in migration.created_tables() {
+                if let Some((_, first)) = tables.get(table.name.as_str()) {
+                    errors.push(SchemaError::DuplicateTable {
+                        table: table.name.clone(),
+                        first: first.clone(),
+                        second: migration.id(),
+                    });
+                }
+                tables.insert(&table.name, (table, migration.id()));
+                check_table(table, &mut errors);
+                for index in &table.indexes {
+                    if let Some(other) = indexes.insert(&index.name, &table.name) {
+                        errors.push(SchemaError::DuplicateIndex {
+                            table: table.name.clone(),
+                            index: index.name.clone(),
+                            other_table: other.to_string(),
+                        });
+                    }
+                }
+                check_foreign_keys(table, &tables, &mut errors);
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+fn is_snake_case(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|first| first.is_ascii_lowercase() || first == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+fn check_table(table: &TableDef, errors: &mut Vec<SchemaError>) {
+    let name_of = |name: &str| SchemaError::InvalidName {
+        table: table.name.clone(),
+        name: name.to_string(),
+    };
+    let names = std::iter::once(&table.name)
+        .chain(table.columns.iter().map(|c| &c.name))
+        .chain(table.indexes.iter().map(|i| &i.name))
+        .chain(table.foreign_keys.iter().map(|f| &f.name));
+    errors.extend(names.filter(|n| !is_snake_case(n)).map(|n| name_of(n)));
+
+    if table.columns.is_empty() {
+        errors.push(SchemaError::NoColumns {
+            table: table.name.clone(),
+        });
+    }
+    let mut seen = HashSet::new();
+    let primary_key = table.primary_key();
+    for column in &table.columns {
+        if !seen.insert(column.name.as_str()) {
+            errors.push(SchemaError::DuplicateColumn {
+                table: table.name.clone(),
+                column: column.name.clone(),
+            });
+        }
+        if let Some(default) = &column.default
+            && !default.fits(column.ty)
+        {
+            errors.push(SchemaError::DefaultMismatch {
+                table: table.name.clone(),
+                column: column.name.clone(),
+                default: default.to_string(),
+                ty: column.ty,
+            });
+        }
+        let sole_integer_key = column.ty.is_integer()
+            && !column.nullable
+            && primary_key == [column.name.as_str()]
+            && column.default.is_none();
+        if column.auto_increment && !sole_integer_key {
+            errors.push(SchemaError::BadAutoIncrement {
+                table: table.name.clone(),
+                column: column.name.clone(),
+            });
+        }
+    }
+    for index in &table.indexes {
+        if index.columns.is_empty() {
+            errors.push(SchemaError::EmptyIndex {
+                table: table.name.clone(),
+                index: index.name.clone(),
+            });
+        }
+        for column in index
+            .columns
+            .iter()
+            .filter(|c| table.find_column(c).is_none())
+        {
+            errors.push(SchemaError::IndexUnknownColumn {
+                table: table.name.clone(),
+                index: index.name.clone(),
+                column: column.clone(),
+            });
+        }
+    }
+}
+
+fn check_foreign_keys(
+    table: &TableDef,
+    tables: &HashMap<&str, (&TableDef, String)>,
+    errors: &mut Vec<SchemaError>,
+) {
+    for fk in &table.foreign_keys {
+        if fk.columns.len() != fk.ref_columns.len() {
+            errors.push(SchemaError::ForeignKeyArity {
+                table: table.name.clone(),
+                name: fk.name.clone(),
+                columns: fk.columns.len(),
+                ref_columns: fk.ref_columns.len(),
+            });
+            continue;
+        }
+        let Some((target, _)) = tables.get(fk.ref_table.as_str()) else {
+            errors.push(SchemaError::ForeignKeyUnknownTable {
+                table: table.name.clone(),
+                name: fk.name.clone(),
+                ref_table: fk.ref_table.clone(),
+            });
+            continue;
+        };
+        let mut targets_known = true;
+        for (column_name, ref_column_name) in fk.columns.iter().zip(&fk.ref_columns) {
+            let column = table.find_column(column_name);
+            let ref_column = target.find_column(ref_column_name);
+            match (column, ref_column) {
+                (None, _) => errors.push(SchemaError::ForeignKeyUnknownColumn {
+                    table: table.name.clone(),
+                    name: fk.name.clone(),
+                    column: column_name.clone(),
+                }),
+                (Some(_), None) => {
+                    targets_known = false;
+                    errors.push(SchemaError::ForeignKeyUnknownTarget {
+                        table: table.name.clone(),
+                        name: fk.name.clone(),
+                        column: column_name.clone(),
+                        ref_table: fk.ref_table.clone(),
+                        ref_column: ref_column_name.clone(),
+                    });
+                }
+                (Some(column), Some(ref_column)) if column.ty != ref_column.ty => {
+                    errors.push(SchemaError::ForeignKeyTypeMismatch {
+                        table: table.name.clone(),
+                        name: fk.name.clone(),
+                        column: column.name.clone(),
+                        ty: column.ty,
+                        ref_table: fk.ref_table.clone(),
+                        ref_column: ref_column.name.clone(),
+                        ref_ty: ref_column.ty,
+                    })
+                }
+                (Some(_), Some(_)) => {}
+            }
+        }
+        if targets_known && !target.is_key(&fk.ref_columns) {
+            errors.push(SchemaError::ForeignKeyNotKey {
+                table: table.name.clone(),
+                name: fk.name.clone(),
+                ref_table: fk.ref_table.clone(),
+                ref_columns: fk.ref_columns.join(", "),
+            });
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! Every database target the suites run on, each giving a fresh empty database.
+
+use std::path::{Path, PathBuf};
+
+use tempfile::TempDir;
+
+/// A database engine reached through one driver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// A SQLite file through rusqlite.
+    Sqlite,
+    /// The throwaway PostgreSQL cluster through the `postgres` crate.
+    Postgres,
+    /// A SQLite file through Debian's SQLite3 ODBC driver.
+    SqliteOdbc,
+    /// The throwaway PostgreSQL cluster through Debian's PostgreSQL Unicode ODBC driver.
+    PostgresOdbc,
+    /// The Db2 of `SPINE_DB2_ODBC`, in a fresh schema.
+    Db2Odbc,
+}
+
+/// A fresh database on one engine, with a scratch directory for files (fixtures, SQLite files).
+pub struct TestDatabase {
+    /// The engine.
+    pub engine: Engine,
+    /// The runner's target string for it.
+    pub target: String,
+    scratch: TempDir,
+}
+
+impl Engine {
+    /// The runner's dialect directory for this engine.
+    pub fn dialect(self) -> &'static str {
+        match self {
+            Engine::Sqlite | Engine::SqliteOdbc => "sqlite",
+            Engine::Postgres | Engine::PostgresOdbc => "postgres",
+            Engine::Db2Odbc => "db2",
+        }
+    }
+
+    /// Whether this engine is reached through ODBC.
+    pub fn is_odbc(self) -> bool {
+        matches!(
+            self,
+            Engine::SqliteOdbc | Engine::PostgresOdbc | Engine::Db2Odbc
+        )
+    }
+
+    /// A fresh, empty database.
+    pub fn fresh(self) -> TestDatabase {
+        let scratch = tempfile::Builder::new()
+            .prefix("spine-test-")
+            .tempdir()
+            .unwrap_or_else(|e| panic!("creating a scratch directory: {e}"));
+        let sqlite_file = scratch.path().join("test.db");
+        let target = match self {
+            Engine::Sqlite => format!("sqlite:{}", sqlite_file.display()),
+            Engine::SqliteOdbc => {
+                format!(
+                    "odbc:{}",
+                    crate::odbc::sqlite_connection_string(&sqlite_file)
+                )
+            }
+            Engine::Postgres => crate::pg::fresh_database().key_value(),
+            Engine::PostgresOdbc => {
+                format!(
+                    "odbc:{}",
+                    crate::pg::fresh_database().odbc_connection_string()
+                )
+            }
+            Engine::Db2Odbc => format!("odbc:{}", crate::db2::fresh_schema_connection_string()),
+        };
+        TestDatabase {
+            engine: self,
+            target,
+            scratch,
+        }
+    }
+}
+
+impl TestDatabase {
+    /// A directory deleted with this value.
+    pub fn scratch_dir(&self) -> &Path {
+        self.scratch.path()
+    }
+
+    /// A path inside the scratch directory.
+    pub fn scratch_path(&self, name: &str) -> PathBuf {
+        self.scratch.path().join(name)
+    }
+
+    /// A query counting how many of `tables` exist in the database (current schema).
+    pub fn count_tables_sql(&self, tables: &[&str]) -> String {
+        let quoted = |fold: fn(&str) -> String| {
+            tables
+                .iter()
+                .map(|t| format!("'{}'", fold(t)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self.engine.dialect() {
+            "sqlite" => format!(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ({})",
+                quoted(str::to_string)
+            ),
+            "postgres" => format!(
+                "SELECT COUNT(*) FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_name IN ({})",
+                quoted(str::to_lowercase)
+            ),
+            _ => format!(
+                "SELECT COUNT(*) FROM SYSCAT.TABLES \
+                 WHERE TABSCHEMA = CURRENT SCHEMA AND TABNAME IN ({})",
+                quoted(str::to_uppercase)
+            ),
+        }
+    }
+}
+
+/// Generates one `#[test]` per engine for each named scenario `fn(Engine)`. The Db2 test is
+/// ignored unless `cfg(db2)` is set (the calling package's build script sets it from
+/// `SPINE_DB2_ODBC`).
+#[macro_export]
+macro_rules! on_every_engine {
+    ($($scenario:ident),* $(,)?) => {$(
+        mod $scenario {
+            use $crate::engines::Engine;
+
+            #[test]
+            fn sqlite() {
+                super::$scenario(Engine::Sqlite)
+            }
+
+            #[test]
+            fn postgres() {
+                super::$scenario(Engine::Postgres)
+            }
+
+            #[test]
+            fn sqlite_odbc() {
+                super::$scenario(Engine::SqliteOdbc)
+            }
+
+            #[test]
+            fn postgres_odbc() {
+                super::$scenario(Engine::PostgresOdbc)
+            }
+
+            #[test]
+            #[cfg_attr(
+                not(db2),
+                ignore = "set SPINE_DB2_ODBC to an ODBC connection string of a real Db2"
+            )]
+            fn db2() {
+                super::$scenario(Engine::Db2Odbc)
+            }
+        }
+    )*};
+}

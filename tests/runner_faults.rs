@@ -1,0 +1,155 @@
+//! Faults on every engine: a failing statement rolls its whole migration back, an edited file
+//! is refused (a CRLF checkout is not), and `rebless` accepts a reviewed edit.
+
+mod runner_support;
+
+use migrate::{DownTarget, Error, State, Tier};
+use runner_support::Setup;
+use spine_tests::engines::Engine;
+use spine_tests::fixtures::{if_not_exists, styled, write_migration};
+use spine_tests::on_every_engine;
+
+/// A migration whose third statement fails leaves no table from the first two and no
+/// tracking row; the error names the migration, the statement and the database's message.
+/// `third` is that failing statement; `mentions` a word the database's message must contain.
+fn third_statement_fails(engine: Engine, third: &str, mentions: &str) {
+    let setup = Setup::standard(engine);
+    let dialect = setup.dialect();
+    let ine = if_not_exists(dialect);
+    let broken = styled(
+        dialect,
+        &format!(
+            "-- @generated\n\
+             CREATE TABLE {ine}t_partial_a (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(10) NOT NULL);\n\n\
+             CREATE TABLE {ine}t_partial_b (id INTEGER NOT NULL PRIMARY KEY);\n\n\
+             {third}\n"
+        ),
+    );
+    write_migration(&setup.root, dialect, "basic/0002_broken", &broken, None);
+
+    let result = setup.with_runner(|runner| runner.up(Tier::Advanced, &mut |_| {}));
+    match result {
+        Err(Error::MigrationFailed {
+            id,
+            statement,
+            sql,
+            message,
+        }) => {
+            assert_eq!(id, "basic/0002_broken");
+            assert_eq!(statement, Some(3));
+            let third = third.trim_end_matches(';').to_lowercase();
+            assert_eq!(sql.map(|s| s.to_lowercase()), Some(third));
+            assert!(message.to_lowercase().contains(mentions), "{message}");
+        }
+        other => panic!("expected the migration to fail, got {other:?}"),
+    }
+    assert_eq!(setup.tables(&["t_partial_a", "t_partial_b"]), 0);
+    assert_eq!(setup.tracking_rows(), 1, "only basic/0001 is recorded");
+    assert_eq!(setup.ids_in(State::Applied), ["basic/0001_source_configs"]);
+    assert!(
+        setup
+            .ids_in(State::Pending)
+            .contains(&"basic/0002_broken".to_string())
+    );
+}
+
+/// Failing at compile time of the statement (PostgreSQL reports a position).
+fn missing_table_rolls_back(engine: Engine) {
+    third_statement_fails(
+        engine,
+        "INSERT INTO t_no_such_table (id) VALUES (1);",
+        "t_no_such_table",
+    );
+}
+
+/// Failing at run time (no position: the runner finds the statement by itself).
+fn constraint_violation_rolls_back(engine: Engine) {
+    let mentions = if engine == Engine::Db2Odbc {
+        "sql0407n"
+    } else {
+        "null"
+    };
+    third_statement_fails(
+        engine,
+        "INSERT INTO t_partial_a (id, name) VALUES (1, NULL);",
+        mentions,
+    );
+}
+
+/// CRLF line endings are not a change; an edit is, until reblessed.
+fn edited_file_is_refused_but_crlf_is_not(engine: Engine) {
+    let setup = Setup::standard(engine);
+    let file = setup
+        .root
+        .join(setup.dialect())
+        .join("basic/0001_source_configs.up.sql");
+    let up = |tier| setup.with_runner(|runner| runner.up(tier, &mut |_| {}));
+    assert!(up(Tier::Basic).is_ok_and(|steps| steps.len() == 1));
+
+    let original = std::fs::read_to_string(&file).unwrap_or_default();
+    std::fs::write(&file, original.replace('\n', "\r\n")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(up(Tier::Intermediate).is_ok(), "CRLF checkout refused");
+    assert!(setup.ids_in(State::Modified).is_empty());
+    assert!(setup.with_runner(|runner| runner.validate()).is_ok());
+
+    std::fs::write(&file, format!("{original}-- reviewed edit\n"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let refused = up(Tier::Advanced);
+    assert!(
+        matches!(&refused, Err(Error::Modified(ids)) if ids == &["basic/0001_source_configs"]),
+        "{refused:?}"
+    );
+    assert_eq!(setup.ids_in(State::Modified), ["basic/0001_source_configs"]);
+    assert!(matches!(
+        setup.with_runner(|runner| runner.validate()),
+        Err(Error::Modified(_))
+    ));
+    assert!(
+        setup.ids_in(State::Pending).len() >= 2,
+        "nothing applied after refusal"
+    );
+
+    let reblessed = setup.with_runner(|runner| runner.rebless("basic/0001_source_configs"));
+    assert!(reblessed.is_ok(), "{reblessed:?}");
+    assert!(setup.with_runner(|runner| runner.validate()).is_ok());
+    assert!(up(Tier::Advanced).is_ok_and(|steps| !steps.is_empty()));
+    assert!(setup.ids_in(State::Pending).is_empty());
+}
+
+/// `down` refuses before changing anything when a down file is missing; a deleted file shows
+/// as missing.
+fn missing_files_are_reported(engine: Engine) {
+    let setup = Setup::standard(engine);
+    let dialect = setup.dialect();
+    assert!(
+        setup
+            .with_runner(|runner| runner.up(Tier::Basic, &mut |_| {}))
+            .is_ok()
+    );
+    let down_file = setup
+        .root
+        .join(dialect)
+        .join("basic/0001_source_configs.down.sql");
+    std::fs::remove_file(&down_file).unwrap_or_else(|e| panic!("{e}"));
+    let result = setup.with_runner(|runner| runner.down(&DownTarget::All, &mut |_| {}));
+    assert!(
+        matches!(&result, Err(Error::MissingDown { id, .. }) if id == "basic/0001_source_configs"),
+        "{result:?}"
+    );
+    assert_eq!(setup.tracking_rows(), 1);
+
+    let up_file = down_file.with_file_name("0001_source_configs.up.sql");
+    std::fs::remove_file(&up_file).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(setup.ids_in(State::Missing), ["basic/0001_source_configs"]);
+    assert!(matches!(
+        setup.with_runner(|runner| runner.validate()),
+        Err(Error::Missing(_))
+    ));
+}
+
+on_every_engine!(
+    missing_table_rolls_back,
+    constraint_violation_rolls_back,
+    edited_file_is_refused_but_crlf_is_not,
+    missing_files_are_reported,
+);

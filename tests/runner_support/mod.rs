@@ -1,0 +1,109 @@
+//! Helpers shared by the runner suites (`tests/runner_*.rs`, `migrate/tests/runner_processes.rs`):
+//! fixture setup, and assertions read straight from the database through the runner's drivers.
+
+use std::path::PathBuf;
+
+use migrate::{Connection, Dialect, MigrationSet, Runner, State, StatusEntry, Target};
+use spine_tests::engines::{Engine, TestDatabase};
+use spine_tests::fixtures;
+
+/// A fresh database and a migrations root holding the standard fixture tree for its dialect.
+pub struct Setup {
+    /// The database.
+    pub db: TestDatabase,
+    /// Root of the fixture migrations.
+    pub root: PathBuf,
+}
+
+impl Setup {
+    /// Fresh database on `engine` with the standard fixtures.
+    pub fn standard(engine: Engine) -> Setup {
+        let setup = Setup::empty(engine);
+        fixtures::write_standard(&setup.root, engine.dialect());
+        setup
+    }
+
+    /// Fresh database on `engine` with an empty migrations root.
+    pub fn empty(engine: Engine) -> Setup {
+        let db = engine.fresh();
+        let root = db.scratch_path("migrations");
+        Setup { db, root }
+    }
+
+    /// The dialect directory name.
+    pub fn dialect(&self) -> &'static str {
+        self.db.engine.dialect()
+    }
+
+    /// The fixture files as they are on disk now.
+    pub fn set(&self) -> MigrationSet {
+        MigrationSet::from_dir(&self.root).unwrap_or_else(|e| panic!("reading fixtures: {e}"))
+    }
+
+    /// A new connection to the database.
+    pub fn connect(&self) -> Box<dyn Connection> {
+        let target: Target = self
+            .db
+            .target
+            .parse()
+            .unwrap_or_else(|e| panic!("target: {e}"));
+        target
+            .connect(None)
+            .unwrap_or_else(|e| panic!("connect: {e}"))
+    }
+
+    /// Runs `work` with a runner over the current files on a new connection.
+    pub fn with_runner<T>(&self, work: impl FnOnce(&mut Runner<'_>) -> T) -> T {
+        let set = self.set();
+        let mut conn = self.connect();
+        let mut runner = Runner::new(conn.as_mut(), &set);
+        work(&mut runner)
+    }
+
+    /// Status of every migration.
+    pub fn status(&self) -> Vec<StatusEntry> {
+        self.with_runner(|runner| runner.status())
+            .unwrap_or_else(|e| panic!("status: {e}"))
+    }
+
+    /// Ids in `state`, in status order.
+    pub fn ids_in(&self, state: State) -> Vec<String> {
+        self.status()
+            .into_iter()
+            .filter(|e| e.state == state)
+            .map(|e| e.id)
+            .collect()
+    }
+
+    /// First column of the first row of `sql`, read in its own short transaction.
+    pub fn count(&self, sql: &str) -> i64 {
+        let mut conn = self.connect();
+        let value = conn
+            .begin()
+            .and_then(|()| conn.query_count(sql))
+            .unwrap_or_else(|e| panic!("{sql}: {}", e.message));
+        conn.rollback()
+            .unwrap_or_else(|e| panic!("rollback: {}", e.message));
+        value
+    }
+
+    /// How many of `tables` exist.
+    pub fn tables(&self, tables: &[&str]) -> i64 {
+        self.count(&self.db.count_tables_sql(tables))
+    }
+
+    /// Rows in the tracking table (0 when it does not exist).
+    pub fn tracking_rows(&self) -> i64 {
+        let dialect: Dialect = self
+            .dialect()
+            .parse()
+            .unwrap_or_else(|e| panic!("dialect: {e}"));
+        if self.count(dialect.tracking_table_exists()) == 0 {
+            return 0;
+        }
+        self.count(&format!(
+            "SELECT COUNT(*) FROM {}",
+            dialect.tracking_table()
+        ))
+    }
+}
