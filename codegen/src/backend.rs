@@ -11,6 +11,8 @@ pub use db2::Db2;
 pub use postgres::Postgres;
 pub use sqlite::Sqlite;
 
+use crate::dml::{DmlSql, SqlValue};
+use crate::partition::Month;
 use schema_dsl::{
     ColumnDef, ColumnType, DefaultValue, Dialect, ForeignKeyAction, ForeignKeyDef, IndexDef,
     IndexMethod, TableDef,
@@ -53,6 +55,19 @@ pub enum ReferentialEvent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnsupportedType(pub String);
 
+/// A feature a dialect does not have, or cannot give this table, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported(pub String);
+
+/// A foreign key of another table that references the table a step changes.
+#[derive(Debug, Clone, Copy)]
+pub struct Referencing<'a> {
+    /// The referencing table.
+    pub table: &'a TableDef,
+    /// Its foreign key.
+    pub foreign_key: &'a ForeignKeyDef,
+}
+
 /// Renders the schema model as one dialect's DDL.
 pub trait Backend: Sync {
     // ----- capabilities -----
@@ -85,8 +100,19 @@ pub trait Backend: Sync {
     /// Whether every column of a PRIMARY KEY or UNIQUE constraint must be declared NOT NULL.
     fn requires_not_null_keys(&self) -> bool;
 
+    /// Whether a PRIMARY KEY column is NOT NULL without saying so. SQLite's is not (a legacy
+    /// quirk its documentation keeps for compatibility), and Db2 wants it written.
+    fn primary_key_implies_not_null(&self) -> bool;
+
     /// The order of the clauses after a column's type.
     fn column_clause_order(&self) -> &'static [ColumnClause];
+
+    /// Whether a table can be range-partitioned by month, with a default partition.
+    fn supports_monthly_partitions(&self) -> bool;
+
+    /// The longest row, in bytes, per page size in KiB, smallest page first; empty when the
+    /// dialect does not bound rows by pages.
+    fn row_size_limits(&self) -> &'static [(u32, u32)];
 
     // ----- types and values -----
 
@@ -110,6 +136,17 @@ pub trait Backend: Sync {
 
     /// The keyword that makes the database assign a key.
     fn identity_keyword(&self) -> &'static str;
+
+    /// The bytes `column` takes at most in a stored row, where the dialect bounds rows.
+    fn column_row_bytes(&self, _column: &ColumnDef) -> u32 {
+        0
+    }
+
+    /// A value in the form this dialect stores it (booleans as 0/1 where there is no
+    /// BOOLEAN, JSON as text where there is no JSON type, …).
+    fn stored_value(&self, value: SqlValue) -> SqlValue {
+        value
+    }
 
     /// Extra table constraints the dialect needs for `column` (Db2's boolean CHECK).
     fn column_checks(&self, _column: &ColumnDef) -> Option<String> {
@@ -150,7 +187,7 @@ pub trait Backend: Sync {
         for clause in self.column_clause_order() {
             let text = match clause {
                 ColumnClause::NotNull => {
-                    let implied = inline_primary_key && !self.requires_not_null_keys();
+                    let implied = inline_primary_key && self.primary_key_implies_not_null();
                     (!column.nullable && !implied).then(|| "NOT NULL".to_string())
                 }
                 ColumnClause::Default => column
@@ -245,6 +282,49 @@ pub trait Backend: Sync {
             self.identifier(&table.name)
         )
     }
+
+    /// Statements that turn the existing, unpartitioned `table` into its declared
+    /// partitioning, keeping its rows and the guarantees of the foreign keys in `referencing`.
+    fn partition_table(
+        &self,
+        table: &TableDef,
+        _referencing: &[Referencing],
+    ) -> Result<Vec<String>, Unsupported> {
+        Err(self.no_partitions(table))
+    }
+
+    /// Statements that undo [`Backend::partition_table`], keeping every row.
+    fn unpartition_table(
+        &self,
+        table: &TableDef,
+        _referencing: &[Referencing],
+    ) -> Result<Vec<String>, Unsupported> {
+        Err(self.no_partitions(table))
+    }
+
+    /// One transaction that creates the partitions of `months` months from `first` that do
+    /// not exist yet, moving the rows of their ranges out of the default partition.
+    fn create_monthly_partitions(
+        &self,
+        table: &TableDef,
+        _first: Month,
+        _months: u32,
+    ) -> Result<Vec<String>, Unsupported> {
+        Err(self.no_partitions(table))
+    }
+
+    /// Why `table` cannot be partitioned here.
+    fn no_partitions(&self, table: &TableDef) -> Unsupported {
+        Unsupported(format!(
+            "{}: table `{}`: this dialect has no monthly partitioning",
+            self.dialect(),
+            table.name
+        ))
+    }
+
+    /// Insert, upsert on the primary key, select by key and delete by key for `table`, with
+    /// this dialect's native placeholders.
+    fn dml(&self, table: &TableDef) -> DmlSql;
 
     /// Names, each written as this dialect writes identifiers, comma-separated.
     fn identifier_list(&self, names: &[String]) -> String {

@@ -5,14 +5,17 @@
 //! under `migrations-generated/` or reports how the tree on disk differs from it.
 
 pub mod backend;
+pub mod dml;
 pub mod files;
+pub mod partition;
 pub mod render;
 pub mod rules;
 
-use render::{GeneratedFile, render_migration};
-use rules::DialectError;
+use render::{GeneratedFile, migration_warnings, render_migration};
+use rules::{DialectError, DialectWarning};
 use schema_dsl::{Dialect, Schema, SchemaError};
 use std::fmt;
+use std::path::PathBuf;
 
 /// Why the schema could not be rendered: every mistake found, not just the first.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,7 +49,7 @@ pub fn generate(
     for &dialect in dialects {
         let backend = backend::backend(dialect);
         for migration in schema.migrations_for(dialect) {
-            match render_migration(backend, migration) {
+            match render_migration(backend, schema, migration) {
                 Ok(pair) => files.extend(pair),
                 Err(found) => errors.extend(found),
             }
@@ -57,4 +60,35 @@ pub fn generate(
     } else {
         Err(GenerateError::Dialect(errors))
     }
+}
+
+/// The warnings of `schema` in `dialects`: what renders but a database setup may refuse
+/// (Db2 rows over the 4K page), and dialect-specific steps a dialect skips.
+pub fn warnings(schema: &Schema, dialects: &[Dialect]) -> Vec<DialectWarning> {
+    dialects
+        .iter()
+        .flat_map(|&dialect| {
+            schema
+                .migrations_for(dialect)
+                .flat_map(move |migration| migration_warnings(backend::backend(dialect), migration))
+        })
+        .collect()
+}
+
+/// The statements of every table with a primary key, one file per table and dialect:
+/// `<dialect>/<table>.sql`, for the `statements-generated/` tree.
+pub fn statement_files(schema: &Schema, dialects: &[Dialect]) -> Vec<GeneratedFile> {
+    dialects
+        .iter()
+        .flat_map(|&dialect| {
+            schema.tables().filter_map(move |table| {
+                dml::statements_file(backend::backend(dialect), table).map(|contents| {
+                    GeneratedFile {
+                        path: PathBuf::from(dialect.dir_name()).join(format!("{}.sql", table.name)),
+                        contents,
+                    }
+                })
+            })
+        })
+        .collect()
 }

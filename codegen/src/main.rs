@@ -1,11 +1,16 @@
-//! `cargo run -p codegen`: renders schema-defs into migrations-generated/.
-//! `cargo run -p codegen -- --check`: writes nothing; exits 1 when the tree is not fresh.
+//! `cargo run -p codegen`: renders schema-defs into migrations-generated/ and the per-table
+//! statements into statements-generated/; warnings go to stderr and never fail the run.
+//! `cargo run -p codegen -- --check`: writes nothing; exits 1 when either tree is not fresh.
+//! `cargo run -p codegen -- partitions --months 3`: prints the SQL that creates the coming
+//! months' partitions (idempotent), e.g. `| psql -v ON_ERROR_STOP=1 "$DATABASE_URL"`.
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use codegen::files::{self, Drift};
-use codegen::generate;
+use codegen::partition::{Month, maintenance_sql};
+use codegen::render::GeneratedFile;
+use codegen::{generate, statement_files, warnings};
 use schema_dsl::Dialect;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Render the spine schema as SQLite, PostgreSQL and Db2 migration files.
@@ -18,30 +23,78 @@ struct Args {
     /// The output directory.
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations-generated"))]
     out: PathBuf,
+    /// The output directory of the per-table statements.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../statements-generated"))]
+    statements_out: PathBuf,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the SQL that creates the partitions of the coming months (PostgreSQL).
+    Partitions {
+        /// How many months, the first one included.
+        #[arg(long, default_value_t = 3)]
+        months: u32,
+        /// The first month, YYYY-MM; the current month (UTC) when not given.
+        #[arg(long)]
+        from: Option<Month>,
+    },
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let generated = match generate(&schema_defs::schema(), &Dialect::ALL) {
+    let schema = schema_defs::schema();
+    if let Some(Command::Partitions { months, from }) = args.command {
+        let first = from.unwrap_or_else(Month::current);
+        return match maintenance_sql(&schema, Dialect::Postgres, first, months) {
+            Ok(sql) => {
+                print!("{sql}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("codegen: {}", error.0);
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let generated = match generate(&schema, &Dialect::ALL) {
         Ok(generated) => generated,
         Err(error) => {
             eprintln!("codegen: the schema cannot be rendered:\n{error}");
             return ExitCode::FAILURE;
         }
     };
-    let outcome = if args.check {
-        files::diff(&args.out, &generated)
+    for warning in warnings(&schema, &Dialect::ALL) {
+        eprintln!("codegen: {warning}");
+    }
+    let statements = statement_files(&schema, &Dialect::ALL);
+    let mut status = ExitCode::SUCCESS;
+    for (root, files) in [(&args.out, &generated), (&args.statements_out, &statements)] {
+        if !sync(root, files, args.check) {
+            status = ExitCode::FAILURE;
+        }
+    }
+    status
+}
+
+/// Writes (or with `check`, compares) `files` under `root`; false when that fails or, with
+/// `check`, when the tree is not fresh.
+fn sync(root: &Path, files: &[GeneratedFile], check: bool) -> bool {
+    let outcome = if check {
+        files::diff(root, files)
     } else {
-        files::write(&args.out, &generated)
+        files::write(root, files)
     };
     match outcome {
-        Ok(drift) if args.check && !drift.is_empty() => {
+        Ok(drift) if check && !drift.is_empty() => {
             eprintln!(
                 "codegen: {} is not fresh; run `cargo run -p codegen`:",
-                args.out.display()
+                root.display()
             );
             drift.iter().for_each(|d| eprintln!("  {d}"));
-            ExitCode::FAILURE
+            false
         }
         Ok(drift) => {
             for change in &drift {
@@ -54,15 +107,15 @@ fn main() -> ExitCode {
             }
             println!(
                 "codegen: {} files {} in {}",
-                generated.len(),
-                if args.check { "fresh" } else { "written" },
-                args.out.display()
+                files.len(),
+                if check { "fresh" } else { "written" },
+                root.display()
             );
-            ExitCode::SUCCESS
+            true
         }
         Err(error) => {
-            eprintln!("codegen: {}: {error}", args.out.display());
-            ExitCode::FAILURE
+            eprintln!("codegen: {}: {error}", root.display());
+            false
         }
     }
 }

@@ -1,8 +1,8 @@
 //! Migrations rendered as up and down files for one dialect.
 
-use crate::backend::Backend;
-use crate::rules::{DialectError, check_table};
-use schema_dsl::{Migration, Step};
+use crate::backend::{Backend, Referencing, Unsupported};
+use crate::rules::{DialectError, DialectWarning, check_step};
+use schema_dsl::{IndexMethod, Migration, Schema, Step, TableDef};
 use std::path::PathBuf;
 
 /// Which way a migration file goes.
@@ -32,14 +32,27 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
-/// Checks `migration` against the dialect's rules, then renders its up and down files.
+/// The warnings `migration` gives in `backend`'s dialect: steps it skips, rows that may not
+/// fit the database's pages.
+pub fn migration_warnings(backend: &dyn Backend, migration: &Migration) -> Vec<DialectWarning> {
+    migration
+        .steps
+        .iter()
+        .flat_map(|step| check_step(backend, step).1)
+        .collect()
+}
+
+/// Checks `migration` against the dialect's rules, then renders its up and down files;
+/// `schema` gives the foreign keys that reference a table a step rebuilds.
 pub fn render_migration(
     backend: &dyn Backend,
+    schema: &Schema,
     migration: &Migration,
 ) -> Result<[GeneratedFile; 2], Vec<DialectError>> {
     let errors: Vec<DialectError> = migration
-        .created_tables()
-        .flat_map(|table| check_table(backend, table))
+        .steps
+        .iter()
+        .flat_map(|step| check_step(backend, step).0)
         .collect();
     if !errors.is_empty() {
         return Err(errors);
@@ -48,27 +61,55 @@ pub fn render_migration(
     let mut up = Vec::new();
     let mut down = Vec::new();
     for step in &migration.steps {
+        let table = step.table();
+        let refused = |problem: String| {
+            vec![DialectError {
+                dialect: backend.dialect(),
+                table: table.name.clone(),
+                column: None,
+                problem,
+            }]
+        };
         match step {
             Step::CreateTable(table) => {
-                let create = backend.create_table(table).map_err(|unsupported| {
-                    vec![DialectError {
-                        dialect: backend.dialect(),
-                        table: table.name.clone(),
-                        column: None,
-                        problem: unsupported.0,
-                    }]
-                })?;
+                let create = backend
+                    .create_table(table)
+                    .map_err(|unsupported| refused(unsupported.0))?;
                 up.push(create);
-                up.extend(table.indexes.iter().map(|i| backend.create_index(table, i)));
-                let mut undo: Vec<String> = table
+                let indexes = table
                     .indexes
                     .iter()
-                    .map(|i| backend.drop_index(i))
-                    .collect();
+                    .filter(|index| index.method == IndexMethod::BTree);
+                up.extend(indexes.clone().map(|i| backend.create_index(table, i)));
+                let mut undo: Vec<String> = indexes.map(|i| backend.drop_index(i)).collect();
                 undo.reverse();
                 undo.push(backend.drop_table(table));
                 down.push(undo);
             }
+            Step::CreateIndex { index, .. } => {
+                if let Some(index) = table
+                    .find_index(index)
+                    .filter(|index| backend.supports_index_method(index.method))
+                {
+                    up.push(backend.create_index(table, index));
+                    down.push(vec![backend.drop_index(index)]);
+                }
+            }
+            Step::PartitionTable(table) if backend.supports_monthly_partitions() => {
+                let referencing = referencing(schema, table);
+                let unsupported = |Unsupported(problem)| refused(problem);
+                up.extend(
+                    backend
+                        .partition_table(table, &referencing)
+                        .map_err(unsupported)?,
+                );
+                down.push(
+                    backend
+                        .unpartition_table(table, &referencing)
+                        .map_err(unsupported)?,
+                );
+            }
+            Step::PartitionTable(_) => {}
         }
     }
     down.reverse();
@@ -93,4 +134,20 @@ pub fn render_migration(
         ),
     };
     Ok([file(Direction::Up, up), file(Direction::Down, down)])
+}
+
+/// The foreign keys of `schema` that reference `table`.
+fn referencing<'a>(schema: &'a Schema, table: &TableDef) -> Vec<Referencing<'a>> {
+    schema
+        .tables()
+        .flat_map(|from| {
+            from.foreign_keys
+                .iter()
+                .filter(|fk| fk.ref_table == table.name)
+                .map(move |foreign_key| Referencing {
+                    table: from,
+                    foreign_key,
+                })
+        })
+        .collect()
 }

@@ -2,7 +2,7 @@
 //! dialect's reported capabilities before anything is rendered.
 
 use crate::backend::{Backend, ReferentialEvent};
-use schema_dsl::{ColumnType, Dialect, TableDef};
+use schema_dsl::{ColumnType, Dialect, IndexMethod, Step, TableDef};
 use thiserror::Error;
 
 /// Something a table asks that one dialect cannot render.
@@ -17,6 +17,84 @@ pub struct DialectError {
     pub column: Option<String>,
     /// What is wrong and what to do.
     pub problem: String,
+}
+
+/// Something that renders, but that the database's setup may refuse or that the dialect
+/// skips: printed, never fatal.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("warning: {dialect}: table `{table}`: {problem}")]
+pub struct DialectWarning {
+    /// The dialect concerned.
+    pub dialect: Dialect,
+    /// The table concerned.
+    pub table: String,
+    /// What may go wrong, and what to do.
+    pub problem: String,
+}
+
+/// The errors and warnings of one migration step in `backend`'s dialect.
+pub fn check_step(backend: &dyn Backend, step: &Step) -> (Vec<DialectError>, Vec<DialectWarning>) {
+    let table = step.table();
+    let warn = |problem: String| DialectWarning {
+        dialect: backend.dialect(),
+        table: table.name.clone(),
+        problem,
+    };
+    match step {
+        Step::CreateTable(table) => (
+            check_table(backend, table),
+            check_row_size(backend, table).into_iter().collect(),
+        ),
+        Step::CreateIndex { index, .. } => match table.find_index(index) {
+            Some(index) if !backend.supports_index_method(index.method) => (
+                Vec::new(),
+                vec![warn(format!(
+                    "index `{}` uses method {}, which this dialect cannot build: skipped",
+                    index.name, index.method
+                ))],
+            ),
+            Some(index) => (check_index(backend, table, index), Vec::new()),
+            None => (Vec::new(), Vec::new()),
+        },
+        Step::PartitionTable(_) if !backend.supports_monthly_partitions() => (
+            Vec::new(),
+            vec![warn(
+                "this dialect has no monthly partitioning: the table stays unpartitioned"
+                    .to_string(),
+            )],
+        ),
+        Step::PartitionTable(_) => (Vec::new(), Vec::new()),
+    }
+}
+
+/// The largest row `table` can hold in `backend`'s dialect, in bytes, and the smallest page
+/// size in KiB that holds it (`None` when none does): a warning when it needs more than the
+/// smallest page, since only the database's table spaces and `extended_row_sz` decide.
+pub fn check_row_size(backend: &dyn Backend, table: &TableDef) -> Option<DialectWarning> {
+    let limits = backend.row_size_limits();
+    let &(smallest_page, smallest_limit) = limits.first()?;
+    let bytes: u32 = table
+        .columns
+        .iter()
+        .map(|c| backend.column_row_bytes(c))
+        .sum();
+    if bytes <= smallest_limit {
+        return None;
+    }
+    let needs = match limits.iter().find(|(_, limit)| bytes <= *limit) {
+        Some((page, limit)) => {
+            format!("a table space with {page}K pages (row limit {limit} bytes)")
+        }
+        None => "extended_row_sz enabled: it exceeds even 32K pages".to_string(),
+    };
+    Some(DialectWarning {
+        dialect: backend.dialect(),
+        table: table.name.clone(),
+        problem: format!(
+            "the maximum row size is {bytes} bytes, over the {smallest_limit} bytes of {smallest_page}K pages; \
+             unless the database has extended_row_sz enabled, it needs {needs}"
+        ),
+    })
 }
 
 /// Every rule `table` breaks in `backend`'s dialect.
@@ -89,28 +167,12 @@ pub fn check_table(backend: &dyn Backend, table: &TableDef) -> Vec<DialectError>
             );
         }
     }
-    for index in &table.indexes {
-        if !backend.supports_index_method(index.method) {
-            fail(
-                None,
-                format!(
-                    "index `{}` uses method {}, which this dialect cannot build",
-                    index.name, index.method
-                ),
-            );
-        }
-        for column in index.columns.iter().filter(|c| is_json(c)) {
-            if !backend.supports_json_in_keys() {
-                fail(
-                    Some(column),
-                    format!(
-                        "index `{}` covers a JSON column, which cannot be indexed",
-                        index.name
-                    ),
-                );
-            }
-        }
-    }
+    let index_errors: Vec<DialectError> = table
+        .indexes
+        .iter()
+        .filter(|index| index.method == IndexMethod::BTree)
+        .flat_map(|index| check_index(backend, table, index))
+        .collect();
     for fk in &table.foreign_keys {
         for (event, action) in [
             (ReferentialEvent::Delete, fk.on_delete),
@@ -137,6 +199,48 @@ pub fn check_table(backend: &dyn Backend, table: &TableDef) -> Vec<DialectError>
                     format!("foreign key `{}` covers a JSON column", fk.name),
                 );
             }
+        }
+    }
+    errors.extend(index_errors);
+    errors
+}
+
+/// Every rule the index `index` of `table` breaks in `backend`'s dialect.
+fn check_index(
+    backend: &dyn Backend,
+    table: &TableDef,
+    index: &schema_dsl::IndexDef,
+) -> Vec<DialectError> {
+    let fail = |column: Option<&str>, problem: String| DialectError {
+        dialect: backend.dialect(),
+        table: table.name.clone(),
+        column: column.map(str::to_string),
+        problem,
+    };
+    let mut errors = Vec::new();
+    if !backend.supports_index_method(index.method) {
+        errors.push(fail(
+            None,
+            format!(
+                "index `{}` uses method {}, which this dialect cannot build",
+                index.name, index.method
+            ),
+        ));
+    }
+    let is_json = |name: &str| {
+        table
+            .find_column(name)
+            .is_some_and(|c| matches!(c.ty, ColumnType::Json { .. }))
+    };
+    if !backend.supports_json_in_keys() {
+        for column in index.columns.iter().filter(|c| is_json(c)) {
+            errors.push(fail(
+                Some(column),
+                format!(
+                    "index `{}` covers a JSON column, which cannot be indexed",
+                    index.name
+                ),
+            ));
         }
     }
     errors

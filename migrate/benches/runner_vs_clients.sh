@@ -3,7 +3,8 @@
 # clients (`sqlite3`, `psql -1 -f`). Needs hyperfine, sqlite3, PostgreSQL binaries.
 #
 # migrate commits once per migration (all-or-nothing per migration); a single-transaction
-# client commits once, so the per-file sqlite3 run is the like-for-like comparison.
+# client commits once, so the client runs with one transaction per file are the like-for-like
+# comparison.
 #
 # Usage: migrate/benches/runner_vs_clients.sh [MIGRATIONS_ROOT] [RUNS]
 #   MIGRATIONS_ROOT defaults to migrations-generated; RUNS to 30.
@@ -42,6 +43,7 @@ files_in_order() {
 { echo "BEGIN;"; files_in_order sqlite | xargs cat; echo "COMMIT;"; } >"$work/sqlite.sql"
 for file in $(files_in_order sqlite); do echo "BEGIN;"; cat "$file"; echo "COMMIT;"; done >"$work/sqlite-per-file.sql"
 files_in_order postgres | xargs cat >"$work/postgres.sql"
+for file in $(files_in_order postgres); do echo "BEGIN;"; cat "$file"; echo "COMMIT;"; done >"$work/postgres-per-file.sql"
 
 "${as_pg_user[@]}" "$pg_bin/initdb" -D "$work/pg" -U postgres -A trust --no-sync >/dev/null
 "${as_pg_user[@]}" "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w \
@@ -62,6 +64,7 @@ hyperfine --warmup 3 --runs "$runs" \
     --prepare "$recreate" \
     --export-markdown "$work/postgres.md" \
     -n "migrate up (postgres)" "$bin --quiet --dir $root --target 'host=$work port=5432 user=postgres dbname=bench' up" \
-    -n "psql -1 -f" "psql -X -q -1 -v ON_ERROR_STOP=1 $pg -d bench -f $work/postgres.sql"
+    -n "psql -1 -f" "psql -X -q -1 -v ON_ERROR_STOP=1 $pg -d bench -f $work/postgres.sql" \
+    -n "psql -f (one transaction per file)" "psql -X -q -v ON_ERROR_STOP=1 $pg -d bench -f $work/postgres-per-file.sql"
 
 cat "$work/sqlite.md" "$work/postgres.md"

@@ -318,7 +318,7 @@ impl<'a> Runner<'a> {
         let ddl = self.dialect.create_tracking_table();
         let created = self
             .conn
-            .begin()
+            .begin_create_tracking_table()
             .and_then(|()| self.conn.execute(&ddl))
             .and_then(|()| self.conn.commit());
         match created {

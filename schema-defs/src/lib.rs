@@ -7,7 +7,7 @@
 pub mod lengths;
 pub mod tables;
 
-use schema_dsl::{Group, Migration, Schema, Tier};
+use schema_dsl::{Dialect, Group, Migration, Schema, Tier};
 use tables::*;
 
 /// The whole schema, migrations in the order they are applied.
@@ -15,6 +15,7 @@ pub fn schema() -> Schema {
     let basic = |seq, name| Migration::new(Group::Tier(Tier::Basic), seq, name);
     let intermediate = |seq, name| Migration::new(Group::Tier(Tier::Intermediate), seq, name);
     let advanced = |seq, name| Migration::new(Group::Tier(Tier::Advanced), seq, name);
+    let pg = |seq, name| Migration::new(Group::Overlay(Dialect::Postgres), seq, name);
     Schema::new(vec![
         basic(1, "source_configs").create_table::<SourceConfig>(),
         intermediate(1, "scheduler_schedules").create_table::<SchedulerSchedule>(),
@@ -24,6 +25,9 @@ pub fn schema() -> Schema {
         intermediate(5, "alert_history").create_table::<AlertHistory>(),
         advanced(1, "dead_letter_queue").create_table::<DeadLetter>(),
         advanced(2, "circuit_breakers").create_table::<CircuitBreaker>(),
+        pg(1, "pg_optimizations")
+            .partition_table::<WorkflowRun>()
+            .create_index::<WorkflowRun>("idx_workflow_runs_params_gin"),
     ])
 }
 
@@ -50,6 +54,7 @@ mod tests {
                 "intermediate/0005_alert_history",
                 "advanced/0001_dead_letter_queue",
                 "advanced/0002_circuit_breakers",
+                "pg/0001_pg_optimizations",
             ]
         );
     }

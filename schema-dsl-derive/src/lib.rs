@@ -1,6 +1,7 @@
 //! `#[derive(Table)]` for `schema-dsl`.
 //!
-//! Struct attributes: `#[table(name = "…")]`, any number of
+//! Struct attributes: `#[table(name = "…", partition_by_month = column)]` (the partitioning is
+//! optional), any number of
 //! `#[index(name = "…", columns(a, b), unique, method = Gin)]` and
 //! `#[foreign_key(columns(a), references = Other, ref_columns(b), on_delete = Cascade, name = "…")]`.
 //! Field attribute: `#[column(primary_key, unique, auto_increment, max_len = N, json_size = Small,
@@ -67,6 +68,7 @@ fn expand(input: &DeriveInput) -> Result<TokenStream2> {
     };
 
     let mut table_name = None;
+    let mut partition_column: Option<Ident> = None;
     let mut indexes = Vec::new();
     let mut foreign_keys = Vec::new();
     for attr in &input.attrs {
@@ -75,8 +77,11 @@ fn expand(input: &DeriveInput) -> Result<TokenStream2> {
                 if meta.path.is_ident("name") {
                     table_name = Some(meta.value()?.parse::<LitStr>()?);
                     Ok(())
+                } else if meta.path.is_ident("partition_by_month") {
+                    partition_column = Some(meta.value()?.parse::<Ident>()?);
+                    Ok(())
                 } else {
-                    Err(meta.error("expected `name = \"…\"`"))
+                    Err(meta.error("expected `name = \"…\"` or `partition_by_month = column`"))
                 }
             })?;
         } else if attr.path().is_ident("index") {
@@ -105,6 +110,7 @@ fn expand(input: &DeriveInput) -> Result<TokenStream2> {
         .iter()
         .flat_map(|index| &index.columns)
         .chain(foreign_keys.iter().flat_map(|fk| &fk.columns))
+        .chain(&partition_column)
         .map(|column| field_check(&quote!(Self), column));
     let target_checks = foreign_keys.iter().flat_map(|fk| {
         let target = &fk.references;
@@ -116,6 +122,11 @@ fn expand(input: &DeriveInput) -> Result<TokenStream2> {
     let fk_tokens = foreign_keys
         .iter()
         .map(|fk| foreign_key_tokens(fk, &table_name));
+
+    let partitioning = partition_column.iter().map(|column| {
+        let column = LitStr::new(&column.to_string(), column.span());
+        quote!(::schema_dsl::Partitioning::monthly(#column))
+    });
 
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
@@ -130,6 +141,7 @@ fn expand(input: &DeriveInput) -> Result<TokenStream2> {
                     #(.column(#columns))*
                     #(.foreign_key(#fk_tokens))*
                     #(.index(#index_tokens))*
+                    #(.partitioned(#partitioning))*
             }
         }
     })

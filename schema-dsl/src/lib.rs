@@ -36,11 +36,11 @@ pub use dialect::Dialect;
 pub use migration::{Group, Migration, Schema, Step, Tier};
 pub use model::{
     ColumnDef, ColumnType, DefaultValue, ForeignKeyAction, ForeignKeyDef, IndexDef, IndexMethod,
-    JsonSize, TableDef,
+    JsonSize, PartitionInterval, Partitioning, TableDef,
 };
 pub use schema_dsl_derive::Table;
 pub use types::{Json, JsonType, SqlType, TextType, Timestamp};
-pub use validate::SchemaError;
+pub use validate::{SchemaError, StepError};
 
 /// A Rust type that is also a table: implemented by `#[derive(Table)]`.
 pub trait Table {

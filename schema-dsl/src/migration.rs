@@ -57,8 +57,30 @@ impl fmt::Display for Group {
 /// One change to the schema.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {
-    /// Create a table together with its indexes.
+    /// Create a table together with its B-tree indexes, which every dialect builds.
     CreateTable(TableDef),
+    /// Create one declared index of a method not every dialect has (GIN); a dialect without
+    /// the method skips the step.
+    CreateIndex {
+        /// The table, as declared.
+        table: TableDef,
+        /// The name of one of its declared indexes.
+        index: String,
+    },
+    /// Turn an existing table into its declared partitioning, keeping its rows; a dialect
+    /// that cannot partition skips the step.
+    PartitionTable(TableDef),
+}
+
+impl Step {
+    /// The table the step works on.
+    pub fn table(&self) -> &TableDef {
+        match self {
+            Step::CreateTable(table)
+            | Step::CreateIndex { table, .. }
+            | Step::PartitionTable(table) => table,
+        }
+    }
 }
 
 /// A migration: an ordered list of steps with a stable id such as `basic/0001_source_configs`.
@@ -90,6 +112,19 @@ impl Migration {
         self.step(Step::CreateTable(T::definition()))
     }
 
+    /// Adds a step that creates the declared index `index` of table `T`.
+    pub fn create_index<T: Table>(self, index: &str) -> Self {
+        self.step(Step::CreateIndex {
+            table: T::definition(),
+            index: index.to_string(),
+        })
+    }
+
+    /// Adds a step that partitions the existing table `T` as it declares.
+    pub fn partition_table<T: Table>(self) -> Self {
+        self.step(Step::PartitionTable(T::definition()))
+    }
+
     /// Adds a step.
     pub fn step(mut self, step: Step) -> Self {
         self.steps.push(step);
@@ -111,8 +146,9 @@ impl Migration {
 
     /// The tables this migration creates.
     pub fn created_tables(&self) -> impl Iterator<Item = &TableDef> {
-        self.steps.iter().map(|step| match step {
-            Step::CreateTable(table) => table,
+        self.steps.iter().filter_map(|step| match step {
+            Step::CreateTable(table) => Some(table),
+            Step::CreateIndex { .. } | Step::PartitionTable(_) => None,
         })
     }
 }

@@ -13,6 +13,8 @@ pub struct TableDef {
     pub foreign_keys: Vec<ForeignKeyDef>,
     /// Secondary indexes, in declaration order.
     pub indexes: Vec<IndexDef>,
+    /// How the table is split into partitions, where the dialect can partition it.
+    pub partitioning: Option<Partitioning>,
 }
 
 impl TableDef {
@@ -23,6 +25,7 @@ impl TableDef {
             columns: Vec::new(),
             foreign_keys: Vec::new(),
             indexes: Vec::new(),
+            partitioning: None,
         }
     }
 
@@ -42,6 +45,17 @@ impl TableDef {
     pub fn index(mut self, index: IndexDef) -> Self {
         self.indexes.push(index);
         self
+    }
+
+    /// Splits the table into partitions as `partitioning` says.
+    pub fn partitioned(mut self, partitioning: Partitioning) -> Self {
+        self.partitioning = Some(partitioning);
+        self
+    }
+
+    /// The index named `name`, if there is one.
+    pub fn find_index(&self, name: &str) -> Option<&IndexDef> {
+        self.indexes.iter().find(|index| index.name == name)
     }
 
     /// The column named `name`, if there is one.
@@ -348,4 +362,31 @@ impl fmt::Display for IndexMethod {
             IndexMethod::Gin => "gin",
         })
     }
+}
+
+/// A table split into ranges of one timestamp column, one partition per interval, with a
+/// default partition for rows outside every range.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Partitioning {
+    /// The partition key: a NOT NULL timestamp column.
+    pub column: String,
+    /// How long each partition's range is.
+    pub interval: PartitionInterval,
+}
+
+impl Partitioning {
+    /// Monthly ranges of `column`.
+    pub fn monthly(column: impl Into<String>) -> Self {
+        Partitioning {
+            column: column.into(),
+            interval: PartitionInterval::Month,
+        }
+    }
+}
+
+/// The length of one partition's range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PartitionInterval {
+    /// One calendar month, from the first day at midnight.
+    Month,
 }

@@ -11,6 +11,11 @@ use serde::{Deserialize, Serialize};
 pub type Timestamp = chrono::NaiveDateTime;
 
 /// A Rust type that can be stored in a column.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a column type",
+    label = "not a column type",
+    note = "columns are String, i16, i32, i64, bool, Timestamp, Json<T>, serde_json::Value, or Option of one of them"
+)]
 pub trait SqlType {
     /// Whether the column accepts NULL.
     const NULLABLE: bool = false;
@@ -20,6 +25,10 @@ pub trait SqlType {
 }
 
 /// A column type that takes a maximum length in characters.
+#[diagnostic::on_unimplemented(
+    message = "`max_len` applies to text columns, not to `{Self}`",
+    label = "not a text column"
+)]
 pub trait TextType: SqlType {
     /// The column type bounded to `max_len` characters.
     fn with_max_len(max_len: u32) -> ColumnType {
@@ -30,6 +39,10 @@ pub trait TextType: SqlType {
 }
 
 /// A column type that holds JSON documents of a size class.
+#[diagnostic::on_unimplemented(
+    message = "`json_size` applies to JSON columns, not to `{Self}`",
+    label = "not a JSON column"
+)]
 pub trait JsonType: SqlType {
     /// The column type holding documents of `size`.
     fn with_size(size: JsonSize) -> ColumnType {
@@ -114,8 +127,8 @@ mod tests {
 
     #[test]
     fn option_makes_a_column_nullable_and_keeps_its_type() {
-        assert!(!<String as SqlType>::NULLABLE);
-        assert!(<Option<String> as SqlType>::NULLABLE);
+        const { assert!(!<String as SqlType>::NULLABLE) };
+        const { assert!(<Option<String> as SqlType>::NULLABLE) };
         assert_eq!(<Option<i64> as SqlType>::column_type(), ColumnType::BigInt);
     }
 

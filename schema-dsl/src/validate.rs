@@ -1,7 +1,7 @@
 //! The validation pass: every declaration mistake the compiler cannot catch, found before
 //! anything is rendered, each error naming the table and the column.
 
-use crate::{ColumnType, Schema, TableDef};
+use crate::{ColumnType, IndexMethod, Schema, Step, TableDef};
 use std::collections::{HashMap, HashSet};
 use thiserror::Error;
 
@@ -108,6 +108,9 @@ pub enum SchemaError {
         ref_table: String,
         ref_columns: String,
     },
+    /// A partitioning or table-refining step that does not fit the declarations.
+    #[error(transparent)]
+    Step(#[from] StepError),
     /// A foreign key between columns of different types.
     #[error(
         "table `{table}`, column `{column}` ({ty}): foreign key `{name}` references `{ref_table}.{ref_column}` of type {ref_ty}"
@@ -123,6 +126,38 @@ pub enum SchemaError {
     },
 }
 
+/// Mistakes in partitioning and in the steps that refine an existing table.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum StepError {
+    /// The partition key is missing, nullable or not a timestamp.
+    #[error(
+        "table `{table}`, column `{column}`: a partition key must be a NOT NULL timestamp column of the table"
+    )]
+    BadPartitionKey { table: String, column: String },
+    /// A step works on a table no earlier migration creates.
+    #[error("migration `{migration}`: table `{table}` is not created by an earlier migration")]
+    UnknownTable { migration: String, table: String },
+    /// A step creates an index the table does not declare.
+    #[error("migration `{migration}`: table `{table}` declares no index `{index}`")]
+    UnknownIndex {
+        migration: String,
+        table: String,
+        index: String,
+    },
+    /// A step partitions a table that declares no partitioning.
+    #[error("migration `{migration}`: table `{table}` declares no partitioning")]
+    NotPartitioned { migration: String, table: String },
+    /// A declared index that only a dialect-specific step builds, and no step builds.
+    #[error(
+        "table `{table}`: index `{index}` uses method {method}, which CREATE TABLE does not build; add a migration step `create_index` for it"
+    )]
+    IndexNeverCreated {
+        table: String,
+        index: String,
+        method: IndexMethod,
+    },
+}
+
 impl Schema {
     /// Checks the whole schema and returns every mistake found, in declaration order.
     pub fn validate(&self) -> Result<(), Vec<SchemaError>> {
@@ -134,6 +169,7 @@ impl Schema {
             if !ids.insert(migration.id()) {
                 errors.push(SchemaError::DuplicateMigration { id: migration.id() });
             }
+            check_steps(migration, &tables, &mut errors);
             for table in migration.created_tables() {
                 if let Some((_, first)) = tables.get(table.name.as_str()) {
                     errors.push(SchemaError::DuplicateTable {
@@ -156,6 +192,7 @@ impl Schema {
                 check_foreign_keys(table, &tables, &mut errors);
             }
         }
+        check_indexes_created(self, &mut errors);
         if errors.is_empty() {
             Ok(())
         } else {
@@ -218,6 +255,20 @@ fn check_table(table: &TableDef, errors: &mut Vec<SchemaError>) {
             });
         }
     }
+    if let Some(partitioning) = &table.partitioning {
+        let fits = table
+            .find_column(&partitioning.column)
+            .is_some_and(|c| c.ty == ColumnType::Timestamp && !c.nullable);
+        if !fits {
+            errors.push(
+                StepError::BadPartitionKey {
+                    table: table.name.clone(),
+                    column: partitioning.column.clone(),
+                }
+                .into(),
+            );
+        }
+    }
     for index in &table.indexes {
         if index.columns.is_empty() {
             errors.push(SchemaError::EmptyIndex {
@@ -235,6 +286,81 @@ fn check_table(table: &TableDef, errors: &mut Vec<SchemaError>) {
                 index: index.name.clone(),
                 column: column.clone(),
             });
+        }
+    }
+}
+
+fn check_steps(
+    migration: &crate::Migration,
+    tables: &HashMap<&str, (&TableDef, String)>,
+    errors: &mut Vec<SchemaError>,
+) {
+    for step in &migration.steps {
+        let table = step.table();
+        let known = tables.contains_key(table.name.as_str());
+        let unknown = || StepError::UnknownTable {
+            migration: migration.id(),
+            table: table.name.clone(),
+        };
+        match step {
+            Step::CreateTable(_) => {}
+            Step::CreateIndex { index, .. } => {
+                if !known {
+                    errors.push(unknown().into());
+                }
+                if table.find_index(index).is_none() {
+                    errors.push(
+                        StepError::UnknownIndex {
+                            migration: migration.id(),
+                            table: table.name.clone(),
+                            index: index.clone(),
+                        }
+                        .into(),
+                    );
+                }
+            }
+            Step::PartitionTable(_) => {
+                if !known {
+                    errors.push(unknown().into());
+                }
+                if table.partitioning.is_none() {
+                    errors.push(
+                        StepError::NotPartitioned {
+                            migration: migration.id(),
+                            table: table.name.clone(),
+                        }
+                        .into(),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn check_indexes_created(schema: &Schema, errors: &mut Vec<SchemaError>) {
+    let created: HashSet<(&str, &str)> = schema
+        .migrations
+        .iter()
+        .flat_map(|migration| &migration.steps)
+        .filter_map(|step| match step {
+            Step::CreateIndex { table, index } => Some((table.name.as_str(), index.as_str())),
+            Step::CreateTable(_) | Step::PartitionTable(_) => None,
+        })
+        .collect();
+    for table in schema.tables() {
+        for index in &table.indexes {
+            if index.method != IndexMethod::BTree
+                && !created.contains(&(table.name.as_str(), index.name.as_str()))
+            {
+                errors.push(
+                    StepError::IndexNeverCreated {
+                        table: table.name.clone(),
+                        index: index.name.clone(),
+                        method: index.method,
+                    }
+                    .into(),
+                );
+            }
         }
     }
 }

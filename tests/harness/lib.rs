@@ -13,6 +13,7 @@
 pub mod db2;
 pub mod engines;
 pub mod fixtures;
+pub mod introspect;
 pub mod odbc;
 pub mod pg;
 

@@ -2,8 +2,9 @@
 //! CLOB JSON, and NOT NULL on every key column (SQL0542N otherwise).
 
 use super::{Backend, ColumnClause, ReferentialEvent, UnsupportedType};
+use crate::dml::{self, DmlSql, SqlValue};
 use schema_dsl::{
-    ColumnDef, ColumnType, DefaultValue, Dialect, ForeignKeyAction, IndexMethod, JsonSize,
+    ColumnDef, ColumnType, DefaultValue, Dialect, ForeignKeyAction, IndexMethod, JsonSize, TableDef,
 };
 
 /// The Db2 renderer.
@@ -12,6 +13,21 @@ pub struct Db2;
 
 /// The longest VARCHAR Db2 accepts.
 pub const MAX_VARCHAR: u32 = 32_672;
+
+/// The LOB descriptor a row holds for a LOB of up to so many bytes (CREATE TABLE, "Byte
+/// counts of LOB columns"), smallest first.
+const LOB_DESCRIPTORS: &[(u32, u32)] = &[
+    (1_024, 68),
+    (8_192, 92),
+    (65_536, 116),
+    (524_000, 140),
+    (4_190_000, 164),
+    (134_000_000, 196),
+    (536_000_000, 220),
+    (1_070_000_000, 252),
+    (1_470_000_000, 276),
+    (2_147_483_647, 312),
+];
 
 /// ISO SQL reserved words that Db2 LUW rejects or misparses as unquoted names. Db2 accepts
 /// many keywords as names; this is the conservative core that breaks DDL or queries.
@@ -137,6 +153,10 @@ impl Backend for Db2 {
         true
     }
 
+    fn primary_key_implies_not_null(&self) -> bool {
+        false
+    }
+
     /// `DEFAULT … NOT NULL`, the order every Db2 release accepts.
     fn column_clause_order(&self) -> &'static [ColumnClause] {
         &[
@@ -146,6 +166,17 @@ impl Backend for Db2 {
             ColumnClause::PrimaryKey,
             ColumnClause::Unique,
         ]
+    }
+
+    /// Db2's range partitioning is bound to table spaces the DBA lays out; not rendered.
+    fn supports_monthly_partitions(&self) -> bool {
+        false
+    }
+
+    /// The row size limits of regular table spaces per page size (CREATE TABLE, "Table
+    /// page sizes"), unless the database has `extended_row_sz` enabled (SQLSTATE 54010).
+    fn row_size_limits(&self) -> &'static [(u32, u32)] {
+        &[(4, 4_005), (8, 8_101), (16, 16_293), (32, 32_677)]
     }
 
     /// Unquoted names fold to upper case in Db2; writing them so keeps catalogs readable.
@@ -193,9 +224,92 @@ impl Backend for Db2 {
         "GENERATED ALWAYS AS IDENTITY"
     }
 
+    /// Byte counts per data type from CREATE TABLE ("Byte counts of columns by data type"):
+    /// one more byte when the column is nullable; VARCHAR(n) takes n + 4, TIMESTAMP(6) 10,
+    /// a CLOB its LOB descriptor.
+    fn column_row_bytes(&self, column: &ColumnDef) -> u32 {
+        let bytes = match column.ty {
+            ColumnType::SmallInt | ColumnType::Boolean => 2,
+            ColumnType::Integer => 4,
+            ColumnType::BigInt => 8,
+            ColumnType::Timestamp => 10,
+            ColumnType::Text { max_len } => max_len.unwrap_or(MAX_VARCHAR) + 4,
+            ColumnType::Json { size } => LOB_DESCRIPTORS
+                .iter()
+                .find(|(max, _)| size.max_bytes() <= *max)
+                .map_or(312, |(_, descriptor)| *descriptor),
+        };
+        bytes + u32::from(column.nullable)
+    }
+
+    /// Booleans as SMALLINT 0/1 and JSON as CLOB text; TIMESTAMP is native.
+    fn stored_value(&self, value: SqlValue) -> SqlValue {
+        dml::without_boolean_or_json(value)
+    }
+
     /// A boolean stored as SMALLINT accepts only 0 and 1.
     fn column_checks(&self, column: &ColumnDef) -> Option<String> {
         (column.ty == ColumnType::Boolean)
             .then(|| format!("CHECK ({} IN (0, 1))", self.identifier(&column.name)))
+    }
+
+    /// Db2 has no ON CONFLICT: the upsert is a MERGE from a one-row VALUES table whose
+    /// parameter markers are cast to the column types (untyped markers are SQL0418N there).
+    fn dml(&self, table: &TableDef) -> DmlSql {
+        let name = self.identifier(&table.name);
+        let columns: Vec<String> = table
+            .columns
+            .iter()
+            .map(|c| self.identifier(&c.name))
+            .collect();
+        let key: Vec<String> = table
+            .primary_key()
+            .into_iter()
+            .map(|c| self.identifier(c))
+            .collect();
+        let list = columns.join(", ");
+        let markers = vec!["?"; columns.len()].join(", ");
+        let typed_markers = table
+            .columns
+            .iter()
+            .map(|c| match self.column_type(c.ty) {
+                Ok(ty) => format!("CAST(? AS {ty})"),
+                Err(_) => "?".to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let by_key = key
+            .iter()
+            .map(|k| format!("{k} = ?"))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        let on = key
+            .iter()
+            .map(|k| format!("T.{k} = S.{k}"))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        let updates: Vec<String> = columns
+            .iter()
+            .filter(|c| !key.contains(c))
+            .map(|c| format!("{c} = S.{c}"))
+            .collect();
+        let when_matched = if updates.is_empty() {
+            String::new()
+        } else {
+            format!(" WHEN MATCHED THEN UPDATE SET {}", updates.join(", "))
+        };
+        let sources = columns
+            .iter()
+            .map(|c| format!("S.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        DmlSql {
+            insert: format!("INSERT INTO {name} ({list}) VALUES ({markers})"),
+            upsert: format!(
+                "MERGE INTO {name} AS T USING (VALUES ({typed_markers})) AS S ({list}) ON {on}{when_matched} WHEN NOT MATCHED THEN INSERT ({list}) VALUES ({sources})"
+            ),
+            select_by_key: format!("SELECT {list} FROM {name} WHERE {by_key}"),
+            delete_by_key: format!("DELETE FROM {name} WHERE {by_key}"),
+        }
     }
 }

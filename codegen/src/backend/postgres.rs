@@ -1,8 +1,14 @@
 //! PostgreSQL: JSONB, BOOLEAN and TIMESTAMP created directly, as in the design document's
 //! PostgreSQL `core_source_configs`.
 
-use super::{Backend, ColumnClause, ReferentialEvent, UnsupportedType};
-use schema_dsl::{ColumnType, DefaultValue, Dialect, ForeignKeyAction, IndexMethod};
+use super::{Backend, ColumnClause, Referencing, ReferentialEvent, Unsupported, UnsupportedType};
+use crate::dml::{self, DmlSql};
+use crate::partition::Month;
+use schema_dsl::{
+    ColumnType, DefaultValue, Dialect, ForeignKeyAction, ForeignKeyDef, IndexMethod, Partitioning,
+    TableDef,
+};
+use sea_query::{OnConflict, PostgresQueryBuilder};
 
 /// The PostgreSQL renderer.
 #[derive(Debug, Clone, Copy, Default)]
@@ -147,6 +153,10 @@ impl Backend for Postgres {
         false
     }
 
+    fn primary_key_implies_not_null(&self) -> bool {
+        true
+    }
+
     fn column_clause_order(&self) -> &'static [ColumnClause] {
         &[
             ColumnClause::NotNull,
@@ -155,6 +165,16 @@ impl Backend for Postgres {
             ColumnClause::PrimaryKey,
             ColumnClause::Unique,
         ]
+    }
+
+    /// Declarative range partitioning with a DEFAULT partition (PostgreSQL 11+).
+    fn supports_monthly_partitions(&self) -> bool {
+        true
+    }
+
+    /// Rows are TOASTed, never refused for their size.
+    fn row_size_limits(&self) -> &'static [(u32, u32)] {
+        &[]
     }
 
     fn column_type(&self, ty: ColumnType) -> Result<String, UnsupportedType> {
@@ -182,4 +202,291 @@ impl Backend for Postgres {
     fn identity_keyword(&self) -> &'static str {
         "GENERATED ALWAYS AS IDENTITY"
     }
+
+    /// A partitioned table's primary key must contain the partition key, so the declared key
+    /// `K` becomes `(K, partition key)`. `K` stays unique through `<table>_keys`, a table of
+    /// the keys kept by triggers, and the foreign keys that referenced the table reference it
+    /// instead, keeping their ON DELETE action. The rows are copied into the DEFAULT partition;
+    /// [`Backend::create_monthly_partitions`] moves them into monthly ones.
+    fn partition_table(
+        &self,
+        table: &TableDef,
+        referencing: &[Referencing],
+    ) -> Result<Vec<String>, Unsupported> {
+        let plan = PartitionPlan::new(self, table)?;
+        let name = &table.name;
+        let old = format!("{name}_unpartitioned");
+        let mut sql: Vec<String> = referencing
+            .iter()
+            .map(|r| drop_constraint(&r.table.name, &r.foreign_key.name))
+            .collect();
+        sql.push(format!("ALTER TABLE {name} RENAME TO {old};"));
+        sql.push(drop_constraint(&old, &format!("{name}_pkey")));
+        sql.extend(plan.indexes(table).map(|index| self.drop_index(index)));
+        let create = self
+            .create_table(&plan.partitioned)
+            .map_err(|unsupported| Unsupported(unsupported.0))?;
+        sql.push(format!(
+            "{}\nPARTITION BY RANGE ({});",
+            create.trim_end_matches(';'),
+            plan.partitioning.column
+        ));
+        sql.push(format!(
+            "CREATE TABLE {name}_default PARTITION OF {name} DEFAULT;"
+        ));
+        sql.extend(
+            plan.indexes(table)
+                .map(|index| self.create_index(table, index)),
+        );
+        sql.extend(plan.keys_table(self)?);
+        sql.push(plan.copy_rows(name, &old));
+        sql.push(format!("DROP TABLE {old};"));
+        sql.extend(referencing.iter().map(|r| {
+            add_foreign_key(
+                self,
+                r.table,
+                &ForeignKeyDef {
+                    ref_table: plan.keys.name.clone(),
+                    ..r.foreign_key.clone()
+                },
+            )
+        }));
+        Ok(sql)
+    }
+
+    /// The table is rebuilt unpartitioned under its name, every row copied back (the keys
+    /// table kept them unique), and the foreign keys reference it again.
+    fn unpartition_table(
+        &self,
+        table: &TableDef,
+        referencing: &[Referencing],
+    ) -> Result<Vec<String>, Unsupported> {
+        let plan = PartitionPlan::new(self, table)?;
+        let name = &table.name;
+        let old = format!("{name}_partitioned");
+        let mut sql: Vec<String> = referencing
+            .iter()
+            .map(|r| drop_constraint(&r.table.name, &r.foreign_key.name))
+            .collect();
+        sql.push(format!("ALTER TABLE {name} RENAME TO {old};"));
+        sql.push(drop_constraint(&old, &format!("{name}_pkey")));
+        sql.extend(plan.indexes(table).map(|index| self.drop_index(index)));
+        sql.push(
+            self.create_table(table)
+                .map_err(|unsupported| Unsupported(unsupported.0))?,
+        );
+        sql.extend(
+            plan.indexes(table)
+                .map(|index| self.create_index(table, index)),
+        );
+        sql.push(plan.copy_rows(name, &old));
+        sql.push(format!("DROP TABLE {old};"));
+        sql.push(format!("DROP FUNCTION {}();", plan.keys_function));
+        sql.extend(
+            referencing
+                .iter()
+                .map(|r| add_foreign_key(self, r.table, r.foreign_key)),
+        );
+        sql.push(format!("DROP TABLE {};", plan.keys.name));
+        Ok(sql)
+    }
+
+    /// PostgreSQL refuses to create a partition while the DEFAULT partition holds rows of
+    /// its range, so in one transaction the DEFAULT partition is detached, the missing
+    /// partitions created, their rows moved out of it (inserted before they are deleted, so
+    /// the keys table, and the rows that reference it, never lose them) and it is attached
+    /// again. `CREATE TABLE IF NOT EXISTS` makes a second run create nothing.
+    fn create_monthly_partitions(
+        &self,
+        table: &TableDef,
+        first: Month,
+        months: u32,
+    ) -> Result<Vec<String>, Unsupported> {
+        let plan = PartitionPlan::new(self, table)?;
+        let name = &table.name;
+        let default = format!("{name}_default");
+        let column = &plan.partitioning.column;
+        let mut sql = vec![
+            "BEGIN;".to_string(),
+            format!("LOCK TABLE {name} IN ACCESS EXCLUSIVE MODE;"),
+            format!("ALTER TABLE {name} DETACH PARTITION {default};"),
+        ];
+        for month in first.range(months) {
+            let (from, to) = (month.start(), month.next().start());
+            let range = format!("{column} >= '{from}' AND {column} < '{to}'");
+            sql.push(format!(
+                "CREATE TABLE IF NOT EXISTS {name}_{} PARTITION OF {name} FOR VALUES FROM ('{from}') TO ('{to}');",
+                month.suffix()
+            ));
+            sql.push(format!(
+                "{} WHERE {range};",
+                plan.copy_rows(name, &default).trim_end_matches(';')
+            ));
+            sql.push(format!("DELETE FROM {default} WHERE {range};"));
+        }
+        sql.push(format!(
+            "ALTER TABLE {name} ATTACH PARTITION {default} DEFAULT;"
+        ));
+        sql.push("COMMIT;".to_string());
+        Ok(sql)
+    }
+
+    /// sea-query's PostgreSQL builder: `$n` placeholders, `ON CONFLICT … DO UPDATE`. A
+    /// partitionable table names its primary key constraint, `<table>_pkey` both before and
+    /// after partitioning adds the partition key to it.
+    fn dml(&self, table: &TableDef) -> DmlSql {
+        let conflict = match table.partitioning {
+            Some(_) => OnConflict::constraint(&format!("{}_pkey", table.name)),
+            None => dml::primary_key_conflict(table),
+        };
+        dml::sea_query_dml(&PostgresQueryBuilder, table, conflict)
+    }
+}
+
+/// What partitioning one table takes: its partitioned form and the table of its keys.
+struct PartitionPlan<'a> {
+    partitioning: &'a Partitioning,
+    /// The table with the partition key added to its primary key.
+    partitioned: TableDef,
+    /// `<table>_keys`: the declared primary key, unique across all partitions.
+    keys: TableDef,
+    /// The trigger function that keeps `keys` in step with the table.
+    keys_function: String,
+    columns: String,
+}
+
+impl<'a> PartitionPlan<'a> {
+    fn new(backend: &Postgres, table: &'a TableDef) -> Result<Self, Unsupported> {
+        let refuse = |why: String| {
+            Unsupported(format!(
+                "{}: table `{}`: {why}",
+                backend.dialect(),
+                table.name
+            ))
+        };
+        let partitioning = table
+            .partitioning
+            .as_ref()
+            .ok_or_else(|| refuse("declares no partitioning".to_string()))?;
+        let key = table.primary_key();
+        if key.is_empty() || key.contains(&partitioning.column.as_str()) {
+            return Err(refuse(
+                "partitioning keeps a primary key without the partition key unique; declare one"
+                    .to_string(),
+            ));
+        }
+        if table.columns.iter().any(|c| c.unique) || table.indexes.iter().any(|i| i.unique) {
+            return Err(refuse(
+                "a UNIQUE constraint of a partitioned table must contain the partition key"
+                    .to_string(),
+            ));
+        }
+        let mut partitioned = table.clone();
+        for column in &mut partitioned.columns {
+            column.primary_key |= column.name == partitioning.column;
+        }
+        let mut keys = TableDef::new(format!("{}_keys", table.name));
+        for column in table.columns.iter().filter(|c| c.primary_key) {
+            keys.columns.push(schema_dsl::ColumnDef {
+                default: None,
+                auto_increment: false,
+                ..column.clone()
+            });
+        }
+        Ok(PartitionPlan {
+            partitioning,
+            partitioned,
+            keys_function: format!("{}_keys_sync", table.name),
+            keys,
+            columns: backend.identifier_list(
+                &table
+                    .columns
+                    .iter()
+                    .map(|c| c.name.clone())
+                    .collect::<Vec<_>>(),
+            ),
+        })
+    }
+
+    /// The B-tree indexes CREATE TABLE builds, rebuilt on the new table.
+    fn indexes<'t>(
+        &self,
+        table: &'t TableDef,
+    ) -> impl Iterator<Item = &'t schema_dsl::IndexDef> + use<'t, 'a> {
+        table
+            .indexes
+            .iter()
+            .filter(|index| index.method == IndexMethod::BTree)
+    }
+
+    /// `INSERT INTO to (columns) SELECT columns FROM from;`
+    fn copy_rows(&self, to: &str, from: &str) -> String {
+        let columns = &self.columns;
+        format!("INSERT INTO {to} ({columns}) SELECT {columns} FROM {from};")
+    }
+
+    /// The keys table, and the triggers that keep it: an insert adds the key and refuses a
+    /// key another partition holds; a delete removes it once no row has it (so a row moved
+    /// between partitions keeps it, and the rows that reference it); the key never changes.
+    fn keys_table(&self, backend: &Postgres) -> Result<Vec<String>, Unsupported> {
+        let table = self.partitioned.name.as_str();
+        let keys = &self.keys.name;
+        let function = &self.keys_function;
+        let key: Vec<String> = self.keys.columns.iter().map(|c| c.name.clone()).collect();
+        let list = key.join(", ");
+        let of = |row: &str| {
+            key.iter()
+                .map(|k| format!("{row}.{k}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let (new, old) = (of("NEW"), of("OLD"));
+        let create = backend
+            .create_table(&self.keys)
+            .map_err(|unsupported| Unsupported(unsupported.0))?;
+        Ok(vec![
+            create,
+            format!(
+                "CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$\n\
+                 BEGIN\n\
+                 \x20   IF TG_OP = 'UPDATE' THEN\n\
+                 \x20       IF ROW({new}) IS DISTINCT FROM ROW({old}) THEN\n\
+                 \x20           RAISE EXCEPTION '{table}: the key ({list}) cannot change';\n\
+                 \x20       END IF;\n\
+                 \x20       RETURN NEW;\n\
+                 \x20   ELSIF TG_OP = 'INSERT' THEN\n\
+                 \x20       INSERT INTO {keys} ({list}) VALUES ({new}) ON CONFLICT DO NOTHING;\n\
+                 \x20       IF (SELECT count(*) FROM {table} WHERE ({list}) = ({new})) > 1 THEN\n\
+                 \x20           RAISE unique_violation USING MESSAGE = format('duplicate key value in {table}: ({list})=(%s)', ROW({new}));\n\
+                 \x20       END IF;\n\
+                 \x20   ELSE\n\
+                 \x20       DELETE FROM {keys} WHERE ({list}) = ({old})\n\
+                 \x20           AND NOT EXISTS (SELECT 1 FROM {table} WHERE ({list}) = ({old}));\n\
+                 \x20   END IF;\n\
+                 \x20   RETURN NULL;\n\
+                 END;\n\
+                 $$;"
+            ),
+            format!(
+                "CREATE TRIGGER {function}_key BEFORE UPDATE ON {table} FOR EACH ROW EXECUTE FUNCTION {function}();"
+            ),
+            format!(
+                "CREATE TRIGGER {function} AFTER INSERT OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION {function}();"
+            ),
+        ])
+    }
+}
+
+/// `ALTER TABLE table DROP CONSTRAINT name;`
+fn drop_constraint(table: &str, name: &str) -> String {
+    format!("ALTER TABLE {table} DROP CONSTRAINT {name};")
+}
+
+/// `ALTER TABLE table ADD CONSTRAINT … FOREIGN KEY …;`
+fn add_foreign_key(backend: &Postgres, table: &TableDef, fk: &ForeignKeyDef) -> String {
+    format!(
+        "ALTER TABLE {} ADD {};",
+        backend.identifier(&table.name),
+        backend.foreign_key(fk)
+    )
 }

@@ -1,7 +1,9 @@
 //! SQLite: the embedded default. Types follow the design document's SQLite DDL.
 
 use super::{Backend, ColumnClause, ReferentialEvent, UnsupportedType};
-use schema_dsl::{ColumnType, DefaultValue, Dialect, ForeignKeyAction, IndexMethod};
+use crate::dml::{self, DmlSql, SqlValue};
+use schema_dsl::{ColumnType, DefaultValue, Dialect, ForeignKeyAction, IndexMethod, TableDef};
+use sea_query::SqliteQueryBuilder;
 
 /// The SQLite renderer.
 #[derive(Debug, Clone, Copy, Default)]
@@ -103,6 +105,11 @@ impl Backend for Sqlite {
         false
     }
 
+    /// A non-integer PRIMARY KEY accepts NULL unless NOT NULL is written.
+    fn primary_key_implies_not_null(&self) -> bool {
+        false
+    }
+
     fn column_clause_order(&self) -> &'static [ColumnClause] {
         &[
             ColumnClause::NotNull,
@@ -111,6 +118,14 @@ impl Backend for Sqlite {
             ColumnClause::Identity,
             ColumnClause::Unique,
         ]
+    }
+
+    fn supports_monthly_partitions(&self) -> bool {
+        false
+    }
+
+    fn row_size_limits(&self) -> &'static [(u32, u32)] {
+        &[]
     }
 
     /// Integers of every width are `INTEGER` (an autoincrement key must be exactly that);
@@ -139,5 +154,15 @@ impl Backend for Sqlite {
 
     fn identity_keyword(&self) -> &'static str {
         "AUTOINCREMENT"
+    }
+
+    /// No BOOLEAN, JSON or TIMESTAMP: 0/1, JSON text and ISO-8601 text.
+    fn stored_value(&self, value: SqlValue) -> SqlValue {
+        dml::timestamp_as_text(dml::without_boolean_or_json(value))
+    }
+
+    /// sea-query's SQLite builder: `?` placeholders, `ON CONFLICT … DO UPDATE`.
+    fn dml(&self, table: &TableDef) -> DmlSql {
+        dml::sea_query_dml(&SqliteQueryBuilder, table, dml::primary_key_conflict(table))
     }
 }

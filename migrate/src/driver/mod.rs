@@ -52,6 +52,11 @@ pub trait Connection {
     /// Starts a transaction for reading.
     fn begin(&mut self) -> Result<(), DbError>;
 
+    /// Starts the transaction that creates the tracking table (which cannot be locked yet).
+    fn begin_create_tracking_table(&mut self) -> Result<(), DbError> {
+        self.begin()
+    }
+
     /// Starts a transaction holding the write lock that keeps other runners out until it ends.
     fn begin_exclusive(&mut self) -> Result<(), DbError>;
 

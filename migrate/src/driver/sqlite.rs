@@ -62,6 +62,12 @@ impl Connection for SqliteConnection {
         self.execute("BEGIN")
     }
 
+    /// Takes the write lock first, so that two runners creating the table at once queue in
+    /// the busy handler instead of failing on a read-to-write lock upgrade.
+    fn begin_create_tracking_table(&mut self) -> Result<(), DbError> {
+        self.begin_exclusive()
+    }
+
     fn begin_exclusive(&mut self) -> Result<(), DbError> {
         self.execute("BEGIN IMMEDIATE")
     }

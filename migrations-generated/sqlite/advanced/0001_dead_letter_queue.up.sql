@@ -2,7 +2,7 @@
 -- migration: advanced/0001_dead_letter_queue (up), dialect: sqlite
 
 CREATE TABLE IF NOT EXISTS dead_letter_queue (
-    dlq_id TEXT PRIMARY KEY,
+    dlq_id TEXT NOT NULL PRIMARY KEY,
     source_type TEXT NOT NULL,
     source_id TEXT NOT NULL,
     payload TEXT NOT NULL,

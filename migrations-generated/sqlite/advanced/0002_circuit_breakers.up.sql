@@ -2,7 +2,7 @@
 -- migration: advanced/0002_circuit_breakers (up), dialect: sqlite
 
 CREATE TABLE IF NOT EXISTS circuit_breakers (
-    breaker_id TEXT PRIMARY KEY,
+    breaker_id TEXT NOT NULL PRIMARY KEY,
     name TEXT NOT NULL UNIQUE,
     state TEXT NOT NULL DEFAULT 'closed',
     failure_count INTEGER DEFAULT 0,

@@ -2,7 +2,7 @@
 -- migration: basic/0001_source_configs (up), dialect: sqlite
 
 CREATE TABLE IF NOT EXISTS core_source_configs (
-    source_id TEXT PRIMARY KEY,
+    source_id TEXT NOT NULL PRIMARY KEY,
     source_type TEXT NOT NULL,
     name TEXT NOT NULL UNIQUE,
     config TEXT NOT NULL,

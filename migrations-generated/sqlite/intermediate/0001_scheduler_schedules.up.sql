@@ -2,7 +2,7 @@
 -- migration: intermediate/0001_scheduler_schedules (up), dialect: sqlite
 
 CREATE TABLE IF NOT EXISTS scheduler_schedules (
-    name TEXT PRIMARY KEY,
+    name TEXT NOT NULL PRIMARY KEY,
     pipeline TEXT NOT NULL,
     schedule_type TEXT NOT NULL,
     cron_expression TEXT,

@@ -2,7 +2,7 @@
 -- migration: intermediate/0002_scheduler_runs (up), dialect: sqlite
 
 CREATE TABLE IF NOT EXISTS scheduler_runs (
-    run_id TEXT PRIMARY KEY,
+    run_id TEXT NOT NULL PRIMARY KEY,
     schedule_name TEXT NOT NULL,
     pipeline TEXT NOT NULL,
     status TEXT NOT NULL,

@@ -2,7 +2,7 @@
 -- migration: intermediate/0003_workflow_runs (up), dialect: sqlite
 
 CREATE TABLE IF NOT EXISTS workflow_runs (
-    run_id TEXT PRIMARY KEY,
+    run_id TEXT NOT NULL PRIMARY KEY,
     workflow_name TEXT NOT NULL,
     domain TEXT,
     partition_key TEXT,

@@ -2,7 +2,7 @@
 -- migration: intermediate/0004_workflow_step_runs (up), dialect: sqlite
 
 CREATE TABLE IF NOT EXISTS workflow_step_runs (
-    step_id TEXT PRIMARY KEY,
+    step_id TEXT NOT NULL PRIMARY KEY,
     run_id TEXT NOT NULL,
     step_name TEXT NOT NULL,
     step_type TEXT NOT NULL,

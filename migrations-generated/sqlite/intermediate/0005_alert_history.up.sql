@@ -2,7 +2,7 @@
 -- migration: intermediate/0005_alert_history (up), dialect: sqlite
 
 CREATE TABLE IF NOT EXISTS alert_history (
-    alert_id TEXT PRIMARY KEY,
+    alert_id TEXT NOT NULL PRIMARY KEY,
     severity TEXT NOT NULL,
     title TEXT NOT NULL,
     message TEXT NOT NULL,

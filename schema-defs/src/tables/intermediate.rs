@@ -63,14 +63,17 @@ pub struct SchedulerRun {
     pub result: Option<Value>,
 }
 
-/// One execution of a workflow (`workflow_runs`).
+/// One execution of a workflow (`workflow_runs`). Where the dialect can (PostgreSQL's
+/// `pg` overlay), it is partitioned by month of `created_at` and its parameters get a GIN
+/// index.
 #[derive(Debug, Clone, PartialEq, Table, Serialize, Deserialize)]
-#[table(name = "workflow_runs")]
+#[table(name = "workflow_runs", partition_by_month = created_at)]
 #[index(name = "idx_workflow_runs_name", columns(workflow_name))]
 #[index(name = "idx_workflow_runs_status", columns(status))]
 #[index(name = "idx_workflow_runs_domain", columns(domain))]
 #[index(name = "idx_workflow_runs_started", columns(started_at))]
 #[index(name = "idx_workflow_runs_created", columns(created_at))]
+#[index(name = "idx_workflow_runs_params_gin", columns(params), method = Gin)]
 pub struct WorkflowRun {
     #[column(primary_key, max_len = ID)]
     pub run_id: String,

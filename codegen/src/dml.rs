@@ -1,0 +1,433 @@
+//! Per-table statements rendered from the declarations: insert, upsert on the primary key,
+//! select by key and delete by key, and the values of a row in the order they bind.
+//!
+//! An application writes a row without writing SQL:
+//!
+//! ```
+//! use codegen::dml::statements_for;
+//! use schema_defs::tables::SourceConfig;
+//! use schema_dsl::Dialect;
+//!
+//! let statements = statements_for::<SourceConfig>(Dialect::Postgres).unwrap();
+//! assert!(statements.upsert.starts_with("INSERT INTO \"core_source_configs\""));
+//! assert!(statements.upsert.contains("ON CONFLICT (\"source_id\") DO UPDATE SET"));
+//! ```
+//!
+//! Values are driver-neutral [`SqlValue`]s, already in the form the dialect stores
+//! (booleans as 0/1 in SQLite and Db2, JSON and timestamps as text in SQLite); turning them
+//! into one driver's parameter types is the driver side's job, so no driver is a dependency
+//! of codegen.
+
+use crate::backend::{Backend, Unsupported, backend};
+use schema_dsl::{ColumnType, Dialect, Table, TableDef, Timestamp};
+use sea_query::{Expr, ExprTrait, OnConflict, Query, QueryBuilder, Value};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value as Json};
+use std::fmt;
+
+/// The SQL text of the four statements of one table, as a backend renders it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DmlSql {
+    /// Inserts one row; binds every column, in declaration order.
+    pub insert: String,
+    /// Inserts one row or updates the row with its primary key; binds every column.
+    pub upsert: String,
+    /// Selects every column of the row with a key; binds the key columns.
+    pub select_by_key: String,
+    /// Deletes the row with a key; binds the key columns.
+    pub delete_by_key: String,
+}
+
+/// The statements of one table for one dialect, and how to bind and read its rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statements {
+    /// The dialect the SQL is written for.
+    pub dialect: Dialect,
+    /// The table name, as declared.
+    pub table: String,
+    /// Every column and its type, in declaration (bind and select) order.
+    pub columns: Vec<(String, ColumnType)>,
+    /// The primary key's columns, in declaration order.
+    pub key: Vec<String>,
+    /// Inserts one row; binds [`Statements::values`].
+    pub insert: String,
+    /// Inserts or updates one row by primary key; binds [`Statements::values`].
+    pub upsert: String,
+    /// Selects the row with a key, every column in order; binds [`Statements::key_values`].
+    pub select_by_key: String,
+    /// Deletes the row with a key; binds [`Statements::key_values`].
+    pub delete_by_key: String,
+}
+
+/// A value bound to or read from a statement, independent of any driver.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlValue {
+    /// SQL NULL.
+    Null,
+    /// An integer of any width.
+    Integer(i64),
+    /// A boolean, where the dialect has BOOLEAN.
+    Boolean(bool),
+    /// Character data.
+    Text(String),
+    /// A JSON document, where the dialect has a JSON type.
+    Json(Json),
+    /// A timestamp, where the dialect has TIMESTAMP.
+    Timestamp(Timestamp),
+}
+
+/// A row that does not match its table's declaration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BindError(pub String);
+
+impl fmt::Display for BindError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BindError {}
+
+/// The ISO-8601 form of timestamps stored as text, as serde writes them.
+const TIMESTAMP_TEXT: &str = "%Y-%m-%dT%H:%M:%S%.f";
+
+/// The statements of the declared table `T` for `dialect`.
+pub fn statements_for<T: Table>(dialect: Dialect) -> Result<Statements, Unsupported> {
+    statements(dialect, &T::definition())
+}
+
+/// The statements of `table` for `dialect`; a table without a primary key has none.
+pub fn statements(dialect: Dialect, table: &TableDef) -> Result<Statements, Unsupported> {
+    let key: Vec<String> = table.primary_key().into_iter().map(String::from).collect();
+    if key.is_empty() {
+        return Err(Unsupported(format!(
+            "table `{}` has no primary key to upsert, select or delete by",
+            table.name
+        )));
+    }
+    let DmlSql {
+        insert,
+        upsert,
+        select_by_key,
+        delete_by_key,
+    } = backend(dialect).dml(table);
+    Ok(Statements {
+        dialect,
+        table: table.name.clone(),
+        columns: table
+            .columns
+            .iter()
+            .map(|c| (c.name.clone(), c.ty))
+            .collect(),
+        key,
+        insert,
+        upsert,
+        select_by_key,
+        delete_by_key,
+    })
+}
+
+/// The conflict target of an upsert on `table`'s primary key columns.
+pub(crate) fn primary_key_conflict(table: &TableDef) -> OnConflict {
+    OnConflict::columns(table.primary_key().into_iter().map(String::from))
+}
+
+/// The four statements of `table` built with sea-query's `builder` (SQLite, PostgreSQL),
+/// the upsert updating every other column on `conflict`.
+pub(crate) fn sea_query_dml(
+    builder: &impl QueryBuilder,
+    table: &TableDef,
+    mut conflict: OnConflict,
+) -> DmlSql {
+    let name = table.name.clone();
+    let columns: Vec<String> = table.columns.iter().map(|c| c.name.clone()).collect();
+    let key: Vec<String> = table.primary_key().into_iter().map(String::from).collect();
+    let others: Vec<String> = columns
+        .iter()
+        .filter(|c| !key.contains(c))
+        .cloned()
+        .collect();
+    let placeholder = || Expr::val(Value::Int(Some(0)));
+    let row = columns.iter().map(|_| placeholder());
+
+    let mut insert = Query::insert();
+    insert
+        .into_table(name.clone())
+        .columns(columns.clone())
+        .values_panic(row.clone());
+    let mut upsert = insert.clone();
+    if others.is_empty() {
+        conflict.do_nothing();
+    } else {
+        conflict.update_columns(others);
+    }
+    upsert.on_conflict(conflict);
+
+    let by_key = key
+        .iter()
+        .map(|k| Expr::col(k.clone()).eq(placeholder()))
+        .reduce(|all, one| all.and(one))
+        .unwrap_or_else(|| Expr::val(true));
+    let mut select = Query::select();
+    select
+        .columns(columns)
+        .from(name.clone())
+        .and_where(by_key.clone());
+    let mut delete = Query::delete();
+    delete.from_table(name).and_where(by_key);
+
+    DmlSql {
+        insert: insert.build_any(builder).0,
+        upsert: upsert.build_any(builder).0,
+        select_by_key: select.build_any(builder).0,
+        delete_by_key: delete.build_any(builder).0,
+    }
+}
+
+impl Statements {
+    /// The same statements with `?` for every placeholder, as ODBC binds them.
+    pub fn with_question_marks(mut self) -> Self {
+        for sql in [
+            &mut self.insert,
+            &mut self.upsert,
+            &mut self.select_by_key,
+            &mut self.delete_by_key,
+        ] {
+            *sql = numbered_to_question_marks(sql);
+        }
+        self
+    }
+
+    /// The values of `row` for [`Statements::insert`] and [`Statements::upsert`]: every
+    /// column in declaration order, in the form the dialect stores.
+    pub fn values(&self, row: &impl Serialize) -> Result<Vec<SqlValue>, BindError> {
+        self.bind(row, self.columns.iter())
+    }
+
+    /// The key values of `row` for [`Statements::select_by_key`] and
+    /// [`Statements::delete_by_key`].
+    pub fn key_values(&self, row: &impl Serialize) -> Result<Vec<SqlValue>, BindError> {
+        self.bind(
+            row,
+            self.columns.iter().filter(|(c, _)| self.key.contains(c)),
+        )
+    }
+
+    /// The row read back by [`Statements::select_by_key`], from its values in column order.
+    pub fn row<R: DeserializeOwned>(&self, values: Vec<SqlValue>) -> Result<R, BindError> {
+        if values.len() != self.columns.len() {
+            return Err(BindError(format!(
+                "table `{}`: {} values read for {} columns",
+                self.table,
+                values.len(),
+                self.columns.len()
+            )));
+        }
+        let mut map = Map::new();
+        for ((column, ty), value) in self.columns.iter().zip(values) {
+            map.insert(column.clone(), self.field_value(column, *ty, value)?);
+        }
+        serde_json::from_value(Json::Object(map))
+            .map_err(|e| BindError(format!("table `{}`: {e}", self.table)))
+    }
+
+    fn bind<'a>(
+        &self,
+        row: &impl Serialize,
+        columns: impl Iterator<Item = &'a (String, ColumnType)>,
+    ) -> Result<Vec<SqlValue>, BindError> {
+        let fields = match serde_json::to_value(row) {
+            Ok(Json::Object(fields)) => fields,
+            Ok(_) => {
+                return Err(BindError(format!(
+                    "table `{}`: a row is a struct",
+                    self.table
+                )));
+            }
+            Err(e) => return Err(BindError(format!("table `{}`: {e}", self.table))),
+        };
+        let backend = backend(self.dialect);
+        columns
+            .map(|(column, ty)| {
+                let field = fields.get(column).ok_or_else(|| {
+                    BindError(format!(
+                        "table `{}`: the row has no field `{column}`",
+                        self.table
+                    ))
+                })?;
+                Ok(backend.stored_value(self.typed_value(column, *ty, field)?))
+            })
+            .collect()
+    }
+
+    /// The typed value of one serialized field.
+    fn typed_value(
+        &self,
+        column: &str,
+        ty: ColumnType,
+        field: &Json,
+    ) -> Result<SqlValue, BindError> {
+        let mismatch = || {
+            BindError(format!(
+                "table `{}`, column `{column}`: {field} is not a {ty}",
+                self.table
+            ))
+        };
+        Ok(match (ty, field) {
+            (_, Json::Null) => SqlValue::Null,
+            (ColumnType::Json { .. }, value) => SqlValue::Json(value.clone()),
+            (ColumnType::Boolean, Json::Bool(b)) => SqlValue::Boolean(*b),
+            (ColumnType::Text { .. }, Json::String(text)) => SqlValue::Text(text.clone()),
+            (ColumnType::Timestamp, Json::String(text)) => SqlValue::Timestamp(
+                Timestamp::parse_from_str(text, TIMESTAMP_TEXT).map_err(|_| mismatch())?,
+            ),
+            (ty, Json::Number(n)) if ty.is_integer() => {
+                SqlValue::Integer(n.as_i64().ok_or_else(mismatch)?)
+            }
+            _ => return Err(mismatch()),
+        })
+    }
+
+    /// The serialized field of one value read back, whatever form the dialect stored.
+    fn field_value(
+        &self,
+        column: &str,
+        ty: ColumnType,
+        value: SqlValue,
+    ) -> Result<Json, BindError> {
+        let mismatch = |value: &SqlValue| {
+            BindError(format!(
+                "table `{}`, column `{column}`: {value:?} read for a {ty}",
+                self.table
+            ))
+        };
+        Ok(match (ty, value) {
+            (_, SqlValue::Null) => Json::Null,
+            (ColumnType::Json { .. }, SqlValue::Json(json)) => json,
+            (ColumnType::Json { .. }, SqlValue::Text(text)) => serde_json::from_str(&text)
+                .map_err(|e| {
+                    BindError(format!("table `{}`, column `{column}`: {e}", self.table))
+                })?,
+            (ColumnType::Boolean, SqlValue::Boolean(b)) => Json::Bool(b),
+            (ColumnType::Boolean, SqlValue::Integer(i)) => Json::Bool(i != 0),
+            (ColumnType::Timestamp, SqlValue::Timestamp(t)) => {
+                Json::String(t.format(TIMESTAMP_TEXT).to_string())
+            }
+            (ColumnType::Timestamp, SqlValue::Text(text)) => {
+                let parsed =
+                    parse_timestamp(&text).ok_or_else(|| mismatch(&SqlValue::Text(text)))?;
+                Json::String(parsed.format(TIMESTAMP_TEXT).to_string())
+            }
+            (ColumnType::Text { .. }, SqlValue::Text(text)) => Json::String(text),
+            (ty, SqlValue::Integer(i)) if ty.is_integer() => Json::from(i),
+            (_, other) => return Err(mismatch(&other)),
+        })
+    }
+}
+
+impl SqlValue {
+    /// The value as text, for drivers that bind everything as text (ODBC): JSON as its
+    /// text, booleans as 0/1, timestamps as `YYYY-MM-DD HH:MM:SS.ffffff`.
+    pub fn to_text(&self) -> Option<String> {
+        match self {
+            SqlValue::Null => None,
+            SqlValue::Integer(i) => Some(i.to_string()),
+            SqlValue::Boolean(b) => Some(u8::from(*b).to_string()),
+            SqlValue::Text(text) => Some(text.clone()),
+            SqlValue::Json(json) => Some(json.to_string()),
+            SqlValue::Timestamp(t) => Some(t.format("%Y-%m-%d %H:%M:%S%.6f").to_string()),
+        }
+    }
+}
+
+/// A timestamp in any of the text forms the dialects and drivers give back.
+pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
+    [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d-%H.%M.%S%.f",
+    ]
+    .iter()
+    .find_map(|format| Timestamp::parse_from_str(text.trim(), format).ok())
+}
+
+/// The value SQLite and Db2 store for `value` when they have no BOOLEAN or JSON type.
+pub(crate) fn without_boolean_or_json(value: SqlValue) -> SqlValue {
+    match value {
+        SqlValue::Boolean(b) => SqlValue::Integer(i64::from(b)),
+        SqlValue::Json(json) => SqlValue::Text(json.to_string()),
+        other => other,
+    }
+}
+
+/// The form a timestamp takes where it is stored as text (SQLite): ISO-8601.
+pub(crate) fn timestamp_as_text(value: SqlValue) -> SqlValue {
+    match value {
+        SqlValue::Timestamp(t) => SqlValue::Text(t.format(TIMESTAMP_TEXT).to_string()),
+        other => other,
+    }
+}
+
+/// `$1`, `$2`, … replaced by `?`; the statements hold no literals, so no `$` is quoted.
+fn numbered_to_question_marks(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+            while chars.peek().is_some_and(char::is_ascii_digit) {
+                chars.next();
+            }
+            out.push('?');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The generated file of the statements of `table` for `backend`'s dialect.
+pub(crate) fn statements_file(backend: &dyn Backend, table: &TableDef) -> Option<String> {
+    let statements = statements(backend.dialect(), table).ok()?;
+    let body = [
+        ("insert", &statements.insert),
+        ("upsert", &statements.upsert),
+        ("select by key", &statements.select_by_key),
+        ("delete by key", &statements.delete_by_key),
+    ]
+    .iter()
+    .map(|(what, sql)| format!("-- {what}\n{sql};"))
+    .collect::<Vec<_>>()
+    .join("\n\n");
+    Some(format!(
+        "-- @generated by codegen from schema-defs: do not edit; change the declarations and run `cargo run -p codegen`.\n\
+         -- statements: {} ({}), placeholders as the dialect's native driver binds them\n\n{body}\n",
+        table.name,
+        backend.dialect(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbered_placeholders_become_question_marks() {
+        assert_eq!(
+            numbered_to_question_marks("VALUES ($1, $2, $10) WHERE \"a\" = $3"),
+            "VALUES (?, ?, ?) WHERE \"a\" = ?"
+        );
+    }
+
+    #[test]
+    fn timestamps_parse_in_every_form_read_back() {
+        let expected = Timestamp::parse_from_str("2026-01-11 10:00:00.5", "%Y-%m-%d %H:%M:%S%.f");
+        for text in [
+            "2026-01-11T10:00:00.5",
+            "2026-01-11 10:00:00.500000",
+            "2026-01-11-10.00.00.500000",
+        ] {
+            assert_eq!(parse_timestamp(text), expected.ok(), "{text}");
+        }
+    }
+}

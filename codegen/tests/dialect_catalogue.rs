@@ -1,0 +1,111 @@
+//! The catalogue of declarations a dialect cannot render, each with the exact message.
+//! Every case is one table in the basic tier, rendered for every dialect.
+
+use codegen::{GenerateError, generate};
+use schema_dsl::{
+    ColumnDef, ColumnType, Dialect, Group, IndexDef, IndexMethod, Migration, Schema, Step,
+    TableDef, Tier,
+};
+
+fn text(max_len: u32) -> ColumnType {
+    ColumnType::Text {
+        max_len: Some(max_len),
+    }
+}
+
+fn notes() -> TableDef {
+    TableDef::new("notes").column(ColumnDef::new("note_id", text(50)).primary_key())
+}
+
+/// The dialect errors `table` gives, as printed, or an empty list when it renders.
+fn dialect_errors(table: TableDef) -> Vec<String> {
+    let schema = Schema::new(vec![
+        Migration::new(Group::Tier(Tier::Basic), 1, "notes").step(Step::CreateTable(table)),
+    ]);
+    match generate(&schema, &Dialect::ALL) {
+        Ok(_) => Vec::new(),
+        Err(GenerateError::Dialect(errors)) => errors.iter().map(ToString::to_string).collect(),
+        Err(other) => panic!("expected dialect errors, got: {other}"),
+    }
+}
+
+#[test]
+fn a_plain_table_renders_everywhere() {
+    assert_eq!(dialect_errors(notes()), Vec::<String>::new());
+}
+
+#[test]
+fn postgres_refuses_names_it_would_truncate() {
+    let long = "a".repeat(64);
+    let errors = dialect_errors(notes().column(ColumnDef::new(long.clone(), text(10))));
+    assert_eq!(
+        errors,
+        [format!(
+            "postgres: table `notes`, column `{long}`: column name `{long}` is 64 bytes; the limit is 63"
+        )]
+    );
+}
+
+#[test]
+fn db2_refuses_names_over_128_bytes() {
+    let long = format!("idx_{}", "n".repeat(125));
+    let errors = dialect_errors(notes().index(IndexDef::new(long.clone(), &["note_id"])));
+    assert_eq!(
+        errors,
+        [
+            format!("postgres: table `notes`: index name `{long}` is 129 bytes; the limit is 63"),
+            format!("db2: table `notes`: index name `{long}` is 129 bytes; the limit is 128"),
+        ]
+    );
+}
+
+#[test]
+fn reserved_words_are_refused_where_they_break() {
+    let errors = dialect_errors(notes().column(ColumnDef::new("order", ColumnType::Integer)));
+    assert_eq!(
+        errors,
+        [
+            "sqlite: table `notes`, column `order`: column name `order` is a reserved word",
+            "postgres: table `notes`, column `order`: column name `order` is a reserved word",
+            "db2: table `notes`, column `order`: column name `order` is a reserved word",
+        ]
+    );
+    let errors = dialect_errors(notes().column(ColumnDef::new("analyze", ColumnType::Integer)));
+    assert_eq!(
+        errors,
+        ["postgres: table `notes`, column `analyze`: column name `analyze` is a reserved word"]
+    );
+}
+
+#[test]
+fn gin_is_a_postgres_capability() {
+    let table = notes()
+        .column(ColumnDef::new(
+            "body",
+            ColumnType::Json {
+                size: Default::default(),
+            },
+        ))
+        .index(IndexDef {
+            method: IndexMethod::Gin,
+            ..IndexDef::new("idx_notes_body", &["body"])
+        });
+    assert_eq!(
+        dialect_errors(table),
+        [
+            "sqlite: table `notes`: index `idx_notes_body` uses method gin, which this dialect cannot build",
+            "db2: table `notes`: index `idx_notes_body` uses method gin, which this dialect cannot build",
+            "db2: table `notes`, column `body`: index `idx_notes_body` covers a JSON column, which cannot be indexed",
+        ]
+    );
+}
+
+#[test]
+fn db2_needs_a_length_on_text() {
+    let errors =
+        dialect_errors(notes().column(ColumnDef::new("body", ColumnType::Text { max_len: None })));
+    assert_eq!(
+        errors,
+        ["db2: table `notes`, column `body`: Db2 has no unbounded text type: declare `max_len`"]
+    );
+}

@@ -1,0 +1,320 @@
+//! The catalogue of declaration mistakes the validation pass catches, each with the exact
+//! message an engineer sees. Every case starts from a valid two-table schema and breaks
+//! one thing.
+
+use schema_dsl::{
+    ColumnDef, ColumnType, DefaultValue, ForeignKeyAction, ForeignKeyDef, Group, IndexDef,
+    Migration, Schema, TableDef, Tier,
+};
+
+fn text(max_len: u32) -> ColumnType {
+    ColumnType::Text {
+        max_len: Some(max_len),
+    }
+}
+
+fn runs() -> TableDef {
+    TableDef::new("runs")
+        .column(ColumnDef::new("run_id", text(50)).primary_key())
+        .column(ColumnDef::new("name", text(100)))
+        .column(ColumnDef::new("created_at", ColumnType::Timestamp).default(DefaultValue::Now))
+        .index(IndexDef::new("idx_runs_name", &["name"]))
+}
+
+fn step_fk() -> ForeignKeyDef {
+    ForeignKeyDef {
+        name: "fk_steps_run".to_string(),
+        columns: vec!["run_id".to_string()],
+        ref_table: "runs".to_string(),
+        ref_columns: vec!["run_id".to_string()],
+        on_delete: ForeignKeyAction::Cascade,
+        on_update: ForeignKeyAction::NoAction,
+    }
+}
+
+fn steps() -> TableDef {
+    TableDef::new("steps")
+        .column(ColumnDef::new("step_id", text(50)).primary_key())
+        .column(ColumnDef::new("run_id", text(50)))
+        .foreign_key(step_fk())
+}
+
+fn schema_of(runs: TableDef, steps: TableDef) -> Schema {
+    Schema::new(vec![
+        Migration::new(Group::Tier(Tier::Basic), 1, "runs")
+            .step(schema_dsl::Step::CreateTable(runs)),
+        Migration::new(Group::Tier(Tier::Basic), 2, "steps")
+            .step(schema_dsl::Step::CreateTable(steps)),
+    ])
+}
+
+fn errors(schema: Schema) -> Vec<String> {
+    schema
+        .validate()
+        .expect_err("the schema must be refused")
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+#[test]
+fn the_starting_schema_is_valid() {
+    assert_eq!(schema_of(runs(), steps()).validate(), Ok(()));
+}
+
+#[test]
+fn duplicate_table() {
+    let schema = schema_of(
+        runs(),
+        TableDef {
+            name: "runs".into(),
+            ..steps()
+        },
+    );
+    assert!(
+        errors(schema).contains(
+            &"table `runs` is declared twice (migrations `basic/0001_runs` and `basic/0002_steps`)"
+                .to_string()
+        )
+    );
+}
+
+#[test]
+fn duplicate_migration_id() {
+    let mut schema = schema_of(runs(), steps());
+    schema.migrations[1].seq = 1;
+    schema.migrations[1].name = "runs".into();
+    assert!(errors(schema).contains(&"migration `basic/0001_runs` is declared twice".to_string()));
+}
+
+#[test]
+fn duplicate_column() {
+    let runs = runs().column(ColumnDef::new("name", text(10)));
+    assert_eq!(
+        errors(schema_of(runs, steps())),
+        ["table `runs`, column `name`: declared twice"]
+    );
+}
+
+#[test]
+fn name_not_snake_case() {
+    let runs = runs().column(ColumnDef::new("runName", text(10)));
+    assert_eq!(
+        errors(schema_of(runs, steps())),
+        ["table `runs`: name `runName` must be lower-case snake_case ([a-z_][a-z0-9_]*)"]
+    );
+}
+
+#[test]
+fn table_without_columns() {
+    let steps = TableDef::new("steps").column(ColumnDef::new("step_id", text(50)).primary_key());
+    assert_eq!(
+        errors(schema_of(TableDef::new("runs"), steps)),
+        ["table `runs` has no columns"]
+    );
+}
+
+#[test]
+fn default_of_the_wrong_type() {
+    let runs = runs()
+        .column(ColumnDef::new("enabled", ColumnType::Boolean).default(DefaultValue::Integer(1)));
+    assert_eq!(
+        errors(schema_of(runs, steps())),
+        ["table `runs`, column `enabled`: default 1 does not fit type boolean"]
+    );
+}
+
+#[test]
+fn default_longer_than_the_column() {
+    let runs = runs()
+        .column(ColumnDef::new("state", text(4)).default(DefaultValue::Text("closed".into())));
+    assert_eq!(
+        errors(schema_of(runs, steps())),
+        ["table `runs`, column `state`: default \"closed\" does not fit type text(4)"]
+    );
+}
+
+#[test]
+fn now_on_a_text_column() {
+    let runs = runs().column(ColumnDef::new("stamp", text(30)).default(DefaultValue::Now));
+    assert_eq!(
+        errors(schema_of(runs, steps())),
+        ["table `runs`, column `stamp`: default now does not fit type text(30)"]
+    );
+}
+
+#[test]
+fn auto_increment_on_text() {
+    let steps = TableDef::new("steps")
+        .column(
+            ColumnDef::new("step_id", text(50))
+                .primary_key()
+                .auto_increment(),
+        )
+        .column(ColumnDef::new("run_id", text(50)))
+        .foreign_key(step_fk());
+    assert_eq!(
+        errors(schema_of(runs(), steps)),
+        [
+            "table `steps`, column `step_id`: auto-increment needs a non-null integer column that is the table's only primary-key column"
+        ]
+    );
+}
+
+#[test]
+fn index_over_an_unknown_column() {
+    let runs = runs().index(IndexDef::new("idx_runs_status", &["status"]));
+    assert_eq!(
+        errors(schema_of(runs, steps())),
+        [
+            "table `runs`, column `status`: index `idx_runs_status` names a column the table does not have"
+        ]
+    );
+}
+
+#[test]
+fn index_without_columns() {
+    let runs = runs().index(IndexDef::new("idx_runs_nothing", &[]));
+    assert_eq!(
+        errors(schema_of(runs, steps())),
+        ["table `runs`: index `idx_runs_nothing` has no columns"]
+    );
+}
+
+#[test]
+fn index_name_used_twice() {
+    let steps = steps().index(IndexDef::new("idx_runs_name", &["run_id"]));
+    assert_eq!(
+        errors(schema_of(runs(), steps)),
+        ["table `steps`: index `idx_runs_name` is already declared on table `runs`"]
+    );
+}
+
+#[test]
+fn foreign_key_to_an_unknown_table() {
+    let steps = TableDef {
+        foreign_keys: vec![ForeignKeyDef {
+            ref_table: "jobs".into(),
+            ..step_fk()
+        }],
+        ..steps()
+    };
+    assert_eq!(
+        errors(schema_of(runs(), steps)),
+        [
+            "table `steps`: foreign key `fk_steps_run` references table `jobs`, which no earlier migration creates"
+        ]
+    );
+}
+
+#[test]
+fn foreign_key_to_a_table_created_later() {
+    let schema = Schema::new(vec![
+        Migration::new(Group::Tier(Tier::Basic), 1, "steps")
+            .step(schema_dsl::Step::CreateTable(steps())),
+        Migration::new(Group::Tier(Tier::Basic), 2, "runs")
+            .step(schema_dsl::Step::CreateTable(runs())),
+    ]);
+    assert_eq!(
+        errors(schema),
+        [
+            "table `steps`: foreign key `fk_steps_run` references table `runs`, which no earlier migration creates"
+        ]
+    );
+}
+
+#[test]
+fn foreign_key_over_an_unknown_column() {
+    let steps = TableDef {
+        foreign_keys: vec![ForeignKeyDef {
+            columns: vec!["job_id".into()],
+            ..step_fk()
+        }],
+        ..steps()
+    };
+    assert_eq!(
+        errors(schema_of(runs(), steps)),
+        [
+            "table `steps`, column `job_id`: foreign key `fk_steps_run` names a column the table does not have"
+        ]
+    );
+}
+
+#[test]
+fn foreign_key_to_an_unknown_column() {
+    let steps = TableDef {
+        foreign_keys: vec![ForeignKeyDef {
+            ref_columns: vec!["id".into()],
+            ..step_fk()
+        }],
+        ..steps()
+    };
+    assert_eq!(
+        errors(schema_of(runs(), steps)),
+        [
+            "table `steps`, column `run_id`: foreign key `fk_steps_run` references `runs.id`, which does not exist"
+        ]
+    );
+}
+
+#[test]
+fn foreign_key_to_a_column_that_is_not_a_key() {
+    let steps = TableDef {
+        columns: vec![
+            ColumnDef::new("step_id", text(50)).primary_key(),
+            ColumnDef::new("run_name", text(100)),
+        ],
+        foreign_keys: vec![ForeignKeyDef {
+            columns: vec!["run_name".into()],
+            ref_columns: vec!["name".into()],
+            ..step_fk()
+        }],
+        ..steps()
+    };
+    assert_eq!(
+        errors(schema_of(runs(), steps)),
+        [
+            "table `steps`: foreign key `fk_steps_run` references `runs` (name), which is neither its primary key nor UNIQUE"
+        ]
+    );
+}
+
+#[test]
+fn foreign_key_type_mismatch() {
+    let steps = TableDef {
+        columns: vec![
+            ColumnDef::new("step_id", text(50)).primary_key(),
+            ColumnDef::new("run_id", ColumnType::Integer),
+        ],
+        ..steps()
+    };
+    assert_eq!(
+        errors(schema_of(runs(), steps)),
+        [
+            "table `steps`, column `run_id` (integer): foreign key `fk_steps_run` references `runs.run_id` of type text(50)"
+        ]
+    );
+}
+
+#[test]
+fn foreign_key_arity() {
+    let steps = TableDef {
+        foreign_keys: vec![ForeignKeyDef {
+            columns: vec!["run_id".into(), "step_id".into()],
+            ..step_fk()
+        }],
+        ..steps()
+    };
+    assert_eq!(
+        errors(schema_of(runs(), steps)),
+        ["table `steps`: foreign key `fk_steps_run` has 2 column(s) but references 1"]
+    );
+}
+
+#[test]
+fn every_mistake_is_reported_at_once() {
+    let runs = runs()
+        .column(ColumnDef::new("name", text(10)))
+        .index(IndexDef::new("idx_runs_status", &["status"]));
+    assert_eq!(errors(schema_of(runs, steps())).len(), 2);
+}

@@ -1,0 +1,428 @@
+//! The generated Db2 files: static checks of the Db2 rules generators get wrong (always run),
+//! and an up → down → up → down round trip on a real Db2 through ODBC when `SPINE_DB2_ODBC`
+//! names one (reported as ignored otherwise; `build.rs` sets `cfg(db2)`).
+
+use codegen::backend::backend;
+use migrate::split::split_statements;
+use odbc_api::buffers::TextRowSet;
+use odbc_api::{ConnectionOptions, Cursor};
+use schema_dsl::{Dialect, Schema};
+use spine_tests::db2;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Db2's longest identifier, in bytes of UTF-8.
+const MAX_IDENTIFIER_BYTES: usize = 128;
+
+/// The generated Db2 files in `direction` (`up` or `down`), in the declared migration order.
+fn generated_files(direction: &str) -> Vec<(PathBuf, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations-generated/db2");
+    schema_defs::schema()
+        .migrations_for(Dialect::Db2)
+        .map(|migration| {
+            let path = root.join(format!("{}.{direction}.sql", migration.id()));
+            let sql = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e} (run `cargo run -p codegen`)", path.display()));
+            (path, sql)
+        })
+        .collect()
+}
+
+/// A column as a generated `CREATE TABLE` writes it.
+#[derive(Debug)]
+struct Column {
+    /// The type, e.g. `VARCHAR(50)`, `CLOB(1M)`.
+    ty: String,
+    /// Everything after the type, upper case.
+    clauses: String,
+}
+
+/// What the generated statements (and the declarations) say, keyed by (table, column).
+#[derive(Debug, Default)]
+struct Facts {
+    columns: BTreeMap<(String, String), Column>,
+    /// Columns of a PRIMARY KEY or UNIQUE constraint.
+    keys: BTreeSet<(String, String)>,
+    /// Columns of an index or a foreign key (either side).
+    indexed: BTreeSet<(String, String)>,
+}
+
+/// Items of a list, split at commas outside parentheses.
+fn top_level_items(list: &str) -> Vec<&str> {
+    let (mut items, mut depth, mut start) = (Vec::new(), 0, 0);
+    for (i, c) in list.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                items.push(list[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push(list[start..].trim());
+    items
+}
+
+/// The names in the first `( … )` of `text`, upper case as Db2 folds them.
+fn name_list(text: &str) -> Vec<String> {
+    let open = text.find('(').expect("a name list");
+    let close = open + text[open..].find(')').expect("a closed name list");
+    top_level_items(&text[open + 1..close])
+        .into_iter()
+        .map(str::to_ascii_uppercase)
+        .collect()
+}
+
+/// The words of a statement outside string literals, upper case.
+fn words(statement: &str) -> Vec<String> {
+    statement
+        .split('\'')
+        .step_by(2)
+        .flat_map(|part| part.split(|c: char| !(c.is_alphanumeric() || "_$#@".contains(c))))
+        .filter(|word| !word.is_empty())
+        .map(str::to_ascii_uppercase)
+        .collect()
+}
+
+/// The part of `text` after its first `n` whitespace-separated words.
+fn after_words(text: &str, n: usize) -> &str {
+    let mut rest = text.trim_start();
+    for _ in 0..n {
+        rest = rest
+            .trim_start()
+            .split_once(char::is_whitespace)
+            .map_or("", |(_, tail)| tail);
+    }
+    rest.trim()
+}
+
+impl Facts {
+    /// Reads columns, keys and indexes from the generated statements; records each rule the
+    /// text breaks on its own (`IF [NOT] EXISTS`, identifier length).
+    fn read(&mut self, files: &[(PathBuf, String)], problems: &mut Vec<String>) {
+        for (path, sql) in files {
+            let file = path.display();
+            for statement in split_statements(sql) {
+                let text = statement.text;
+                let words = words(text);
+                let if_exists =
+                    |w: &[String]| w.starts_with(&["IF".into()]) && w.ends_with(&["EXISTS".into()]);
+                if words.windows(2).any(if_exists) || words.windows(3).any(if_exists) {
+                    problems.push(format!("{file}: IF [NOT] EXISTS in `{text}`"));
+                }
+                for word in words.iter().filter(|w| w.len() > MAX_IDENTIFIER_BYTES) {
+                    problems.push(format!(
+                        "{file}: identifier {word} is {} bytes, over {MAX_IDENTIFIER_BYTES}",
+                        word.len()
+                    ));
+                }
+                if words.starts_with(&["CREATE".into(), "TABLE".into()]) {
+                    let open = text.find('(').expect("a table body");
+                    let close = text.rfind(')').expect("a closed table body");
+                    let name = self::words(&text[..open]).pop().expect("a table name");
+                    for item in top_level_items(&text[open + 1..close]) {
+                        self.read_table_item(&name, item);
+                    }
+                } else if words.first().is_some_and(|w| w == "CREATE")
+                    && words.iter().any(|w| w == "INDEX")
+                {
+                    let on = words
+                        .iter()
+                        .position(|w| w == "ON")
+                        .expect("CREATE INDEX … ON");
+                    let after_on = &text[text.to_ascii_uppercase().find(" ON ").expect("ON")..];
+                    for column in name_list(after_on) {
+                        self.indexed.insert((words[on + 1].clone(), column));
+                    }
+                }
+            }
+        }
+    }
+
+    /// One column or constraint of `table`'s CREATE TABLE.
+    fn read_table_item(&mut self, table: &str, item: &str) {
+        let upper = item.to_ascii_uppercase();
+        let constraint = if upper.starts_with("CONSTRAINT") {
+            after_words(&upper, 2)
+        } else {
+            upper.as_str()
+        };
+        let first = constraint.split_whitespace().next().unwrap_or_default();
+        let at = |column: String| (table.to_string(), column);
+        match first {
+            "PRIMARY" | "UNIQUE" => self.keys.extend(name_list(constraint).into_iter().map(at)),
+            "FOREIGN" => {
+                let (own, references) = constraint
+                    .split_once("REFERENCES")
+                    .expect("FOREIGN KEY … REFERENCES");
+                self.indexed.extend(name_list(own).into_iter().map(at));
+                let ref_table = references.split(['(', ' ']).find(|w| !w.is_empty());
+                let ref_table = ref_table.expect("a referenced table").to_string();
+                for column in name_list(references) {
+                    self.indexed.insert((ref_table.clone(), column));
+                }
+            }
+            "CHECK" => {}
+            _ => {
+                let name = first.to_string();
+                let rest = after_words(&upper, 1);
+                let mut depth = 0;
+                let end = rest
+                    .char_indices()
+                    .find(|&(_, c)| {
+                        depth += i32::from(c == '(') - i32::from(c == ')');
+                        c.is_whitespace() && depth == 0
+                    })
+                    .map_or(rest.len(), |(i, _)| i);
+                let column = Column {
+                    ty: rest[..end].to_string(),
+                    clauses: rest[end..].trim().to_string(),
+                };
+                if column.clauses.contains("PRIMARY KEY") || column.clauses.contains("UNIQUE") {
+                    self.keys.insert(at(name.clone()));
+                }
+                self.columns.insert(at(name), column);
+            }
+        }
+    }
+
+    /// Adds what the declarations say is a key or indexed, and checks their names' length and
+    /// that every declared column was found in the text.
+    fn declare(&mut self, schema: &Schema, problems: &mut Vec<String>) {
+        let db2 = backend(Dialect::Db2);
+        let id = |name: &str| db2.identifier(name);
+        for table in schema.tables() {
+            let t = id(&table.name);
+            let at = |column: &String| (t.clone(), id(column));
+            let names = std::iter::once(&table.name)
+                .chain(table.columns.iter().map(|c| &c.name))
+                .chain(table.indexes.iter().map(|i| &i.name))
+                .chain(table.foreign_keys.iter().map(|f| &f.name));
+            for name in names.map(|n| id(n)) {
+                if name.len() > MAX_IDENTIFIER_BYTES {
+                    problems.push(format!("table {t}: name {name} is {} bytes", name.len()));
+                }
+            }
+            for column in &table.columns {
+                if !self.columns.contains_key(&at(&column.name)) {
+                    problems.push(format!(
+                        "column {t}.{} is declared but not in the generated DDL",
+                        id(&column.name)
+                    ));
+                }
+                if column.primary_key || column.unique {
+                    self.keys.insert(at(&column.name));
+                }
+            }
+            let built = table
+                .indexes
+                .iter()
+                .filter(|i| db2.supports_index_method(i.method));
+            for index in built {
+                self.indexed.extend(index.columns.iter().map(at));
+            }
+            for fk in &table.foreign_keys {
+                self.indexed.extend(fk.columns.iter().map(at));
+                let target = id(&fk.ref_table);
+                self.indexed
+                    .extend(fk.ref_columns.iter().map(|c| (target.clone(), id(c))));
+            }
+        }
+    }
+
+    /// The Db2 rules on types and keys.
+    fn check(&self, problems: &mut Vec<String>) {
+        for ((table, name), column) in &self.columns {
+            let base = column.ty.split('(').next().unwrap_or_default();
+            if ["TEXT", "BOOLEAN", "JSONB", "JSON"].contains(&base) {
+                problems.push(format!(
+                    "{table}.{name}: type {} does not exist in Db2",
+                    column.ty
+                ));
+            }
+        }
+        for (table, name) in self.keys.union(&self.indexed) {
+            let Some(column) = self.columns.get(&(table.clone(), name.clone())) else {
+                problems.push(format!(
+                    "{table}.{name}: a key or index names an unknown column"
+                ));
+                continue;
+            };
+            let base = column.ty.split('(').next().unwrap_or_default();
+            if ["CLOB", "BLOB", "DBCLOB"].contains(&base) {
+                problems.push(format!(
+                    "{table}.{name}: a {} column cannot be in an index or key (SQL0350N)",
+                    column.ty
+                ));
+            }
+        }
+        for (table, name) in &self.keys {
+            if let Some(column) = self.columns.get(&(table.clone(), name.clone()))
+                && !column.clauses.contains("NOT NULL")
+            {
+                problems.push(format!(
+                    "{table}.{name}: a PRIMARY KEY or UNIQUE column must be NOT NULL (SQL0542N)"
+                ));
+            }
+        }
+    }
+}
+
+/// Every Db2 rule `files` break, given the declarations in `schema`.
+fn db2_problems(files: &[(PathBuf, String)], schema: &Schema) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut facts = Facts::default();
+    facts.read(files, &mut problems);
+    facts.declare(schema, &mut problems);
+    facts.check(&mut problems);
+    problems
+}
+
+#[test]
+fn generated_db2_files_keep_db2s_rules() {
+    let mut files = generated_files("up");
+    files.extend(generated_files("down"));
+    assert_eq!(files.len(), 16, "an up and a down file per seed table");
+    let problems = db2_problems(&files, &schema_defs::schema());
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn the_db2_checks_catch_each_rule() {
+    let long = "C".repeat(MAX_IDENTIFIER_BYTES + 1);
+    let bad = format!(
+        "CREATE TABLE IF NOT EXISTS T (\n    A CLOB(1M) PRIMARY KEY,\n    B TEXT UNIQUE,\n    \
+         C BOOLEAN,\n    D JSONB,\n    {long} INTEGER\n);\nCREATE INDEX I ON T (E);\nDROP TABLE IF EXISTS T;\n"
+    );
+    let problems = db2_problems(&[(PathBuf::from("bad.sql"), bad)], &Schema::default());
+    let expected = [
+        "bad.sql: IF [NOT] EXISTS in `CREATE TABLE",
+        "bad.sql: IF [NOT] EXISTS in `DROP TABLE",
+        &format!("identifier {long} is 129 bytes"),
+        "T.B: type TEXT",
+        "T.C: type BOOLEAN",
+        "T.D: type JSONB",
+        "T.A: a CLOB(1M) column cannot be in an index or key",
+        "T.E: a key or index names an unknown column",
+        "T.A: a PRIMARY KEY or UNIQUE column must be NOT NULL",
+        "T.B: a PRIMARY KEY or UNIQUE column must be NOT NULL",
+    ];
+    for want in expected {
+        assert!(
+            problems.iter().any(|p| p.contains(want)),
+            "no problem mentions `{want}`: {problems:#?}"
+        );
+    }
+    assert_eq!(problems.len(), expected.len(), "{problems:#?}");
+}
+
+/// Every row of `sql` as text.
+fn query_text(conn: &odbc_api::Connection<'_>, sql: &str) -> Vec<Vec<String>> {
+    let Some(mut cursor) = conn.execute(sql, (), None).expect(sql) else {
+        return Vec::new();
+    };
+    let buffer = TextRowSet::for_cursor(100, &mut cursor, Some(256)).expect("row buffer");
+    let mut block = cursor.bind_buffer(buffer).expect("bind");
+    let mut rows = Vec::new();
+    while let Some(batch) = block.fetch().expect("fetch") {
+        for row in 0..batch.num_rows() {
+            rows.push(
+                (0..batch.num_cols())
+                    .map(|col| {
+                        String::from_utf8_lossy(batch.at(col, row).unwrap_or_default())
+                            .trim()
+                            .to_string()
+                    })
+                    .collect(),
+            );
+        }
+    }
+    rows
+}
+
+#[test]
+#[cfg_attr(
+    not(db2),
+    ignore = "set SPINE_DB2_ODBC to an ODBC connection string of a real Db2"
+)]
+/// Applies each file in one transaction, one statement per execute; the tables and the
+/// secondary indexes in `SYSCAT` must be exactly the declared ones after each up pass and
+/// none after each down pass.
+fn db2_round_trip_through_odbc() {
+    let environment = odbc_api::environment().expect("ODBC environment");
+    let conn = environment
+        .connect_with_connection_string(
+            &db2::fresh_schema_connection_string(),
+            ConnectionOptions::default(),
+        )
+        .expect("connect to Db2");
+    conn.set_autocommit(false).expect("autocommit off");
+    let apply = |files: &[(PathBuf, String)]| {
+        for (path, sql) in files {
+            for statement in split_statements(sql) {
+                if let Err(e) = conn.execute(statement.text, (), None) {
+                    panic!(
+                        "{} statement {}: {e}\n{}",
+                        path.display(),
+                        statement.number,
+                        statement.text
+                    );
+                }
+            }
+            conn.commit().expect("COMMIT");
+        }
+    };
+    let live = || {
+        let names = |sql: &str| -> Vec<String> {
+            query_text(&conn, sql)
+                .into_iter()
+                .map(|row| row[0].clone())
+                .collect()
+        };
+        (
+            names(
+                "SELECT TABNAME FROM SYSCAT.TABLES WHERE TABSCHEMA = CURRENT SCHEMA AND TYPE = 'T' ORDER BY TABNAME",
+            ),
+            names(
+                "SELECT INDNAME FROM SYSCAT.INDEXES WHERE TABSCHEMA = CURRENT SCHEMA AND SYSTEM_REQUIRED = 0 ORDER BY INDNAME",
+            ),
+        )
+    };
+    let db2 = backend(Dialect::Db2);
+    let schema = schema_defs::schema();
+    let declared_tables: BTreeSet<String> =
+        schema.tables().map(|t| db2.identifier(&t.name)).collect();
+    let declared_indexes: BTreeSet<String> = schema
+        .tables()
+        .flat_map(|t| &t.indexes)
+        .filter(|i| db2.supports_index_method(i.method))
+        .map(|i| db2.identifier(&i.name))
+        .collect();
+    let ups = generated_files("up");
+    let mut downs = generated_files("down");
+    downs.reverse();
+
+    // Up, down, up, down: the last down pass leaves the shared Db2 as it was found.
+    for pass in ["first", "second"] {
+        apply(&ups);
+        let (tables, indexes) = live();
+        assert_eq!(
+            tables.into_iter().collect::<BTreeSet<_>>(),
+            declared_tables,
+            "tables after the {pass} up pass"
+        );
+        assert_eq!(
+            indexes.into_iter().collect::<BTreeSet<_>>(),
+            declared_indexes,
+            "indexes after the {pass} up pass"
+        );
+        apply(&downs);
+        assert_eq!(
+            live(),
+            (Vec::new(), Vec::new()),
+            "nothing left after the {pass} down pass"
+        );
+    }
+}

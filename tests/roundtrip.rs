@@ -1,0 +1,492 @@
+//! The generated migrations on real engines: every up file, every down file in reverse, every up
+//! file again, with the live catalog compared to the declarations after each up pass; and the
+//! generated SQLite DDL compared with the design document's own SQLite DDL.
+
+use codegen::backend::backend;
+use rusqlite::Connection;
+use rusqlite::types::Value;
+use schema_dsl::{ColumnDef, ColumnType, DefaultValue, Dialect, Step, TableDef};
+use spine_tests::introspect::{self, LiveColumn, LiveForeignKey, LiveIndex, LiveSchema, LiveTable};
+use spine_tests::pg;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A real database that takes one dialect's generated files.
+trait LiveDatabase {
+    /// The dialect whose files it takes.
+    fn dialect(&self) -> Dialect;
+    /// Applies one file in one transaction; panics naming the file on failure.
+    fn apply(&mut self, file: &Path, sql: &str);
+    /// The live schema.
+    fn introspect(&mut self) -> LiveSchema;
+    /// How the catalog reports `column` as declared.
+    fn expected_column(&self, column: &ColumnDef) -> LiveColumn;
+    /// Whether the catalog keeps foreign-key constraint names.
+    fn keeps_constraint_names(&self) -> bool;
+    /// The first column of every row `sql` returns, as integers.
+    fn query_integers(&mut self, sql: &str) -> Vec<i64>;
+}
+
+/// An in-memory SQLite database with foreign keys enforced.
+struct Sqlite(Connection);
+
+impl Sqlite {
+    fn new() -> Self {
+        let conn = Connection::open_in_memory().expect("open SQLite");
+        conn.execute_batch("PRAGMA foreign_keys = ON")
+            .expect("enable foreign keys");
+        Sqlite(conn)
+    }
+}
+
+impl LiveDatabase for Sqlite {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    fn apply(&mut self, file: &Path, sql: &str) {
+        let tx = self.0.transaction().expect("BEGIN");
+        tx.execute_batch(sql)
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        tx.commit().expect("COMMIT");
+    }
+
+    fn introspect(&mut self) -> LiveSchema {
+        introspect::sqlite(&self.0).expect("introspect SQLite")
+    }
+
+    /// `PRAGMA table_info` reports the declared type and the default as written.
+    fn expected_column(&self, column: &ColumnDef) -> LiveColumn {
+        let backend = backend(Dialect::Sqlite);
+        LiveColumn {
+            name: column.name.clone(),
+            data_type: backend.column_type(column.ty).expect("SQLite type"),
+            not_null: !column.nullable,
+            default: column
+                .default
+                .as_ref()
+                .and_then(|d| backend.default_value(d)),
+        }
+    }
+
+    fn keeps_constraint_names(&self) -> bool {
+        false
+    }
+
+    fn query_integers(&mut self, sql: &str) -> Vec<i64> {
+        let mut statement = self.0.prepare(sql).expect("prepare");
+        statement
+            .query_map([], |row| row.get(0))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("read rows")
+    }
+}
+
+/// A fresh database in the harness's throwaway PostgreSQL cluster.
+struct Postgres(postgres::Client);
+
+impl LiveDatabase for Postgres {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn apply(&mut self, file: &Path, sql: &str) {
+        let mut tx = self.0.transaction().expect("BEGIN");
+        tx.batch_execute(sql)
+            .unwrap_or_else(|e| panic!("{}: {e:?}", file.display()));
+        tx.commit().expect("COMMIT");
+    }
+
+    fn introspect(&mut self) -> LiveSchema {
+        introspect::postgres(&mut self.0).expect("introspect PostgreSQL")
+    }
+
+    /// Types as `format_type` spells them, defaults as `pg_get_expr` prints them.
+    fn expected_column(&self, column: &ColumnDef) -> LiveColumn {
+        let data_type = match column.ty {
+            ColumnType::Text { max_len: Some(n) } => format!("character varying({n})"),
+            ColumnType::Text { max_len: None } => "text".to_string(),
+            ColumnType::SmallInt => "smallint".to_string(),
+            ColumnType::Integer => "integer".to_string(),
+            ColumnType::BigInt => "bigint".to_string(),
+            ColumnType::Boolean => "boolean".to_string(),
+            ColumnType::Timestamp => "timestamp without time zone".to_string(),
+            ColumnType::Json { .. } => "jsonb".to_string(),
+        };
+        let default = column.default.as_ref().map(|default| match default {
+            DefaultValue::Text(text) => {
+                let cast = match column.ty {
+                    ColumnType::Text { max_len: Some(_) } => "character varying",
+                    _ => "text",
+                };
+                format!("'{}'::{cast}", text.replace('\'', "''"))
+            }
+            DefaultValue::Integer(value) => value.to_string(),
+            DefaultValue::Boolean(value) => value.to_string(),
+            DefaultValue::Now => "now()".to_string(),
+        });
+        LiveColumn {
+            name: column.name.clone(),
+            data_type,
+            not_null: !column.nullable,
+            default,
+        }
+    }
+
+    fn keeps_constraint_names(&self) -> bool {
+        true
+    }
+
+    fn query_integers(&mut self, sql: &str) -> Vec<i64> {
+        let rows = self.0.query(sql, &[]).expect("query");
+        rows.iter().map(|row| row.get(0)).collect()
+    }
+}
+
+/// The generated files of `dialect` in `direction` (`up` or `down`), in the declared
+/// migration order, read from `migrations-generated/`.
+fn generated_files(dialect: Dialect, direction: &str) -> Vec<(PathBuf, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations-generated");
+    schema_defs::schema()
+        .migrations_for(dialect)
+        .map(|migration| {
+            let path = root
+                .join(dialect.dir_name())
+                .join(format!("{}.{direction}.sql", migration.id()));
+            let sql = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e} (run `cargo run -p codegen`)", path.display()));
+            (path, sql)
+        })
+        .collect()
+}
+
+/// `table` as the declarations promise it, as `db`'s catalog would report it. Indexes of a
+/// method the dialect lacks are skipped, as codegen skips their steps.
+fn expected_table(db: &dyn LiveDatabase, table: &TableDef) -> LiveTable {
+    let backend = backend(db.dialect());
+    let ids = |names: &[String]| names.iter().map(|n| backend.identifier(n)).collect();
+    LiveTable {
+        columns: table
+            .columns
+            .iter()
+            .map(|c| db.expected_column(c))
+            .collect(),
+        primary_key: table
+            .primary_key()
+            .iter()
+            .map(|c| backend.identifier(c))
+            .collect(),
+        unique: table
+            .columns
+            .iter()
+            .filter(|c| c.unique)
+            .map(|c| vec![backend.identifier(&c.name)])
+            .collect(),
+        foreign_keys: table
+            .foreign_keys
+            .iter()
+            .map(|fk| LiveForeignKey {
+                columns: ids(&fk.columns),
+                name: db
+                    .keeps_constraint_names()
+                    .then(|| backend.identifier(&fk.name)),
+                ref_table: backend.identifier(&fk.ref_table),
+                ref_columns: ids(&fk.ref_columns),
+                on_delete: fk.on_delete.to_string(),
+                on_update: fk.on_update.to_string(),
+            })
+            .collect(),
+        indexes: table
+            .indexes
+            .iter()
+            .filter(|index| backend.supports_index_method(index.method))
+            .map(|index| LiveIndex {
+                name: backend.identifier(&index.name),
+                columns: ids(&index.columns),
+                unique: index.unique,
+                method: index.method.to_string(),
+            })
+            .collect(),
+        partition_key: None,
+        partitions: Vec::new(),
+    }
+}
+
+/// What partitioning `table` makes of it, by codegen's contract: the primary key gains the
+/// partition column, the rows live in partition `<table>_default` (monthly partitions are
+/// created later, at run time), the declared key stays unique in the key table `<table>_keys`,
+/// and the foreign keys that referenced the table reference the key table instead.
+fn partition(db: &dyn LiveDatabase, tables: &mut BTreeMap<String, LiveTable>, table: &TableDef) {
+    let backend = backend(db.dialect());
+    let partitioning = table
+        .partitioning
+        .as_ref()
+        .expect("a partitioned table declares its partitioning");
+    let name = backend.identifier(&table.name);
+    let keys = backend.identifier(&format!("{}_keys", table.name));
+    let live = tables
+        .get_mut(&name)
+        .expect("the partitioned table is declared");
+    let key_columns = live.primary_key.clone();
+    live.primary_key
+        .push(backend.identifier(&partitioning.column));
+    // As PostgreSQL's pg_get_partkeydef prints it; no other dialect partitions.
+    live.partition_key = Some(format!(
+        "RANGE ({})",
+        backend.identifier(&partitioning.column)
+    ));
+    live.partitions = vec![backend.identifier(&format!("{}_default", table.name))];
+    for other in tables.values_mut() {
+        for fk in &mut other.foreign_keys {
+            if fk.ref_table == name {
+                fk.ref_table.clone_from(&keys);
+            }
+        }
+    }
+    let key_table = LiveTable {
+        columns: table
+            .columns
+            .iter()
+            .filter(|c| c.primary_key)
+            .map(|c| db.expected_column(c))
+            .collect(),
+        primary_key: key_columns,
+        ..LiveTable::default()
+    };
+    tables.insert(keys, key_table);
+}
+
+/// The schema the declarations promise after every migration of `db`'s dialect.
+fn expected_schema(db: &dyn LiveDatabase) -> LiveSchema {
+    let dialect = db.dialect();
+    let backend = backend(dialect);
+    let schema = schema_defs::schema();
+    let mut tables: BTreeMap<String, LiveTable> = schema
+        .tables()
+        .map(|table| (backend.identifier(&table.name), expected_table(db, table)))
+        .collect();
+    if backend.supports_monthly_partitions() {
+        let steps = schema.migrations_for(dialect).flat_map(|m| &m.steps);
+        for step in steps {
+            if let Step::PartitionTable(table) = step {
+                partition(db, &mut tables, table);
+            }
+        }
+    }
+    tables.values_mut().for_each(LiveTable::sort);
+    LiveSchema { tables }
+}
+
+fn assert_matches_declarations(db: &mut dyn LiveDatabase, pass: &str) {
+    let differences = db.introspect().differences(&expected_schema(db));
+    assert!(
+        differences.is_empty(),
+        "{} after {pass}: the live schema differs from the declarations:\n{}",
+        db.dialect(),
+        differences.join("\n")
+    );
+}
+
+/// Up, down in reverse, up again; the live schema must equal the declarations after each up
+/// pass and hold no table after the down pass.
+fn round_trip(db: &mut dyn LiveDatabase) {
+    let ups = generated_files(db.dialect(), "up");
+    let mut downs = generated_files(db.dialect(), "down");
+    downs.reverse();
+
+    for (path, sql) in &ups {
+        db.apply(path, sql);
+    }
+    assert_matches_declarations(db, "the first up pass");
+
+    for (path, sql) in &downs {
+        db.apply(path, sql);
+    }
+    let left: Vec<String> = db.introspect().tables.into_keys().collect();
+    assert!(
+        left.is_empty(),
+        "{}: tables left after every down file: {left:?}",
+        db.dialect()
+    );
+
+    for (path, sql) in &ups {
+        db.apply(path, sql);
+    }
+    assert_matches_declarations(db, "the second up pass");
+}
+
+#[test]
+fn sqlite_round_trip_matches_the_declarations() {
+    round_trip(&mut Sqlite::new());
+}
+
+#[test]
+fn postgres_round_trip_matches_the_declarations() {
+    round_trip(&mut Postgres(pg::fresh_database().client()));
+}
+
+/// Auto ids are not used by the seed tables: a fixture table proves the database assigns
+/// them on every engine here.
+fn auto_ids_are_assigned(db: &mut dyn LiveDatabase) {
+    let table = TableDef::new("audit_events")
+        .column(
+            ColumnDef::new("event_id", ColumnType::BigInt)
+                .primary_key()
+                .auto_increment(),
+        )
+        .column(ColumnDef::new(
+            "kind",
+            ColumnType::Text { max_len: Some(20) },
+        ));
+    let create = backend(db.dialect())
+        .create_table(&table)
+        .expect("the fixture renders");
+    let inserts = "INSERT INTO audit_events (kind) VALUES ('a');\n\
+                   INSERT INTO audit_events (kind) VALUES ('b');";
+    db.apply(
+        Path::new("audit_events fixture"),
+        &format!("{create}\n{inserts}"),
+    );
+    assert_eq!(
+        db.query_integers("SELECT event_id FROM audit_events ORDER BY event_id"),
+        [1, 2]
+    );
+}
+
+#[test]
+fn sqlite_assigns_auto_ids() {
+    auto_ids_are_assigned(&mut Sqlite::new());
+}
+
+#[test]
+fn postgres_assigns_auto_ids() {
+    auto_ids_are_assigned(&mut Postgres(pg::fresh_database().client()));
+}
+
+/// The design document's SQLite DDL: the blocks of its "New Tables by Tier" section that are
+/// labelled with their migration file (`-- migrations/<tier>/…`) and create a table with
+/// `IF NOT EXISTS`, indexes included (the PostgreSQL and DB2 variants carry no such label).
+fn design_document_sqlite_ddl() -> Vec<String> {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/seed/000_c6d0b9d5235737ec.txt");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "the design document {} is needed to compare the SQLite DDL: {e}",
+            path.display()
+        )
+    });
+    let start = text
+        .find("\n## New Tables by Tier")
+        .expect("the design document has a `## New Tables by Tier` section");
+    let section = &text[start + 1..];
+    let section = &section[..section.find("\n## ").unwrap_or(section.len())];
+    section
+        .split("```sql")
+        .skip(1)
+        .map(|block| block.split("```").next().unwrap_or_default().to_string())
+        .filter(|block| {
+            block.trim_start().starts_with("-- migrations/")
+                && block.contains("CREATE TABLE IF NOT EXISTS")
+        })
+        .collect()
+}
+
+/// The rows of `PRAGMA <pragma>(<arg>)`, each cell with its column name.
+fn pragma_rows(conn: &Connection, pragma: &str, arg: &str) -> Vec<Vec<(String, Value)>> {
+    let mut statement = conn
+        .prepare(&format!("SELECT * FROM pragma_{pragma}(?1)"))
+        .expect("prepare pragma");
+    let names: Vec<String> = statement.column_names().map(str::to_string).collect();
+    statement
+        .query_map([arg], |row| {
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, name)| Ok((name.clone(), row.get::<_, Value>(i)?)))
+                .collect()
+        })
+        .expect("query pragma")
+        .collect::<rusqlite::Result<_>>()
+        .expect("read pragma")
+}
+
+/// The one deliberate difference from the design document: its `source_id TEXT PRIMARY KEY`
+/// accepts NULL in SQLite (a legacy quirk: only INTEGER keys imply NOT NULL), so the
+/// generated DDL writes NOT NULL on primary-key columns. Returns how many rows it changed.
+fn with_not_null_keys(rows: &mut [Vec<(String, Value)>]) -> usize {
+    let is_key = |row: &Vec<(String, Value)>| {
+        row.iter()
+            .any(|(name, value)| name == "pk" && *value != Value::Integer(0))
+    };
+    let mut changed = 0;
+    for row in rows.iter_mut().filter(|row| is_key(row)) {
+        for (name, value) in row.iter_mut() {
+            if name == "notnull" && *value == Value::Integer(0) {
+                *value = Value::Integer(1);
+                changed += 1;
+            }
+        }
+    }
+    changed
+}
+
+/// Asserts the PRAGMA rows agree; returns how many key columns needed NOT NULL added.
+fn assert_same_pragma(ours: &Connection, design: &Connection, pragma: &str, arg: &str) -> usize {
+    let generated = pragma_rows(ours, pragma, arg);
+    let mut documented = pragma_rows(design, pragma, arg);
+    let not_null_keys = with_not_null_keys(&mut documented);
+    assert_eq!(
+        generated.len(),
+        documented.len(),
+        "PRAGMA {pragma}({arg}): generated {generated:?}, design document {documented:?}"
+    );
+    for (row, (generated, documented)) in generated.iter().zip(&documented).enumerate() {
+        assert_eq!(
+            generated, documented,
+            "PRAGMA {pragma}({arg}), row {row}: generated (left) differs from the design document (right)"
+        );
+    }
+    not_null_keys
+}
+
+#[test]
+fn sqlite_output_equals_the_design_documents_sqlite_ddl() {
+    let design = Connection::open_in_memory().expect("open SQLite");
+    let blocks = design_document_sqlite_ddl();
+    assert_eq!(blocks.len(), 8, "the design document's eight tables");
+    for block in &blocks {
+        design
+            .execute_batch(block)
+            .unwrap_or_else(|e| panic!("the design document's DDL fails: {e}\n{block}"));
+    }
+    let mut ours = Sqlite::new();
+    for (path, sql) in generated_files(Dialect::Sqlite, "up") {
+        ours.apply(&path, &sql);
+    }
+
+    let table_names = |conn: &Connection| -> Vec<String> {
+        let live = introspect::sqlite(conn).expect("introspect SQLite");
+        live.tables.into_keys().collect()
+    };
+    let tables = table_names(&ours.0);
+    assert_eq!(tables, table_names(&design), "the same tables");
+    assert_eq!(tables.len(), 8);
+
+    let mut not_null_keys = 0;
+    for table in &tables {
+        for pragma in ["table_info", "foreign_key_list", "index_list"] {
+            not_null_keys += assert_same_pragma(&ours.0, &design, pragma, table);
+        }
+        for row in pragma_rows(&design, "index_list", table) {
+            let Some((_, Value::Text(index))) = row.iter().find(|(name, _)| name == "name") else {
+                panic!("index_list row without a name: {row:?}");
+            };
+            assert_same_pragma(&ours.0, &design, "index_info", index);
+        }
+    }
+    assert_eq!(
+        not_null_keys, 8,
+        "exactly the eight TEXT primary keys differ (NOT NULL added)"
+    );
+}
