@@ -300,3 +300,41 @@ fn overlay_up_down_up_keeps_every_row_and_its_steps() {
         .get(0);
     assert_eq!(params, serde_json::json!({"region": "eu"}));
 }
+
+#[test]
+fn concurrent_inserts_of_one_run_id_in_two_months_leave_one_row() {
+    let db = pg::fresh_database();
+    let mut client = db.client();
+    for file in files("up") {
+        apply(&mut client, &file);
+    }
+    client
+        .batch_execute(&maintenance("2026-01", 2))
+        .expect("maintenance");
+    let mut first = db.client();
+    let mut tx = first.transaction().expect("BEGIN");
+    tx.execute(
+        "INSERT INTO workflow_runs (run_id, workflow_name, status, triggered_by, created_at) \
+         VALUES ('r-1', 'nightly', 'RUNNING', 'api', '2026-01-10')",
+        &[],
+    )
+    .expect("first insert");
+    let second = std::thread::spawn(move || {
+        db.client().execute(
+            "INSERT INTO workflow_runs (run_id, workflow_name, status, triggered_by, created_at) \
+             VALUES ('r-1', 'nightly', 'RUNNING', 'api', '2026-02-10')",
+            &[],
+        )
+    });
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    tx.commit().expect("COMMIT");
+    let error = second
+        .join()
+        .expect("the second insert returns")
+        .expect_err("the second insert waits for the first and is refused");
+    assert_eq!(
+        error.code(),
+        Some(&postgres::error::SqlState::UNIQUE_VIOLATION)
+    );
+    assert_eq!(count(&mut client, "SELECT count(*) FROM workflow_runs"), 1);
+}

@@ -1,6 +1,11 @@
-//! Faults on every engine: a failing statement rolls its whole migration back, an edited file
-//! is refused (a CRLF checkout is not), and `rebless` accepts a reviewed edit.
+//! Faults on every engine: a failing statement rolls its whole migration back (its whole run
+//! with `up_grouped`), an edited file is refused (a CRLF checkout is not), and `rebless`
+//! accepts a reviewed edit.
 
+#[allow(
+    dead_code,
+    reason = "shared with runner_scenarios, which uses the rest"
+)]
 mod runner_support;
 
 use migrate::{DownTarget, Error, State, Tier};
@@ -76,6 +81,101 @@ fn constraint_violation_rolls_back(engine: Engine) {
     );
 }
 
+/// On a fresh database the tracking table is created in the first migration's transaction:
+/// when that migration fails, not even the table remains.
+fn failed_first_migration_leaves_no_tracking_table(engine: Engine) {
+    let setup = Setup::standard(engine);
+    let dialect = setup.dialect();
+    let broken = styled(
+        dialect,
+        &format!(
+            "-- @generated\n\
+             CREATE TABLE {}t_first (id INTEGER NOT NULL PRIMARY KEY);\n\n\
+             INSERT INTO t_no_such_table (id) VALUES (1);\n",
+            if_not_exists(dialect)
+        ),
+    );
+    write_migration(&setup.root, dialect, "basic/0000_broken", &broken, None);
+    let result = setup.with_runner(|runner| runner.up(Tier::Advanced, &mut |_| {}));
+    assert!(
+        matches!(&result, Err(Error::MigrationFailed { id, statement: Some(2), .. }) if id == "basic/0000_broken"),
+        "{result:?}"
+    );
+    assert_eq!(
+        setup.count(setup.runner_dialect().tracking_table_exists()),
+        0
+    );
+    assert_eq!(setup.tables(&["t_first"]), 0);
+}
+
+/// A grouped run is all or nothing across migrations. Its third migration fails at run time on
+/// a table created earlier in the same run: the error names that migration, statement and
+/// text; on a fresh database nothing remains (not even the tracking table); after a
+/// per-migration `up --tier basic`, basic stays and nothing of the grouped run does.
+fn grouped_run_rolls_back_entirely(engine: Engine) {
+    let setup = Setup::standard(engine);
+    let dialect = setup.dialect();
+    let ine = if_not_exists(dialect);
+    let third = styled(
+        dialect,
+        "INSERT INTO t_schedules (id, name) VALUES ('s1', NULL);",
+    );
+    let broken = styled(
+        dialect,
+        &format!(
+            "-- @generated\n\
+             CREATE TABLE {ine}t_partial_a (id INTEGER NOT NULL PRIMARY KEY);\n\n\
+             CREATE TABLE {ine}t_partial_b (id INTEGER NOT NULL PRIMARY KEY);\n\n\
+             {third}"
+        ),
+    );
+    write_migration(
+        &setup.root,
+        dialect,
+        "intermediate/0003_broken",
+        &broken,
+        None,
+    );
+    let mentions = if engine == Engine::Db2Odbc {
+        "sql0407n"
+    } else {
+        "null"
+    };
+    let run_fails = || {
+        let result = setup.with_runner(|runner| runner.up_grouped(Tier::Advanced, &mut |_| {}));
+        match result {
+            Err(Error::RunFailed {
+                id,
+                statement,
+                sql,
+                message,
+            }) => {
+                assert_eq!(id, "intermediate/0003_broken");
+                assert_eq!(statement, Some(3));
+                assert_eq!(sql.as_deref(), Some(third.trim().trim_end_matches(';')));
+                assert!(message.to_lowercase().contains(mentions), "{message}");
+            }
+            other => panic!("expected the grouped run to fail, got {other:?}"),
+        }
+    };
+    let run_tables = ["t_schedules", "t_runs", "t_partial_a", "t_partial_b"];
+
+    run_fails();
+    assert_eq!(
+        setup.count(setup.runner_dialect().tracking_table_exists()),
+        0
+    );
+    assert_eq!(setup.tables(&run_tables), 0);
+    assert_eq!(setup.tables(&["t_source_configs"]), 0);
+
+    let basic = setup.with_runner(|runner| runner.up(Tier::Basic, &mut |_| {}));
+    assert!(basic.is_ok_and(|steps| steps.len() == 1));
+    run_fails();
+    assert_eq!(setup.tables(&run_tables), 0);
+    assert_eq!(setup.tracking_rows(), 1);
+    assert_eq!(setup.ids_in(State::Applied), ["basic/0001_source_configs"]);
+}
+
 /// CRLF line endings are not a change; an edit is, until reblessed.
 fn edited_file_is_refused_but_crlf_is_not(engine: Engine) {
     let setup = Setup::standard(engine);
@@ -149,6 +249,8 @@ fn missing_files_are_reported(engine: Engine) {
 
 on_every_engine!(
     missing_table_rolls_back,
+    failed_first_migration_leaves_no_tracking_table,
+    grouped_run_rolls_back_entirely,
     constraint_violation_rolls_back,
     edited_file_is_refused_but_crlf_is_not,
     missing_files_are_reported,

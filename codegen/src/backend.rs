@@ -55,7 +55,8 @@ pub enum ReferentialEvent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnsupportedType(pub String);
 
-/// A feature a dialect does not have, or cannot give this table, with the reason.
+/// A feature a dialect does not have, or cannot give a table, with the reason (the caller
+/// names the dialect and the table).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unsupported(pub String);
 
@@ -302,8 +303,9 @@ pub trait Backend: Sync {
         Err(self.no_partitions(table))
     }
 
-    /// One transaction that creates the partitions of `months` months from `first` that do
-    /// not exist yet, moving the rows of their ranges out of the default partition.
+    /// Statements that create the partitions of `months` months from `first` that do not
+    /// exist yet, moving the rows of their ranges out of the default partition; they must
+    /// run in one transaction.
     fn create_monthly_partitions(
         &self,
         table: &TableDef,
@@ -313,13 +315,9 @@ pub trait Backend: Sync {
         Err(self.no_partitions(table))
     }
 
-    /// Why `table` cannot be partitioned here.
-    fn no_partitions(&self, table: &TableDef) -> Unsupported {
-        Unsupported(format!(
-            "{}: table `{}`: this dialect has no monthly partitioning",
-            self.dialect(),
-            table.name
-        ))
+    /// Why `_table` cannot be partitioned here.
+    fn no_partitions(&self, _table: &TableDef) -> Unsupported {
+        Unsupported("this dialect has no monthly partitioning".to_string())
     }
 
     /// Insert, upsert on the primary key, select by key and delete by key for `table`, with

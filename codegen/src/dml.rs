@@ -410,6 +410,146 @@ pub(crate) fn statements_file(backend: &dyn Backend, table: &TableDef) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
+    use schema_defs::tables::SourceConfig;
+    use serde_json::json;
+
+    fn row() -> SourceConfig {
+        SourceConfig {
+            source_id: "src-1".into(),
+            source_type: "http".into(),
+            name: "prices".into(),
+            config: json!({"url": "https://example.test"}),
+            enabled: Some(true),
+            created_at: parse_timestamp("2026-01-11 10:00:00.25").unwrap(),
+            updated_at: parse_timestamp("2026-01-11 10:00:00").unwrap(),
+        }
+    }
+
+    #[test]
+    fn values_take_each_dialects_stored_form() {
+        let values = |dialect| {
+            statements_for::<SourceConfig>(dialect)
+                .unwrap()
+                .values(&row())
+                .unwrap()
+                .split_off(3)
+        };
+        let config = json!({"url": "https://example.test"});
+        let created = row().created_at;
+        let updated = row().updated_at;
+        assert_eq!(
+            values(Dialect::Sqlite),
+            [
+                SqlValue::Text(config.to_string()),
+                SqlValue::Integer(1),
+                SqlValue::Text("2026-01-11T10:00:00.250".into()),
+                SqlValue::Text("2026-01-11T10:00:00".into()),
+            ]
+        );
+        assert_eq!(
+            values(Dialect::Postgres),
+            [
+                SqlValue::Json(config.clone()),
+                SqlValue::Boolean(true),
+                SqlValue::Timestamp(created),
+                SqlValue::Timestamp(updated),
+            ]
+        );
+        assert_eq!(
+            values(Dialect::Db2),
+            [
+                SqlValue::Text(config.to_string()),
+                SqlValue::Integer(1),
+                SqlValue::Timestamp(created),
+                SqlValue::Timestamp(updated),
+            ]
+        );
+    }
+
+    #[test]
+    fn rows_read_back_from_every_stored_form() {
+        for dialect in Dialect::ALL {
+            let statements = statements_for::<SourceConfig>(dialect).unwrap();
+            let values = statements.values(&row()).unwrap();
+            assert_eq!(
+                statements.row::<SourceConfig>(values).unwrap(),
+                row(),
+                "{dialect}"
+            );
+        }
+        let statements = statements_for::<SourceConfig>(Dialect::Postgres).unwrap();
+        let as_text: Vec<SqlValue> = statements
+            .values(&row())
+            .unwrap()
+            .iter()
+            .map(|v| v.to_text().map_or(SqlValue::Null, SqlValue::Text))
+            .map(|v| match v {
+                SqlValue::Text(text) if text == "1" => SqlValue::Integer(1),
+                other => other,
+            })
+            .collect();
+        assert_eq!(
+            statements.row::<SourceConfig>(as_text).unwrap(),
+            row(),
+            "as ODBC reads"
+        );
+    }
+
+    #[test]
+    fn a_row_that_does_not_fit_is_refused() {
+        let statements = statements_for::<SourceConfig>(Dialect::Sqlite).unwrap();
+        assert_eq!(
+            statements.values(&json!({"source_id": 1})),
+            Err(BindError(
+                "table `core_source_configs`, column `source_id`: 1 is not a text(50)".into()
+            ))
+        );
+        assert_eq!(
+            statements.key_values(&json!({})),
+            Err(BindError(
+                "table `core_source_configs`: the row has no field `source_id`".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn db2_upserts_with_a_merge_of_typed_markers() {
+        let table = TableDef::new("notes")
+            .column(schema_dsl::ColumnDef::new("note_id", ColumnType::Integer).primary_key())
+            .column(schema_dsl::ColumnDef::new("done", ColumnType::Boolean));
+        let statements = statements(Dialect::Db2, &table).unwrap();
+        assert_eq!(
+            statements.upsert,
+            "MERGE INTO NOTES AS T USING (VALUES (CAST(? AS INTEGER), CAST(? AS SMALLINT))) AS S (NOTE_ID, DONE) \
+             ON T.NOTE_ID = S.NOTE_ID WHEN MATCHED THEN UPDATE SET DONE = S.DONE \
+             WHEN NOT MATCHED THEN INSERT (NOTE_ID, DONE) VALUES (S.NOTE_ID, S.DONE)"
+        );
+        assert_eq!(
+            statements.select_by_key,
+            "SELECT NOTE_ID, DONE FROM NOTES WHERE NOTE_ID = ?"
+        );
+        assert_eq!(
+            statements.delete_by_key,
+            "DELETE FROM NOTES WHERE NOTE_ID = ?"
+        );
+        assert_eq!(
+            super::statements(Dialect::Db2, &TableDef::new("bare")),
+            Err(Unsupported(
+                "table `bare` has no primary key to upsert, select or delete by".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn postgres_placeholders_become_question_marks_for_odbc() {
+        let statements = statements_for::<SourceConfig>(Dialect::Postgres)
+            .unwrap()
+            .with_question_marks();
+        assert_eq!(
+            statements.delete_by_key,
+            "DELETE FROM \"core_source_configs\" WHERE \"source_id\" = ?"
+        );
+    }
 
     #[test]
     fn numbered_placeholders_become_question_marks() {

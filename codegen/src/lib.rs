@@ -1,8 +1,11 @@
 //! Renders the spine schema as SQLite, PostgreSQL and Db2 migration files.
 //!
 //! [`generate`] validates the schema, checks every table against each dialect's rules and
-//! renders one up and one down file per migration and dialect; [`files`] writes that tree
-//! under `migrations-generated/` or reports how the tree on disk differs from it.
+//! renders one up and one down file per migration and dialect; [`warnings`] lists what
+//! renders but a database setup may refuse (Db2 rows over a 4K page) or a dialect skips;
+//! [`statement_files`] renders each table's insert, upsert, select and delete ([`dml`]);
+//! [`partition`] gives the rolling partition maintenance; [`files`] writes a generated tree
+//! or reports how the tree on disk differs from it.
 
 pub mod backend;
 pub mod dml;

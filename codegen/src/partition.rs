@@ -97,25 +97,37 @@ impl FromStr for Month {
     }
 }
 
-/// The maintenance SQL for `dialect`: for each partitioned table of `schema`, one
-/// transaction creating the partitions of `months` months from `first` that are missing.
-/// Running it twice creates each partition once.
+/// The maintenance statements for `dialect`, to run in one transaction: for each
+/// partitioned table of `schema`, create the partitions of `months` months from `first` that
+/// are missing. Running them twice creates each partition once.
+pub fn maintenance_statements(
+    schema: &Schema,
+    dialect: Dialect,
+    first: Month,
+    months: u32,
+) -> Result<Vec<String>, Unsupported> {
+    let backend = backend(dialect);
+    let mut statements = Vec::new();
+    for table in schema.tables().filter(|t| t.partitioning.is_some()) {
+        let created = backend
+            .create_monthly_partitions(table, first, months)
+            .map_err(|Unsupported(problem)| {
+                Unsupported(format!("{dialect}: table `{}`: {problem}", table.name))
+            })?;
+        statements.extend(created);
+    }
+    Ok(statements)
+}
+
+/// [`maintenance_statements`] as a script in one transaction, for `psql`.
 pub fn maintenance_sql(
     schema: &Schema,
     dialect: Dialect,
     first: Month,
     months: u32,
 ) -> Result<String, Unsupported> {
-    let backend = backend(dialect);
-    let mut script = Vec::new();
-    for table in schema.tables().filter(|t| t.partitioning.is_some()) {
-        script.push(
-            backend
-                .create_monthly_partitions(table, first, months)?
-                .join("\n"),
-        );
-    }
-    Ok(script.join("\n\n") + "\n")
+    let statements = maintenance_statements(schema, dialect, first, months)?;
+    Ok(format!("BEGIN;\n{}\nCOMMIT;\n", statements.join("\n")))
 }
 
 #[cfg(test)]

@@ -245,3 +245,297 @@ fn check_index(
     }
     errors
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::{Db2, backend};
+    use schema_dsl::{
+        ColumnDef, DefaultValue, ForeignKeyAction, ForeignKeyDef, IndexDef, JsonSize, Partitioning,
+        Schema,
+    };
+
+    fn text(max_len: u32) -> ColumnType {
+        ColumnType::Text {
+            max_len: Some(max_len),
+        }
+    }
+
+    fn json() -> ColumnType {
+        ColumnType::Json {
+            size: JsonSize::Large,
+        }
+    }
+
+    fn notes() -> TableDef {
+        TableDef::new("notes").column(ColumnDef::new("note_id", text(50)).primary_key())
+    }
+
+    fn fk(on_delete: ForeignKeyAction, on_update: ForeignKeyAction) -> ForeignKeyDef {
+        ForeignKeyDef {
+            name: "fk_notes_parent".into(),
+            columns: vec!["parent_id".into()],
+            ref_table: "notes".into(),
+            ref_columns: vec!["note_id".into()],
+            on_delete,
+            on_update,
+        }
+    }
+
+    /// The Db2 errors of `table`, as printed.
+    fn db2_errors(table: &TableDef) -> Vec<String> {
+        check_table(&Db2, table)
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn db2_key_columns_must_be_not_null() {
+        let table = TableDef::new("notes")
+            .column(
+                ColumnDef::new("note_id", text(50))
+                    .primary_key()
+                    .nullable(true),
+            )
+            .column(ColumnDef::new("slug", text(50)).unique().nullable(true));
+        assert_eq!(
+            db2_errors(&table),
+            [
+                "db2: table `notes`, column `note_id`: a PRIMARY KEY or UNIQUE column must be NOT NULL: make the field non-optional",
+                "db2: table `notes`, column `slug`: a PRIMARY KEY or UNIQUE column must be NOT NULL: make the field non-optional",
+            ]
+        );
+    }
+
+    #[test]
+    fn db2_clobs_are_never_keys_indexes_or_foreign_keys() {
+        let table = TableDef::new("notes")
+            .column(ColumnDef::new("note_id", json()).primary_key())
+            .column(ColumnDef::new("body", json()).unique())
+            .column(ColumnDef::new("parent_id", json()))
+            .foreign_key(fk(ForeignKeyAction::NoAction, ForeignKeyAction::NoAction))
+            .index(IndexDef::new("idx_notes_body", &["body"]));
+        assert_eq!(
+            db2_errors(&table),
+            [
+                "db2: table `notes`, column `note_id`: a JSON column cannot be part of a PRIMARY KEY or UNIQUE constraint",
+                "db2: table `notes`, column `body`: a JSON column cannot be part of a PRIMARY KEY or UNIQUE constraint",
+                "db2: table `notes`, column `parent_id`: foreign key `fk_notes_parent` covers a JSON column",
+                "db2: table `notes`, column `body`: index `idx_notes_body` covers a JSON column, which cannot be indexed",
+            ]
+        );
+    }
+
+    #[test]
+    fn db2_varchar_is_bounded_and_text_needs_a_length() {
+        let table = notes()
+            .column(ColumnDef::new("body", text(32_673)))
+            .column(ColumnDef::new(
+                "summary",
+                ColumnType::Text { max_len: None },
+            ))
+            .column(ColumnDef::new("largest", text(32_672)));
+        assert_eq!(
+            db2_errors(&table),
+            [
+                "db2: table `notes`, column `body`: VARCHAR(32673) exceeds Db2's limit of 32672",
+                "db2: table `notes`, column `summary`: Db2 has no unbounded text type: declare `max_len`",
+            ]
+        );
+    }
+
+    #[test]
+    fn db2_names_are_limited_to_128_bytes() {
+        let long = "n".repeat(129);
+        let table = notes().column(ColumnDef::new(long.clone(), ColumnType::Integer));
+        assert_eq!(
+            db2_errors(&table),
+            [format!(
+                "db2: table `notes`, column `{long}`: column name `{long}` is 129 bytes; the limit is 128"
+            )]
+        );
+        let fits = notes().column(ColumnDef::new("n".repeat(128), ColumnType::Integer));
+        assert_eq!(db2_errors(&fits), Vec::<String>::new());
+    }
+
+    #[test]
+    fn db2_referential_actions_are_limited() {
+        let with = |on_delete, on_update| {
+            db2_errors(
+                &notes()
+                    .column(ColumnDef::new("parent_id", text(50)).nullable(true))
+                    .foreign_key(fk(on_delete, on_update)),
+            )
+        };
+        assert_eq!(
+            with(ForeignKeyAction::SetDefault, ForeignKeyAction::Cascade),
+            [
+                "db2: table `notes`: foreign key `fk_notes_parent`: ON DELETE SET DEFAULT is not supported",
+                "db2: table `notes`: foreign key `fk_notes_parent`: ON UPDATE CASCADE is not supported",
+            ]
+        );
+        assert_eq!(
+            with(ForeignKeyAction::Cascade, ForeignKeyAction::SetNull),
+            [
+                "db2: table `notes`: foreign key `fk_notes_parent`: ON UPDATE SET NULL is not supported"
+            ]
+        );
+        for on_delete in [
+            ForeignKeyAction::Cascade,
+            ForeignKeyAction::SetNull,
+            ForeignKeyAction::Restrict,
+            ForeignKeyAction::NoAction,
+        ] {
+            for on_update in [ForeignKeyAction::NoAction, ForeignKeyAction::Restrict] {
+                assert_eq!(with(on_delete, on_update), Vec::<String>::new());
+            }
+        }
+    }
+
+    #[test]
+    fn db2_renders_without_if_exists_with_smallint_booleans_and_default_before_not_null() {
+        let table = notes()
+            .column(
+                ColumnDef::new("enabled", ColumnType::Boolean).default(DefaultValue::Boolean(true)),
+            )
+            .column(ColumnDef::new("created_at", ColumnType::Timestamp).default(DefaultValue::Now));
+        assert_eq!(
+            Db2.create_table(&table).expect("renders"),
+            "CREATE TABLE NOTES (\n    \
+             NOTE_ID VARCHAR(50) NOT NULL PRIMARY KEY,\n    \
+             ENABLED SMALLINT DEFAULT 1 NOT NULL,\n    \
+             CREATED_AT TIMESTAMP DEFAULT CURRENT TIMESTAMP NOT NULL,\n    \
+             CHECK (ENABLED IN (0, 1))\n);"
+        );
+        let index = IndexDef::new("idx_notes_enabled", &["enabled"]);
+        assert_eq!(
+            Db2.create_index(&table, &index),
+            "CREATE INDEX IDX_NOTES_ENABLED ON NOTES (ENABLED);"
+        );
+        assert_eq!(Db2.drop_index(&index), "DROP INDEX IDX_NOTES_ENABLED;");
+        assert_eq!(Db2.drop_table(&table), "DROP TABLE NOTES;");
+    }
+
+    #[test]
+    fn db2_warns_when_a_row_needs_more_than_a_4k_page() {
+        let wide = |n: u32| notes().column(ColumnDef::new("body", text(n)).nullable(true));
+        // 54 bytes of key, then VARCHAR(n) nullable takes n + 5.
+        assert_eq!(check_row_size(&Db2, &wide(3_946)), None);
+        assert_eq!(
+            check_row_size(&Db2, &wide(3_947)).map(|w| w.to_string()),
+            Some(
+                "warning: db2: table `notes`: the maximum row size is 4006 bytes, over the 4005 bytes of 4K pages; \
+                 unless the database has extended_row_sz enabled, it needs a table space with 8K pages (row limit 8101 bytes)"
+                    .to_string()
+            )
+        );
+        assert_eq!(
+            check_row_size(&Db2, &wide(32_672).column(ColumnDef::new("more", text(100))))
+                .map(|w| w.to_string()),
+            Some(
+                "warning: db2: table `notes`: the maximum row size is 32835 bytes, over the 4005 bytes of 4K pages; \
+                 unless the database has extended_row_sz enabled, it needs extended_row_sz enabled: it exceeds even 32K pages"
+                    .to_string()
+            )
+        );
+        assert_eq!(
+            check_row_size(backend(Dialect::Postgres), &wide(30_000)),
+            None
+        );
+    }
+
+    #[test]
+    fn db2_skips_gin_indexes_and_partitioning_with_a_warning() {
+        let table = notes()
+            .column(ColumnDef::new("body", json()).nullable(true))
+            .column(ColumnDef::new("created_at", ColumnType::Timestamp))
+            .index(IndexDef {
+                method: IndexMethod::Gin,
+                ..IndexDef::new("idx_notes_body", &["body"])
+            })
+            .partitioned(Partitioning::monthly("created_at"));
+        let gin = Step::CreateIndex {
+            table: table.clone(),
+            index: "idx_notes_body".into(),
+        };
+        let (errors, warnings) = check_step(&Db2, &gin);
+        assert_eq!(errors, Vec::new());
+        assert_eq!(
+            warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            [
+                "warning: db2: table `notes`: index `idx_notes_body` uses method gin, which this dialect cannot build: skipped"
+            ]
+        );
+        let (errors, warnings) = check_step(&Db2, &Step::PartitionTable(table.clone()));
+        assert_eq!(errors, Vec::new());
+        assert_eq!(
+            warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            [
+                "warning: db2: table `notes`: this dialect has no monthly partitioning: the table stays unpartitioned"
+            ]
+        );
+        assert_eq!(
+            check_step(backend(Dialect::Postgres), &gin),
+            (Vec::new(), Vec::new())
+        );
+    }
+
+    /// The eight seed tables pass every Db2 rule; the only findings are the row-size warnings.
+    #[test]
+    fn the_seed_tables_pass_every_db2_rule() {
+        let schema: Schema = schema_defs::schema();
+        let mut warnings = Vec::new();
+        for migration in schema.migrations_for(Dialect::Db2) {
+            for step in &migration.steps {
+                let (errors, found) = check_step(&Db2, step);
+                assert_eq!(errors, Vec::new(), "{}", migration.id());
+                warnings.extend(found.iter().map(|w| (w.table.clone(), w.to_string())));
+            }
+        }
+        let sizes: Vec<(String, String)> = warnings
+            .into_iter()
+            .map(|(table, warning)| {
+                let bytes = warning
+                    .split("maximum row size is ")
+                    .nth(1)
+                    .and_then(|rest| rest.split(' ').next())
+                    .unwrap_or_default()
+                    .to_string();
+                (table, bytes)
+            })
+            .collect();
+        let sizes: Vec<(&str, &str)> = sizes
+            .iter()
+            .map(|(t, b)| (t.as_str(), b.as_str()))
+            .collect();
+        assert_eq!(
+            sizes,
+            [
+                ("scheduler_runs", "4688"),
+                ("workflow_runs", "5209"),
+                ("workflow_step_runs", "4955"),
+                ("alert_history", "9081"),
+                ("dead_letter_queue", "4627"),
+            ]
+        );
+        let files = crate::generate(&schema, &[Dialect::Db2]).expect("Db2 renders");
+        assert_eq!(files.len(), 16, "eight migrations, up and down, no overlay");
+        for file in files {
+            for refused in [
+                "IF NOT EXISTS",
+                "IF EXISTS",
+                "BOOLEAN",
+                " TEXT",
+                "JSONB",
+                "GIN",
+            ] {
+                assert!(
+                    !file.contents.contains(refused),
+                    "{}: {refused}",
+                    file.path.display()
+                );
+            }
+        }
+    }
+}

@@ -1,14 +1,33 @@
-//! The generated tree, pinned: one insta snapshot per generated file, so a reviewer reads
-//! every SQL change in the pull request, and a freshness check of `migrations-generated/`.
+//! The generated trees, pinned: one insta snapshot per generated file, so a reviewer reads
+//! every SQL change in the pull request, and a freshness check of each tree on disk.
 
 use codegen::files;
 use codegen::render::GeneratedFile;
 use schema_dsl::Dialect;
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-fn generated() -> Vec<GeneratedFile> {
-    codegen::generate(&schema_defs::schema(), &Dialect::ALL).expect("the schema renders")
+/// A generated tree: where it lives in the workspace, where its snapshots live, its files.
+struct Tree {
+    root: &'static str,
+    snapshots: &'static str,
+    files: Vec<GeneratedFile>,
+}
+
+fn trees() -> [Tree; 2] {
+    let schema = schema_defs::schema();
+    [
+        Tree {
+            root: "migrations-generated",
+            snapshots: "snapshots",
+            files: codegen::generate(&schema, &Dialect::ALL).expect("the schema renders"),
+        },
+        Tree {
+            root: "statements-generated",
+            snapshots: "snapshots/statements",
+            files: codegen::statement_files(&schema, &Dialect::ALL),
+        },
+    ]
 }
 
 /// `sqlite/basic/0001_source_configs.up.sql` → `sqlite__basic__0001_source_configs.up`.
@@ -20,54 +39,75 @@ fn snapshot_name(file: &GeneratedFile) -> String {
         .join("__")
 }
 
+fn workspace_path(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(relative)
+}
+
 #[test]
 fn every_generated_file_matches_its_snapshot() {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_prepend_module_to_snapshot(false);
-    settings.set_omit_expression(true);
-    settings.bind(|| {
-        for file in generated() {
-            insta::assert_snapshot!(snapshot_name(&file), file.contents);
-        }
-    });
+    for tree in trees() {
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path(tree.snapshots);
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_omit_expression(true);
+        settings.bind(|| {
+            for file in &tree.files {
+                insta::assert_snapshot!(snapshot_name(file), file.contents);
+            }
+        });
+    }
 }
 
 #[test]
 fn no_snapshot_is_orphaned() {
-    let expected: BTreeSet<String> = generated()
-        .iter()
-        .map(|file| format!("{}.snap", snapshot_name(file)))
-        .collect();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
-    let on_disk: BTreeSet<String> = std::fs::read_dir(&dir)
-        .expect("tests/snapshots exists")
-        .map(|entry| entry.expect("readable entry").file_name())
-        .map(|name| name.to_string_lossy().into_owned())
-        .filter(|name| name.ends_with(".snap"))
-        .collect();
-    let orphans: Vec<&String> = on_disk.difference(&expected).collect();
-    assert!(
-        orphans.is_empty(),
-        "snapshots of files codegen no longer generates: {orphans:?}"
-    );
+    for tree in trees() {
+        let expected: BTreeSet<String> = tree
+            .files
+            .iter()
+            .map(|file| format!("{}.snap", snapshot_name(file)))
+            .collect();
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests")
+            .join(tree.snapshots);
+        let on_disk: BTreeSet<String> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|entry| entry.expect("readable entry").file_name())
+            .map(|name| name.to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".snap"))
+            .collect();
+        let orphans: Vec<&String> = on_disk.difference(&expected).collect();
+        assert!(
+            orphans.is_empty(),
+            "snapshots in {} of files codegen no longer generates: {orphans:?}",
+            dir.display()
+        );
+    }
 }
 
 #[test]
-fn migrations_generated_is_fresh() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations-generated");
-    let drift = files::diff(&root, &generated()).expect("migrations-generated/ is readable");
-    assert!(
-        drift.is_empty(),
-        "migrations-generated/ differs from the declarations; run `cargo run -p codegen`:\n{}",
-        drift
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+fn generated_trees_are_fresh() {
+    for tree in trees() {
+        let root = workspace_path(tree.root);
+        let drift = files::diff(&root, &tree.files).expect("the tree is readable");
+        assert!(
+            drift.is_empty(),
+            "{} differs from the declarations; run `cargo run -p codegen`:\n{}",
+            tree.root,
+            drift
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
 }
 
 #[test]
 fn generation_is_deterministic() {
-    assert_eq!(generated(), generated());
+    let [first, second] = [trees(), trees()];
+    for (a, b) in first.iter().zip(&second) {
+        assert_eq!(a.files, b.files, "{}", a.root);
+    }
 }

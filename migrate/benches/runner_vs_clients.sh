@@ -2,9 +2,9 @@
 # Applying the advanced tier from empty: `migrate up` versus the same SQL through the raw
 # clients (`sqlite3`, `psql -1 -f`). Needs hyperfine, sqlite3, PostgreSQL binaries.
 #
-# migrate commits once per migration (all-or-nothing per migration); a single-transaction
-# client commits once, so the client runs with one transaction per file are the like-for-like
-# comparison.
+# `migrate up` commits once per migration (all-or-nothing per migration): its like-for-like
+# comparison is the clients with one transaction per file. `migrate up --group` commits once
+# (all-or-nothing for the run), like `sqlite3` with one BEGIN/COMMIT and `psql -1 -f`.
 #
 # Usage: migrate/benches/runner_vs_clients.sh [MIGRATIONS_ROOT] [RUNS]
 #   MIGRATIONS_ROOT defaults to migrations-generated; RUNS to 30.
@@ -56,6 +56,7 @@ hyperfine --warmup 3 --runs "$runs" \
     --prepare "rm -f $work/runner.db $work/client.db" \
     --export-markdown "$work/sqlite.md" \
     -n "migrate up (sqlite)" "$bin --quiet --dir $root --target sqlite:$work/runner.db up" \
+    -n "migrate up --group (sqlite)" "$bin --quiet --dir $root --target sqlite:$work/runner.db up --group" \
     -n "sqlite3 (one transaction)" "sqlite3 -bail $work/client.db < $work/sqlite.sql" \
     -n "sqlite3 (one transaction per file)" "sqlite3 -bail $work/client.db < $work/sqlite-per-file.sql"
 
@@ -64,6 +65,7 @@ hyperfine --warmup 3 --runs "$runs" \
     --prepare "$recreate" \
     --export-markdown "$work/postgres.md" \
     -n "migrate up (postgres)" "$bin --quiet --dir $root --target 'host=$work port=5432 user=postgres dbname=bench' up" \
+    -n "migrate up --group (postgres)" "$bin --quiet --dir $root --target 'host=$work port=5432 user=postgres dbname=bench' up --group" \
     -n "psql -1 -f" "psql -X -q -1 -v ON_ERROR_STOP=1 $pg -d bench -f $work/postgres.sql" \
     -n "psql -f (one transaction per file)" "psql -X -q -v ON_ERROR_STOP=1 $pg -d bench -f $work/postgres-per-file.sql"
 

@@ -103,22 +103,113 @@ impl Dialect {
         }
     }
 
-    /// Selects `migration_id, applied_at (text), checksum, duration_ms, dialect`, optionally of
-    /// one migration only.
-    pub fn select_applied(self, only: Option<&str>) -> String {
-        let applied_at = match self {
-            Dialect::Sqlite => "applied_at",
+    /// A query counting which of the runner's key columns (`migration_id`, `checksum`,
+    /// `duration_ms`, `dialect`) the tracking table has: 0 when there is no table, 4 when it is
+    /// the runner's own, anything else for an older table (e.g. the design document's Python
+    /// runner's `migration_id, applied_at`), to be upgraded with [`Dialect::tracking_upgrades`].
+    pub fn tracking_columns(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => {
+                "SELECT COUNT(*) FROM pragma_table_info('_migrations') \
+                 WHERE lower(name) IN ('migration_id', 'checksum', 'duration_ms', 'dialect')"
+            }
             Dialect::Postgres => {
+                "SELECT COUNT(*) FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = '_migrations' \
+                 AND column_name IN ('migration_id', 'checksum', 'duration_ms', 'dialect')"
+            }
+            Dialect::Db2 => {
+                "SELECT COUNT(*) FROM SYSCAT.COLUMNS \
+                 WHERE TABSCHEMA = CURRENT SCHEMA AND TABNAME = '_migrations' \
+                 AND COLNAME IN ('MIGRATION_ID', 'CHECKSUM', 'DURATION_MS', 'DIALECT')"
+            }
+        }
+    }
+
+    /// Upgrades of an older tracking table, each a query counting whether it is already done
+    /// (> 0) and the statements that do it. Added columns accept the older runner's two-column
+    /// inserts: `checksum` NULL means "not verified", `duration_ms` NULL "unknown". PostgreSQL
+    /// also turns a `TEXT` `applied_at` (naive UTC ISO 8601) into `TIMESTAMPTZ`.
+    pub fn tracking_upgrades(self) -> Vec<(String, Vec<String>)> {
+        let table = self.tracking_table();
+        let has_column = |column: &str| match self {
+            Dialect::Sqlite => format!(
+                "SELECT COUNT(*) FROM pragma_table_info('_migrations') WHERE lower(name) = '{column}'"
+            ),
+            Dialect::Postgres => format!(
+                "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = \
+                 current_schema() AND table_name = '_migrations' AND column_name = '{column}'"
+            ),
+            Dialect::Db2 => format!(
+                "SELECT COUNT(*) FROM SYSCAT.COLUMNS WHERE TABSCHEMA = CURRENT SCHEMA \
+                 AND TABNAME = '_migrations' AND COLNAME = '{}'",
+                column.to_uppercase()
+            ),
+        };
+        let (text64, integer, dialect_type) = match self {
+            Dialect::Sqlite => ("TEXT", "INTEGER", "TEXT"),
+            Dialect::Postgres | Dialect::Db2 => ("CHAR(64)", "BIGINT", "VARCHAR(16)"),
+        };
+        let add = |column: &str, definition: String| {
+            (
+                has_column(column),
+                vec![format!(
+                    "ALTER TABLE {table} ADD COLUMN {column} {definition}"
+                )],
+            )
+        };
+        let mut upgrades = vec![
+            add("checksum", text64.to_string()),
+            add("duration_ms", integer.to_string()),
+            add(
+                "dialect",
+                format!(
+                    "{dialect_type} NOT NULL DEFAULT {}",
+                    literal(self.dir_name())
+                ),
+            ),
+        ];
+        if self == Dialect::Postgres {
+            upgrades.push((
+                "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = \
+                 current_schema() AND table_name = '_migrations' AND column_name = 'applied_at' \
+                 AND data_type = 'timestamp with time zone'"
+                    .to_string(),
+                vec![format!(
+                    "ALTER TABLE {table} ALTER COLUMN applied_at TYPE TIMESTAMPTZ \
+                     USING CAST(applied_at AS TEXT)::timestamp AT TIME ZONE 'UTC', \
+                     ALTER COLUMN applied_at SET DEFAULT now()"
+                )],
+            ));
+        }
+        upgrades
+    }
+
+    /// Selects `migration_id, applied_at (text), checksum, duration_ms, dialect`, optionally of
+    /// one migration only. `older` reads a table not yet upgraded (see
+    /// [`Dialect::tracking_columns`]): checksum and duration come back NULL.
+    pub fn select_applied(self, only: Option<&str>, older: bool) -> String {
+        let applied_at = match (self, older) {
+            (_, true) => "CAST(applied_at AS VARCHAR(64))",
+            (Dialect::Sqlite, false) => "applied_at",
+            (Dialect::Postgres, false) => {
                 "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
             }
-            Dialect::Db2 => "VARCHAR_FORMAT(APPLIED_AT, 'YYYY-MM-DD HH24:MI:SS')",
+            (Dialect::Db2, false) => "VARCHAR_FORMAT(APPLIED_AT, 'YYYY-MM-DD HH24:MI:SS')",
+        };
+        let rest = if older {
+            format!(
+                "CAST(NULL AS VARCHAR(64)), CAST(NULL AS BIGINT), {}",
+                literal(self.dir_name())
+            )
+        } else {
+            "checksum, duration_ms, dialect".to_string()
         };
         let filter = only
             .map(|id| format!(" WHERE migration_id = {}", literal(id)))
             .unwrap_or_default();
         format!(
-            "SELECT migration_id, {applied_at}, checksum, duration_ms, dialect FROM {}{filter} \
-             ORDER BY migration_id",
+            "SELECT migration_id, {applied_at}, {rest} FROM {}{filter} ORDER BY migration_id",
             self.tracking_table()
         )
     }
@@ -164,11 +255,12 @@ impl Dialect {
     ///
     /// SQLite has no `LOCK TABLE`; a write to the tracking table (even one matching no row)
     /// takes the database's RESERVED lock before anything is read, so two runners cannot both
-    /// read and then deadlock on the upgrade.
+    /// read and then deadlock on the upgrade. It names only `migration_id`, so it also works on
+    /// a table not upgraded yet.
     pub fn lock_tracking_table(self) -> String {
         match self {
             Dialect::Sqlite => format!(
-                "UPDATE {0} SET checksum = checksum WHERE migration_id = ''",
+                "UPDATE {0} SET migration_id = migration_id WHERE migration_id = ''",
                 self.tracking_table()
             ),
             Dialect::Postgres | Dialect::Db2 => {

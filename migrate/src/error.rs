@@ -88,12 +88,28 @@ pub enum Error {
         /// The database's message.
         message: String,
     },
+    /// A statement failed in a grouped run ([`crate::Runner::up_grouped`]): the whole run was
+    /// rolled back.
+    #[error("migration {id} failed at {}: {message}; the whole run was rolled back (one transaction), nothing of it applied or recorded: fix the migration and run again", statement_label(*.statement, sql))]
+    RunFailed {
+        /// The migration id.
+        id: String,
+        /// 1-based number of the failing statement, when known.
+        statement: Option<usize>,
+        /// The failing statement's text, when known.
+        sql: Option<String>,
+        /// The database's message.
+        message: String,
+    },
     /// Applied migrations whose files changed since.
     #[error("applied migrations changed on disk: {}; revert the edits, or review them and run `migrate rebless <ID>`", .0.join(", "))]
     Modified(Vec<String>),
     /// Applied migrations that no longer have files.
     #[error("applied migrations have no files: {}; restore the files or pass the --dir that has them", .0.join(", "))]
     Missing(Vec<String>),
+    /// Applied migrations recorded without a checksum by an older runner.
+    #[error("applied migrations have no recorded checksum (tracked by an earlier runner): {}; check that the database matches their files, then run `migrate rebless --all-unverified`", .0.join(", "))]
+    Unverified(Vec<String>),
     /// An id that is not in the migration set.
     #[error("unknown migration id '{0}': run `migrate status` to list ids")]
     UnknownMigration(String),

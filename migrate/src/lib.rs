@@ -8,12 +8,30 @@
 //! [`MigrationSet::from_dir`], [`MigrationSet::from_embedded`] and [`embed`].
 //!
 //! # Guarantees
-//! - **All or nothing per migration**: a migration's statements and its row in the tracking
-//!   table `_migrations` commit in one transaction (all three engines have transactional DDL).
-//!   A failure rolls back and reports the migration id, statement number and text, and the
-//!   database's own message.
+//! - **All or nothing per migration** (default, [`Runner::up`]): a migration's statements and
+//!   its row in the tracking table `_migrations` commit in one transaction (all three engines
+//!   have transactional DDL). A failure rolls back and reports the migration id, statement
+//!   number and text, and the database's own message; the migrations before it stay applied,
+//!   and a crashed run resumes where it stopped.
+//! - **All or nothing per run** (`up --group`, [`Runner::up_grouped`], Flyway's `group`): every
+//!   pending migration and its row commit in ONE transaction, so a failure leaves nothing of
+//!   the run ([`Error::RunFailed`] names the migration, statement and text). It costs one
+//!   commit instead of one per migration (on SQLite each commit is several `fsync`s), but a
+//!   failure or crash also discards the migrations that succeeded, and the write lock is held
+//!   for the whole run. Per-migration stays the default.
+//! - **No commit of its own for the tracking table**: on a fresh database `_migrations` is
+//!   created inside the first migration's transaction (inside the run's with `--group`); if
+//!   another runner creates it at the same moment, this one rolls back and retries on theirs.
 //! - **Checksums**: SHA-256 of the up file with CRLF normalised to LF. `up` refuses to run when
 //!   an applied file changed; `status`/`validate` report it; `rebless` re-records one.
+//! - **Adopting an older tracking table**: a `_migrations(migration_id, applied_at)` left by the
+//!   design document's Python runner is upgraded in place by `up`, `down` and `rebless`
+//!   (`ALTER TABLE ... ADD COLUMN` inside the locked transaction, see
+//!   [`Dialect::tracking_upgrades`]); its rows count as applied, with no checksum:
+//!   [`State::Unverified`] in `status`, an error for `validate`, until `rebless ID` or
+//!   `rebless --all-unverified` ([`Runner::rebless_all_unverified`]) records them.
+//! - **Read-only commands stay read-only**: `status`, `plan` and `validate` write nothing and
+//!   ([`Target::connect_read_only`]) never create a SQLite file; a missing file reads as empty.
 //! - **Locking** — two runners never apply at once, and a crashed runner never leaves a lock:
 //!   - PostgreSQL (native driver): session-level `pg_advisory_lock` for the whole command,
 //!     released by the server when the connection dies; plus `LOCK TABLE _migrations IN

@@ -42,8 +42,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Apply pending migrations up to a tier.
-    Up(TierArg),
+    /// Apply pending migrations up to a tier, each in its own transaction (default) or all in
+    /// one (--group).
+    Up(UpArgs),
     /// Show every migration: applied, pending, modified or missing.
     Status,
     /// Print the SQL `up` would run, without running it.
@@ -52,11 +53,32 @@ enum Command {
     Down(DownArgs),
     /// Check the recorded checksums against the files; fails on modified or missing files.
     Validate,
-    /// Re-record the checksum of one applied migration after a reviewed edit of its file.
+    /// Re-record the checksum of one applied migration after a reviewed edit of its file, or
+    /// record those missing from rows an older runner wrote (--all-unverified).
     Rebless {
         /// Migration id, e.g. basic/0001_source_configs.
-        id: String,
+        #[arg(
+            required_unless_present = "all_unverified",
+            conflicts_with = "all_unverified"
+        )]
+        id: Option<String>,
+        /// Record the checksum of every applied migration that has none (shown as
+        /// `unverified` by status), once the database is known to match those files.
+        #[arg(long)]
+        all_unverified: bool,
     },
+}
+
+#[derive(Args)]
+struct UpArgs {
+    #[command(flatten)]
+    tier: TierArg,
+    /// Apply all pending migrations and their tracking rows in ONE transaction: a failure
+    /// leaves nothing of the run, and the run costs one commit instead of one per migration.
+    /// Without it (the default) each migration commits on its own, so a failure or a crash
+    /// keeps the migrations before it and the next run resumes from there.
+    #[arg(long)]
+    group: bool,
 }
 
 #[derive(Args)]
@@ -127,7 +149,9 @@ fn run(cli: &Cli, output: Output) -> Result<(), Error> {
         .map(str::parse::<Dialect>)
         .transpose()?;
     let tier = match &cli.command {
-        Command::Up(arg) | Command::Plan(arg) => Some(arg.tier.parse::<Tier>()?),
+        Command::Up(UpArgs { tier: arg, .. }) | Command::Plan(arg) => {
+            Some(arg.tier.parse::<Tier>()?)
+        }
         _ => None,
     };
     let set = match &cli.dir {
@@ -142,7 +166,15 @@ fn run(cli: &Cli, output: Output) -> Result<(), Error> {
         Some(text) => text.parse::<Target>()?,
         None => Target::default(),
     };
-    let mut conn = target.connect(dialect)?;
+    let read_only = matches!(
+        cli.command,
+        Command::Status | Command::Plan(_) | Command::Validate
+    );
+    let mut conn = if read_only {
+        target.connect_read_only(dialect)?
+    } else {
+        target.connect(dialect)?
+    };
     let mut runner = Runner::new(conn.as_mut(), &set);
     let shown = target.display();
     let mut reporter = Reporter::new(output);
@@ -214,12 +246,21 @@ fn execute(
 ) -> Result<(), Error> {
     let mut report = |event: Progress<'_>| reporter.report(event);
     match &cli.command {
-        Command::Up(_) => {
+        Command::Up(args) => {
             let tier = tier.unwrap_or(Tier::Advanced);
-            let steps = runner.up(tier, &mut report)?;
+            let steps = if args.group {
+                runner.up_grouped(tier, &mut report)?
+            } else {
+                runner.up(tier, &mut report)?
+            };
+            let how = if args.group {
+                " in one transaction"
+            } else {
+                ""
+            };
             finish(output, "up", shown, &steps, || match steps.len() {
                 0 => format!("{shown} is up to date at tier {tier}"),
-                n => format!("{n} migration(s) applied to {shown}"),
+                n => format!("{n} migration(s) applied to {shown}{how}"),
             });
         }
         Command::Down(args) => {
@@ -271,14 +312,21 @@ fn execute(
                 Output::Quiet => {}
             }
         }
-        Command::Rebless { id } => {
-            runner.rebless(id)?;
+        Command::Rebless { id, .. } => {
+            let ids = match id {
+                Some(id) => runner.rebless(id).map(|()| vec![id.clone()])?,
+                None => runner.rebless_all_unverified()?,
+            };
             match output {
                 Output::Json => println!(
                     "{}",
-                    json!({ "ok": true, "command": "rebless", "target": shown, "id": id })
+                    json!({ "ok": true, "command": "rebless", "target": shown, "ids": ids })
                 ),
-                Output::Human => println!("re-recorded the checksum of {id} on {shown}"),
+                Output::Human => println!(
+                    "re-recorded the checksum of {} migration(s) on {shown}: {}",
+                    ids.len(),
+                    ids.join(", ")
+                ),
                 Output::Quiet => {}
             }
         }
@@ -319,21 +367,23 @@ fn print_status(output: Output, target: &str, entries: &[StatusEntry]) {
                     State::Pending => "pending",
                     State::Modified => "MODIFIED",
                     State::Missing => "MISSING",
+                    State::Unverified => "unverified",
                 };
                 let when = entry.applied_at.as_deref().unwrap_or("-");
                 let took = entry
                     .duration_ms
                     .map(|ms| format!("{ms} ms"))
                     .unwrap_or_default();
-                println!("{state:<8}  {:<width$}  {when:<24}  {took}", entry.id);
+                println!("{state:<10}  {:<width$}  {when:<26}  {took}", entry.id);
             }
             let count = |state: State| entries.iter().filter(|e| e.state == state).count();
             println!(
-                "{} applied, {} pending, {} modified, {} missing",
+                "{} applied, {} pending, {} modified, {} missing, {} unverified",
                 count(State::Applied),
                 count(State::Pending),
                 count(State::Modified),
-                count(State::Missing)
+                count(State::Missing),
+                count(State::Unverified)
             );
         }
     }

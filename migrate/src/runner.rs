@@ -15,7 +15,8 @@ use crate::source::{Migration, MigrationSet, Tier};
 pub enum Progress<'a> {
     /// A migration is about to run.
     Applying(&'a str),
-    /// A migration was applied and recorded.
+    /// A migration was applied and recorded (with [`Runner::up_grouped`]: in the run's
+    /// transaction, which commits at the end).
     Applied(&'a Step),
     /// Another runner applied this migration while this one waited for the lock.
     AppliedElsewhere(&'a str),
@@ -46,6 +47,8 @@ pub enum State {
     Modified,
     /// Recorded, but there is no file for it.
     Missing,
+    /// Recorded by an older runner without a checksum (see [`Runner::rebless_all_unverified`]).
+    Unverified,
 }
 
 /// One line of `status`.
@@ -72,6 +75,17 @@ pub enum DownTarget {
     All,
 }
 
+/// What the tracking table looks like (see [`Dialect::tracking_columns`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tracking {
+    /// No table yet.
+    Absent,
+    /// An older runner's table, to be upgraded in place before writing.
+    Older,
+    /// The runner's own table.
+    Current,
+}
+
 /// Runs migrations from one [`MigrationSet`] on one [`Connection`].
 pub struct Runner<'a> {
     conn: &'a mut dyn Connection,
@@ -91,23 +105,55 @@ impl<'a> Runner<'a> {
         self.dialect
     }
 
-    /// Applies every pending migration up to `tier`, each with its tracking row in one
-    /// transaction. Refuses to start when an applied migration's file changed.
+    /// Applies every pending migration up to `tier`, each with its tracking row in its own
+    /// transaction: a failure keeps the migrations before it. Refuses to start when an applied
+    /// migration's file changed.
     pub fn up(&mut self, tier: Tier, progress: &mut dyn FnMut(Progress<'_>)) -> Result<Vec<Step>> {
+        self.up_with(tier, false, progress)
+    }
+
+    /// Like [`up`](Runner::up), but applies every pending migration and its tracking row in
+    /// ONE transaction (Flyway's `group`): a failure leaves nothing of the run
+    /// ([`Error::RunFailed`]), and the run costs one commit instead of one per migration. The
+    /// trade-off: a failure or crash also discards the migrations that succeeded, and the
+    /// write lock is held for the whole run.
+    pub fn up_grouped(
+        &mut self,
+        tier: Tier,
+        progress: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<Vec<Step>> {
+        self.up_with(tier, true, progress)
+    }
+
+    fn up_with(
+        &mut self,
+        tier: Tier,
+        group: bool,
+        progress: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<Vec<Step>> {
         let set = self.set;
         let plan = set.up_to(self.dialect, tier)?;
         self.locked(|runner| {
-            runner.ensure_tracking_table()?;
-            let applied = runner.read_applied()?;
+            let mut tracking = runner.tracking()?;
+            let applied = runner.read_applied(tracking)?;
             runner.refuse_modified(&applied)?;
+            let pending: Vec<&Migration> = plan
+                .into_iter()
+                .filter(|m| !applied.contains_key(m.id.as_str()))
+                .collect();
+            if group {
+                return runner.apply_group(&pending, tracking, progress);
+            }
+            if tracking == Tracking::Older {
+                runner.upgrade_tracking_table()?;
+                tracking = Tracking::Current;
+            }
             let mut steps = Vec::new();
-            for migration in plan {
-                if applied.contains_key(migration.id.as_str()) {
-                    continue;
-                }
-                if let Some(step) = runner.apply(migration, progress)? {
+            for migration in pending {
+                if let Some(step) = runner.apply(migration, tracking, progress)? {
                     steps.push(step);
                 }
+                tracking = Tracking::Current;
             }
             Ok(steps)
         })
@@ -117,7 +163,8 @@ impl<'a> Runner<'a> {
     pub fn plan(&mut self, tier: Tier) -> Result<Vec<&'a Migration>> {
         let set = self.set;
         let plan = set.up_to(self.dialect, tier)?;
-        let applied = self.read_applied()?;
+        let tracking = self.tracking()?;
+        let applied = self.read_applied(tracking)?;
         self.refuse_modified(&applied)?;
         Ok(plan
             .into_iter()
@@ -128,7 +175,8 @@ impl<'a> Runner<'a> {
     /// Every migration of the dialect with its state, then applied ones that have no file.
     pub fn status(&mut self) -> Result<Vec<StatusEntry>> {
         self.set.up_to(self.dialect, Tier::Advanced)?;
-        let mut applied = self.read_applied()?;
+        let tracking = self.tracking()?;
+        let mut applied = self.read_applied(tracking)?;
         let mut entries: Vec<StatusEntry> = self
             .set
             .all(self.dialect)
@@ -136,13 +184,13 @@ impl<'a> Runner<'a> {
             .map(|migration| match applied.remove(migration.id.as_str()) {
                 Some(row) => StatusEntry {
                     id: row.id,
-                    state: if row.checksum == migration.checksum {
-                        State::Applied
-                    } else {
-                        State::Modified
+                    state: match row.checksum {
+                        None => State::Unverified,
+                        Some(checksum) if checksum == migration.checksum => State::Applied,
+                        Some(_) => State::Modified,
                     },
                     applied_at: Some(row.applied_at),
-                    duration_ms: Some(row.duration_ms),
+                    duration_ms: row.duration_ms,
                 },
                 None => StatusEntry {
                     id: migration.id.clone(),
@@ -156,12 +204,13 @@ impl<'a> Runner<'a> {
             id: row.id,
             state: State::Missing,
             applied_at: Some(row.applied_at),
-            duration_ms: Some(row.duration_ms),
+            duration_ms: row.duration_ms,
         }));
         Ok(entries)
     }
 
-    /// Checks recorded checksums against the files: errors on modified, then on missing.
+    /// Checks recorded checksums against the files: errors on modified, then on missing, then
+    /// on unverified (no checksum recorded yet).
     pub fn validate(&mut self) -> Result<Vec<StatusEntry>> {
         let entries = self.status()?;
         let ids_in = |state: State| -> Vec<String> {
@@ -178,6 +227,10 @@ impl<'a> Runner<'a> {
         let missing = ids_in(State::Missing);
         if !missing.is_empty() {
             return Err(Error::Missing(missing));
+        }
+        let unverified = ids_in(State::Unverified);
+        if !unverified.is_empty() {
+            return Err(Error::Unverified(unverified));
         }
         Ok(entries)
     }
@@ -197,7 +250,12 @@ impl<'a> Runner<'a> {
             return Err(Error::UnknownMigration(id.clone()));
         }
         self.locked(|runner| {
-            let applied = runner.read_applied()?;
+            let mut tracking = runner.tracking()?;
+            if tracking == Tracking::Older {
+                runner.upgrade_tracking_table()?;
+                tracking = Tracking::Current;
+            }
+            let applied = runner.read_applied(tracking)?;
             let missing: Vec<String> = applied
                 .keys()
                 .filter(|id| set.get(dialect, id).is_none())
@@ -239,31 +297,64 @@ impl<'a> Runner<'a> {
         })
     }
 
-    /// Records the current checksum of applied migration `id`, after a reviewed edit.
+    /// Records the current checksum of applied migration `id`, after a reviewed edit (or to
+    /// verify a row an older runner wrote).
     pub fn rebless(&mut self, id: &str) -> Result<()> {
-        let migration = self
-            .set
-            .get(self.dialect, id)
-            .ok_or_else(|| Error::UnknownMigration(id.to_string()))?;
+        if self.set.get(self.dialect, id).is_none() {
+            return Err(Error::UnknownMigration(id.to_string()));
+        }
+        let reblessed = self
+            .rebless_where(&format!("re-recording the checksum of {id}"), |row| {
+                row.id == id
+            })?;
+        if reblessed.is_empty() {
+            return Err(Error::NotApplied(id.to_string()));
+        }
+        Ok(())
+    }
+
+    /// Records the current checksum of every applied migration that has none (rows an older
+    /// runner wrote, see [`State::Unverified`]) and has a file; returns their ids. Run it once
+    /// the database is known to match those files.
+    pub fn rebless_all_unverified(&mut self) -> Result<Vec<String>> {
+        self.rebless_where("recording the checksums of unverified migrations", |row| {
+            row.checksum.is_none()
+        })
+    }
+
+    /// Re-records, in one locked transaction, the checksum of each applied row that has a file
+    /// and satisfies `select`.
+    fn rebless_where(
+        &mut self,
+        context: &str,
+        select: impl Fn(&AppliedMigration) -> bool,
+    ) -> Result<Vec<String>> {
+        let set = self.set;
         let dialect = self.dialect;
         self.locked(|runner| {
-            if !runner.tracking_table_exists()? {
-                return Err(Error::NotApplied(id.to_string()));
+            let tracking = runner.tracking()?;
+            if tracking == Tracking::Absent {
+                return Ok(Vec::new());
             }
-            runner
-                .in_exclusive_transaction(|conn| {
-                    if conn
-                        .query_applied(&dialect.select_applied(Some(id)))?
-                        .is_empty()
+            runner.begin_locked(tracking)?;
+            let work = |conn: &mut dyn Connection| -> Result<Vec<String>, DbError> {
+                let mut reblessed = Vec::new();
+                for row in conn.query_applied(&dialect.select_applied(None, false))? {
+                    if let Some(migration) = set.get(dialect, &row.id)
+                        && select(&row)
                     {
-                        return Ok(false);
+                        conn.execute(&dialect.update_checksum(&row.id, &migration.checksum))?;
+                        reblessed.push(row.id);
                     }
-                    conn.execute(&dialect.update_checksum(id, &migration.checksum))?;
-                    Ok(true)
-                })
-                .map_err(|e| e.during(format!("re-recording the checksum of {id}")))?
-                .then_some(())
-                .ok_or_else(|| Error::NotApplied(id.to_string()))
+                }
+                conn.commit()?;
+                Ok(reblessed)
+            };
+            let result = work(&mut *runner.conn);
+            if result.is_err() {
+                let _ = runner.conn.rollback();
+            }
+            result.map_err(|e| e.during(context))
         })
     }
 
@@ -279,67 +370,86 @@ impl<'a> Runner<'a> {
         Ok(value)
     }
 
-    /// Runs `work` in a transaction that holds the tracking-table lock; commits when it returns
-    /// `Ok`, rolls back otherwise.
-    fn in_exclusive_transaction<T>(
-        &mut self,
-        work: impl FnOnce(&mut dyn Connection) -> Result<T, DbError>,
-    ) -> Result<T, DbError> {
-        let result = self
-            .conn
-            .begin_exclusive()
-            .and_then(|()| work(&mut *self.conn))
-            .and_then(|value| self.conn.commit().map(|()| value));
-        if result.is_err() {
-            let _ = self.conn.rollback();
-        }
-        result
-    }
-
-    fn tracking_table_exists(&mut self) -> Result<bool> {
-        let sql = self.dialect.tracking_table_exists();
+    /// What the tracking table looks like, read in a short transaction of its own.
+    fn tracking(&mut self) -> Result<Tracking> {
+        let sql = self.dialect.tracking_columns();
         let result = self
             .conn
             .begin()
             .and_then(|()| self.conn.query_count(sql))
-            .and_then(|count| self.conn.commit().map(|()| count > 0));
+            .and_then(|count| self.conn.commit().map(|()| count));
         if result.is_err() {
             let _ = self.conn.rollback();
         }
-        result.map_err(|e| e.during("looking for the tracking table"))
+        Ok(
+            match result.map_err(|e| e.during("looking for the tracking table"))? {
+                0 => Tracking::Absent,
+                4 => Tracking::Current,
+                _ => Tracking::Older,
+            },
+        )
     }
 
-    /// Creates the tracking table unless it exists; tolerates another runner creating it at
-    /// the same moment.
-    fn ensure_tracking_table(&mut self) -> Result<()> {
-        if self.tracking_table_exists()? {
-            return Ok(());
-        }
-        let ddl = self.dialect.create_tracking_table();
-        let created = self
-            .conn
-            .begin_create_tracking_table()
-            .and_then(|()| self.conn.execute(&ddl))
-            .and_then(|()| self.conn.commit());
-        match created {
-            Ok(()) => Ok(()),
-            Err(error) => {
+    /// Starts a transaction holding the tracking-table lock in which the table exists in the
+    /// runner's shape: created in it when `tracking` is absent (if another runner creates it at
+    /// the same moment, this one rolls back and starts again on that table), upgraded in it when
+    /// older. Rolls back on error.
+    fn begin_locked(&mut self, tracking: Tracking) -> Result<()> {
+        let dialect = self.dialect;
+        let ddl = dialect.create_tracking_table();
+        let create = (tracking == Tracking::Absent).then_some(ddl.as_str());
+        let mut tracking = tracking;
+        if let Err(error) = self.conn.begin_exclusive(create) {
+            let _ = self.conn.rollback();
+            if create.is_none() {
+                return Err(error.during("locking the tracking table"));
+            }
+            tracking = self.tracking()?;
+            if tracking == Tracking::Absent {
+                return Err(error.during("creating the tracking table _migrations"));
+            }
+            if let Err(error) = self.conn.begin_exclusive(None) {
                 let _ = self.conn.rollback();
-                if self.tracking_table_exists()? {
-                    Ok(())
-                } else {
-                    Err(error.during("creating the tracking table _migrations"))
-                }
+                return Err(error.during("locking the tracking table"));
             }
         }
+        if tracking != Tracking::Older {
+            return Ok(());
+        }
+        let conn = &mut *self.conn;
+        let upgraded =
+            dialect
+                .tracking_upgrades()
+                .into_iter()
+                .try_for_each(|(done, statements)| {
+                    if conn.query_count(&done)? > 0 {
+                        return Ok(());
+                    }
+                    statements.iter().try_for_each(|sql| conn.execute(sql))
+                });
+        upgraded.map_err(|error| {
+            let _ = self.conn.rollback();
+            error.during("upgrading the tracking table _migrations to the runner's columns")
+        })
+    }
+
+    /// Upgrades an older tracking table in a locked transaction of its own.
+    fn upgrade_tracking_table(&mut self) -> Result<()> {
+        self.begin_locked(Tracking::Older)?;
+        self.conn.commit().map_err(|e| {
+            let _ = self.conn.rollback();
+            e.during("upgrading the tracking table _migrations")
+        })
     }
 
     /// The tracking rows by id; empty when the table does not exist (nothing is created).
-    fn read_applied(&mut self) -> Result<BTreeMap<String, AppliedMigration>> {
-        if !self.tracking_table_exists()? {
+    fn read_applied(&mut self, tracking: Tracking) -> Result<BTreeMap<String, AppliedMigration>> {
+        if tracking == Tracking::Absent {
             return Ok(BTreeMap::new());
         }
-        let sql = self.dialect.select_applied(None);
+        let sql = self
+            .dialect
+            .select_applied(None, tracking == Tracking::Older);
         let result = self
             .conn
             .begin()
@@ -360,7 +470,8 @@ impl<'a> Runner<'a> {
             .filter(|m| {
                 applied
                     .get(&m.id)
-                    .is_some_and(|row| row.checksum != m.checksum)
+                    .and_then(|row| row.checksum.as_ref())
+                    .is_some_and(|checksum| checksum != &m.checksum)
             })
             .map(|m| m.id.clone())
             .collect();
@@ -371,29 +482,34 @@ impl<'a> Runner<'a> {
         }
     }
 
-    /// Applies one migration under the tracking-table lock; `None` when another runner applied
-    /// it first.
+    /// Applies one migration in its own transaction under the tracking-table lock (creating or
+    /// upgrading the table in it, per `tracking`); `None` when another runner applied it first.
     fn apply(
         &mut self,
         migration: &Migration,
+        tracking: Tracking,
         progress: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Option<Step>> {
         let id = migration.id.as_str();
         let dialect = self.dialect;
-        let locked = self
+        self.begin_locked(tracking)?;
+        let already = match self
             .conn
-            .begin_exclusive()
-            .and_then(|()| self.conn.query_applied(&dialect.select_applied(Some(id))));
-        let already = match locked {
+            .query_applied(&dialect.select_applied(Some(id), false))
+        {
             Ok(rows) => rows,
             Err(error) => {
                 let _ = self.conn.rollback();
-                return Err(error.during(format!("locking the tracking table for {id}")));
+                return Err(error.during(format!("reading the tracking row of {id}")));
             }
         };
         if let Some(row) = already.first() {
             let _ = self.conn.rollback();
-            if row.checksum != migration.checksum {
+            if row
+                .checksum
+                .as_ref()
+                .is_some_and(|checksum| checksum != &migration.checksum)
+            {
                 return Err(Error::Modified(vec![id.to_string()]));
             }
             progress(Progress::AppliedElsewhere(id));
@@ -427,6 +543,78 @@ impl<'a> Runner<'a> {
         Ok(Some(step))
     }
 
+    /// Applies `pending` and their tracking rows in one transaction under the tracking-table
+    /// lock (creating or upgrading the table in it); re-reads the tracking table once locked and
+    /// skips what another runner applied meanwhile. Any failure rolls the whole run back.
+    fn apply_group(
+        &mut self,
+        pending: &[&Migration],
+        tracking: Tracking,
+        progress: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<Vec<Step>> {
+        if pending.is_empty() && tracking != Tracking::Older {
+            return Ok(Vec::new());
+        }
+        self.begin_locked(tracking)?;
+        let result = self.apply_all(pending, progress);
+        let committed = result.and_then(|steps| {
+            self.conn
+                .commit()
+                .map(|()| steps)
+                .map_err(|e| e.during("committing the run (rolled back)"))
+        });
+        if committed.is_err() {
+            let _ = self.conn.rollback();
+        }
+        committed
+    }
+
+    /// The body of [`apply_group`](Runner::apply_group), inside its transaction.
+    fn apply_all(
+        &mut self,
+        pending: &[&Migration],
+        progress: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<Vec<Step>> {
+        let dialect = self.dialect;
+        let applied: BTreeMap<String, AppliedMigration> = self
+            .conn
+            .query_applied(&dialect.select_applied(None, false))
+            .map_err(|e| e.during("reading the tracking table"))?
+            .into_iter()
+            .map(|row| (row.id.clone(), row))
+            .collect();
+        self.refuse_modified(&applied)?;
+        let mut steps = Vec::new();
+        for migration in pending {
+            let id = migration.id.as_str();
+            if applied.contains_key(id) {
+                progress(Progress::AppliedElsewhere(id));
+                continue;
+            }
+            progress(Progress::Applying(id));
+            let started = Instant::now();
+            self.conn
+                .execute_script(&migration.up_sql)
+                .map_err(|failure| Error::RunFailed {
+                    id: id.to_string(),
+                    statement: failure.statement,
+                    sql: failure.sql,
+                    message: failure.message,
+                })?;
+            let duration_ms = elapsed_ms(started);
+            self.conn
+                .execute(&dialect.insert_applied(id, &migration.checksum, duration_ms))
+                .map_err(|e| e.during(format!("recording {id} (run rolled back)")))?;
+            let step = Step {
+                id: id.to_string(),
+                duration_ms,
+            };
+            progress(Progress::Applied(&step));
+            steps.push(step);
+        }
+        Ok(steps)
+    }
+
     /// Reverts one migration under the tracking-table lock; `None` when another runner
     /// reverted it first.
     fn revert(
@@ -437,10 +625,10 @@ impl<'a> Runner<'a> {
         let id = migration.id.as_str();
         let dialect = self.dialect;
         let down_sql = migration.down_sql.as_deref().unwrap_or_default();
-        let locked = self
-            .conn
-            .begin_exclusive()
-            .and_then(|()| self.conn.query_applied(&dialect.select_applied(Some(id))));
+        let locked = self.conn.begin_exclusive(None).and_then(|()| {
+            self.conn
+                .query_applied(&dialect.select_applied(Some(id), false))
+        });
         match locked {
             Ok(rows) if rows.is_empty() => {
                 let _ = self.conn.rollback();

@@ -1,7 +1,8 @@
 //! Where to migrate: parsing a target string and connecting to it.
 //!
 //! - nothing: the SQLite file `spine.db` in the current directory;
-//! - `sqlite:PATH`, `sqlite://PATH` or a bare path: a SQLite file (created if missing);
+//! - `sqlite:PATH`, `sqlite://PATH` or a bare path: a SQLite file (created if missing, except
+//!   by [`Target::connect_read_only`]);
 //! - `postgres://...`, `postgresql://...` or a libpq key=value string (`host=/run/pg dbname=x`):
 //!   PostgreSQL;
 //! - `odbc:<connection string>`: any ODBC data source, e.g.
@@ -105,9 +106,28 @@ impl Target {
     /// Connects; `dialect` overrides the dialect of an ODBC source (otherwise read from the
     /// driver) and must match the engine for the other targets.
     pub fn connect(&self, dialect: Option<Dialect>) -> Result<Box<dyn Connection>> {
+        self.connect_with(dialect, false)
+    }
+
+    /// Connects for reading only (`status`, `plan`, `validate`): a SQLite file is opened
+    /// read-only and never created; one that does not exist reads as an empty database.
+    pub fn connect_read_only(&self, dialect: Option<Dialect>) -> Result<Box<dyn Connection>> {
+        self.connect_with(dialect, true)
+    }
+
+    fn connect_with(
+        &self,
+        dialect: Option<Dialect>,
+        read_only: bool,
+    ) -> Result<Box<dyn Connection>> {
         let connection: Box<dyn Connection> = match self {
             Target::Sqlite(path) => {
-                Box::new(SqliteConnection::open(path).map_err(|e| self.connect_error(e.message))?)
+                let opened = if read_only {
+                    SqliteConnection::open_read_only(path)
+                } else {
+                    SqliteConnection::open(path)
+                };
+                Box::new(opened.map_err(|e| self.connect_error(e.message))?)
             }
             Target::Postgres(config) => {
                 let parsed = postgres::Config::from_str(config).map_err(|e| Error::BadTarget {

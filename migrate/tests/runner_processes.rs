@@ -1,5 +1,6 @@
-//! The `migrate` binary as operators run it, in separate processes: four runners at once,
-//! a runner killed mid-migration, the default SQLite run, and one-line errors without
+//! The `migrate` binary as operators run it, in separate processes: four runners at once
+//! (per-migration and `--group`), a runner killed mid-migration, read-only commands on a
+//! SQLite file that does not exist, the default SQLite run, and one-line errors without
 //! passwords. (Here rather than in `tests/` because only this package's tests get
 //! `CARGO_BIN_EXE_migrate`.)
 
@@ -16,6 +17,7 @@ use std::process::{Command, Output, Stdio};
 use std::thread::sleep;
 use std::time::Duration;
 
+use migrate::State;
 use runner_support::Setup;
 use spine_tests::engines::Engine;
 use spine_tests::fixtures::{
@@ -57,15 +59,25 @@ fn json(output: &Output) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("{e}: {}{}", text(&output.stdout), text(&output.stderr)))
 }
 
-/// Four runners started at once apply each migration exactly once between them.
+/// Four runners started at once on a fresh database (the tracking table does not exist yet)
+/// apply each migration exactly once between them.
 fn concurrent_runners(engine: Engine) {
+    four_runners_at_once(engine, &["--json", "up"]);
+}
+
+/// The same with `up --group`: one runner applies everything in one transaction.
+fn concurrent_grouped_runners(engine: Engine) {
+    four_runners_at_once(engine, &["--json", "up", "--group"]);
+}
+
+fn four_runners_at_once(engine: Engine, args: &[&str]) {
     let setup = Setup::standard(engine);
     let dialect = setup.dialect();
     let children: Vec<_> = (0..4)
         .map(|_| {
             let mut command = migrate_on(&setup);
             command
-                .args(["--json", "up"])
+                .args(args)
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
@@ -172,7 +184,142 @@ fn killed_runner_leaves_no_trace(engine: Engine) {
     assert_eq!(setup.tables(&["t_slow_a", "t_slow_b"]), 2);
 }
 
-on_every_engine!(concurrent_runners, killed_runner_leaves_no_trace);
+on_every_engine!(
+    concurrent_runners,
+    concurrent_grouped_runners,
+    killed_runner_leaves_no_trace
+);
+
+/// Four runners at once on a database the seed runner migrated: the table is upgraded once,
+/// the seed runner's rows stay unverified, every other migration is applied exactly once.
+fn concurrent_runners_adopt_seed_table(engine: Engine, args: &[&str]) {
+    let setup = Setup::standard(engine);
+    setup.seed_runner_database();
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            let mut command = migrate_on(&setup);
+            command
+                .args(args)
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap_or_else(|e| panic!("spawning migrate: {e}"))
+        })
+        .collect();
+    let mut applied = Vec::new();
+    for child in children {
+        let output = child
+            .wait_with_output()
+            .unwrap_or_else(|e| panic!("waiting for migrate: {e}"));
+        assert!(
+            output.status.success(),
+            "runner failed: {}",
+            text(&output.stderr)
+        );
+        let report = json(&output);
+        for step in report["steps"].as_array().into_iter().flatten() {
+            applied.push(step["id"].as_str().unwrap_or_default().to_string());
+        }
+    }
+    applied.sort();
+    let seeded = ["basic/0001_source_configs", "intermediate/0001_schedules"];
+    let mut expected: Vec<String> = standard_for(setup.dialect())
+        .iter()
+        .filter(|m| !seeded.contains(&m.id))
+        .map(|m| m.id.to_string())
+        .collect();
+    expected.sort();
+    assert_eq!(
+        applied, expected,
+        "each pending migration applied exactly once"
+    );
+    assert_eq!(setup.count(setup.runner_dialect().tracking_columns()), 4);
+    assert_eq!(setup.ids_in(State::Unverified), seeded);
+    assert_eq!(
+        setup.tracking_rows(),
+        standard_for(setup.dialect()).len() as i64
+    );
+}
+
+/// The engines the seed runner could have run on (not Db2), per-migration and `--group`.
+mod concurrent_runners_adopt_seed_table {
+    use spine_tests::engines::Engine;
+
+    const UP: &[&str] = &["--json", "up"];
+    const GROUP: &[&str] = &["--json", "up", "--group"];
+
+    #[test]
+    fn sqlite() {
+        super::concurrent_runners_adopt_seed_table(Engine::Sqlite, UP);
+        super::concurrent_runners_adopt_seed_table(Engine::Sqlite, GROUP);
+    }
+
+    #[test]
+    fn postgres() {
+        super::concurrent_runners_adopt_seed_table(Engine::Postgres, UP);
+        super::concurrent_runners_adopt_seed_table(Engine::Postgres, GROUP);
+    }
+
+    #[test]
+    fn sqlite_odbc() {
+        super::concurrent_runners_adopt_seed_table(Engine::SqliteOdbc, UP);
+        super::concurrent_runners_adopt_seed_table(Engine::SqliteOdbc, GROUP);
+    }
+
+    #[test]
+    fn postgres_odbc() {
+        super::concurrent_runners_adopt_seed_table(Engine::PostgresOdbc, UP);
+        super::concurrent_runners_adopt_seed_table(Engine::PostgresOdbc, GROUP);
+    }
+}
+
+/// `status`, `plan` and `validate` on a SQLite file that does not exist report every migration
+/// pending and leave no file behind; `up --group` then applies them all in one transaction.
+#[test]
+fn read_only_commands_do_not_create_the_sqlite_file() {
+    let setup = Setup::standard(Engine::Sqlite);
+    let file = setup.db.scratch_path("test.db");
+    let total = standard_for("sqlite").len();
+    for command in ["status", "plan", "validate"] {
+        let mut read = migrate_on(&setup);
+        read.args(["--json", command]);
+        let output = run(read);
+        assert!(
+            output.status.success(),
+            "{command}: {}",
+            text(&output.stderr)
+        );
+        let report = json(&output);
+        match command {
+            "status" => {
+                let migrations = report["migrations"].as_array().cloned().unwrap_or_default();
+                assert_eq!(migrations.len(), total);
+                assert!(
+                    migrations.iter().all(|m| m["state"] == "pending"),
+                    "{report}"
+                );
+            }
+            "plan" => assert_eq!(report["pending"].as_array().map(Vec::len), Some(total)),
+            _ => assert_eq!(report["ok"], true),
+        }
+        assert!(
+            !file.exists(),
+            "`migrate {command}` created {}",
+            file.display()
+        );
+    }
+    let mut up = migrate_on(&setup);
+    up.args(["up", "--group"]);
+    let output = run(up);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stdout).contains(&format!("{total} migration(s) applied")),
+        "{}",
+        text(&output.stdout)
+    );
+    assert_eq!(setup.tracking_rows(), total as i64);
+}
 
 /// `migrate up` with no target and no --dir migrates ./spine.db with the embedded files, and
 /// `status` then shows every migration applied.

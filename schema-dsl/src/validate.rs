@@ -169,8 +169,11 @@ impl Schema {
             if !ids.insert(migration.id()) {
                 errors.push(SchemaError::DuplicateMigration { id: migration.id() });
             }
-            check_steps(migration, &tables, &mut errors);
-            for table in migration.created_tables() {
+            for step in &migration.steps {
+                let Step::CreateTable(table) = step else {
+                    check_step(migration, step, &tables, &mut errors);
+                    continue;
+                };
                 if let Some((_, first)) = tables.get(table.name.as_str()) {
                     errors.push(SchemaError::DuplicateTable {
                         table: table.name.clone(),
@@ -290,48 +293,47 @@ fn check_table(table: &TableDef, errors: &mut Vec<SchemaError>) {
     }
 }
 
-fn check_steps(
+fn check_step(
     migration: &crate::Migration,
+    step: &Step,
     tables: &HashMap<&str, (&TableDef, String)>,
     errors: &mut Vec<SchemaError>,
 ) {
-    for step in &migration.steps {
-        let table = step.table();
-        let known = tables.contains_key(table.name.as_str());
-        let unknown = || StepError::UnknownTable {
-            migration: migration.id(),
-            table: table.name.clone(),
-        };
-        match step {
-            Step::CreateTable(_) => {}
-            Step::CreateIndex { index, .. } => {
-                if !known {
-                    errors.push(unknown().into());
-                }
-                if table.find_index(index).is_none() {
-                    errors.push(
-                        StepError::UnknownIndex {
-                            migration: migration.id(),
-                            table: table.name.clone(),
-                            index: index.clone(),
-                        }
-                        .into(),
-                    );
-                }
+    let table = step.table();
+    let known = tables.contains_key(table.name.as_str());
+    let unknown = || StepError::UnknownTable {
+        migration: migration.id(),
+        table: table.name.clone(),
+    };
+    match step {
+        Step::CreateTable(_) => {}
+        Step::CreateIndex { index, .. } => {
+            if !known {
+                errors.push(unknown().into());
             }
-            Step::PartitionTable(_) => {
-                if !known {
-                    errors.push(unknown().into());
-                }
-                if table.partitioning.is_none() {
-                    errors.push(
-                        StepError::NotPartitioned {
-                            migration: migration.id(),
-                            table: table.name.clone(),
-                        }
-                        .into(),
-                    );
-                }
+            if table.find_index(index).is_none() {
+                errors.push(
+                    StepError::UnknownIndex {
+                        migration: migration.id(),
+                        table: table.name.clone(),
+                        index: index.clone(),
+                    }
+                    .into(),
+                );
+            }
+        }
+        Step::PartitionTable(_) => {
+            if !known {
+                errors.push(unknown().into());
+            }
+            if table.partitioning.is_none() {
+                errors.push(
+                    StepError::NotPartitioned {
+                        migration: migration.id(),
+                        table: table.name.clone(),
+                    }
+                    .into(),
+                );
             }
         }
     }
@@ -430,5 +432,95 @@ fn check_foreign_keys(
                 ref_columns: fk.ref_columns.join(", "),
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{
+        ColumnDef, ColumnType, Group, IndexDef, IndexMethod, Migration, Partitioning, Schema, Step,
+        TableDef, Tier,
+    };
+
+    fn runs() -> TableDef {
+        TableDef::new("runs")
+            .column(ColumnDef::new("run_id", ColumnType::Integer).primary_key())
+            .column(ColumnDef::new("created_at", ColumnType::Timestamp))
+            .column(ColumnDef::new("ended_at", ColumnType::Timestamp).nullable(true))
+            .column(ColumnDef::new(
+                "params",
+                ColumnType::Json {
+                    size: Default::default(),
+                },
+            ))
+            .index(IndexDef {
+                method: IndexMethod::Gin,
+                ..IndexDef::new("idx_runs_params", &["params"])
+            })
+    }
+
+    fn errors(steps: Vec<Step>) -> Vec<String> {
+        let mut migration = Migration::new(Group::Tier(Tier::Basic), 1, "runs");
+        migration.steps = steps;
+        match Schema::new(vec![migration]).validate() {
+            Ok(()) => Vec::new(),
+            Err(errors) => errors.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    #[test]
+    fn partitioned_tables_and_their_steps_validate() {
+        let table = runs().partitioned(Partitioning::monthly("created_at"));
+        assert_eq!(
+            errors(vec![
+                Step::CreateTable(table.clone()),
+                Step::PartitionTable(table.clone()),
+                Step::CreateIndex {
+                    table,
+                    index: "idx_runs_params".into()
+                },
+            ]),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn a_partition_key_is_a_not_null_timestamp() {
+        for column in ["ended_at", "params", "missing"] {
+            let table = runs().partitioned(Partitioning::monthly(column));
+            assert_eq!(
+                errors(vec![
+                    Step::CreateTable(table.clone()),
+                    Step::CreateIndex {
+                        table,
+                        index: "idx_runs_params".into()
+                    },
+                ]),
+                [format!(
+                    "table `runs`, column `{column}`: a partition key must be a NOT NULL timestamp column of the table"
+                )]
+            );
+        }
+    }
+
+    #[test]
+    fn steps_name_what_the_tables_declare() {
+        let table = runs();
+        assert_eq!(
+            errors(vec![
+                Step::PartitionTable(table.clone()),
+                Step::CreateTable(table.clone()),
+                Step::CreateIndex {
+                    table,
+                    index: "idx_nope".into()
+                },
+            ]),
+            [
+                "migration `basic/0001_runs`: table `runs` is not created by an earlier migration",
+                "migration `basic/0001_runs`: table `runs` declares no partitioning",
+                "migration `basic/0001_runs`: table `runs` declares no index `idx_nope`",
+                "table `runs`: index `idx_runs_params` uses method gin, which CREATE TABLE does not build; add a migration step `create_index` for it",
+            ]
+        );
     }
 }

@@ -87,6 +87,22 @@ impl Setup {
         value
     }
 
+    /// Runs `sql` and commits.
+    pub fn execute(&self, sql: &str) {
+        let mut conn = self.connect();
+        conn.begin()
+            .and_then(|()| conn.execute(sql))
+            .and_then(|()| conn.commit())
+            .unwrap_or_else(|e| panic!("{sql}: {}", e.message));
+    }
+
+    /// The dialect as the runner's type.
+    pub fn runner_dialect(&self) -> Dialect {
+        self.dialect()
+            .parse()
+            .unwrap_or_else(|e| panic!("dialect: {e}"))
+    }
+
     /// How many of `tables` exist.
     pub fn tables(&self, tables: &[&str]) -> i64 {
         self.count(&self.db.count_tables_sql(tables))
@@ -94,10 +110,7 @@ impl Setup {
 
     /// Rows in the tracking table (0 when it does not exist).
     pub fn tracking_rows(&self) -> i64 {
-        let dialect: Dialect = self
-            .dialect()
-            .parse()
-            .unwrap_or_else(|e| panic!("dialect: {e}"));
+        let dialect = self.runner_dialect();
         if self.count(dialect.tracking_table_exists()) == 0 {
             return 0;
         }
@@ -105,5 +118,38 @@ impl Setup {
             "SELECT COUNT(*) FROM {}",
             dialect.tracking_table()
         ))
+    }
+
+    /// The design document's Python runner's table, exactly as it creates it (`migration_id`,
+    /// `applied_at` only; SQLite and PostgreSQL: its unquoted `_migrations` is no Db2 name),
+    /// with rows for basic/0001 and intermediate/0001, whose tables that runner created.
+    pub fn seed_runner_database(&self) {
+        let dialect = self.runner_dialect();
+        let table = dialect.tracking_table();
+        self.execute(&format!(
+            "CREATE TABLE IF NOT EXISTS {table} (migration_id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+        ));
+        let set = self.set();
+        for id in ["basic/0001_source_configs", "intermediate/0001_schedules"] {
+            let migration = set
+                .get(dialect, id)
+                .unwrap_or_else(|| panic!("fixture {id}"));
+            let mut conn = self.connect();
+            conn.begin()
+                .map_err(|e| e.message)
+                .and_then(|()| {
+                    conn.execute_script(&migration.up_sql)
+                        .map_err(|e| e.message)
+                })
+                .and_then(|()| {
+                    conn.execute(&format!(
+                        "INSERT INTO {table} (migration_id, applied_at) \
+                         VALUES ('{id}', '2026-11-20T10:00:00.123456')"
+                    ))
+                    .map_err(|e| e.message)
+                })
+                .and_then(|()| conn.commit().map_err(|e| e.message))
+                .unwrap_or_else(|e| panic!("seeding {id}: {e}"));
+        }
     }
 }

@@ -292,7 +292,7 @@ impl Backend for Postgres {
     }
 
     /// PostgreSQL refuses to create a partition while the DEFAULT partition holds rows of
-    /// its range, so in one transaction the DEFAULT partition is detached, the missing
+    /// its range, so (under a lock) the DEFAULT partition is detached, the missing
     /// partitions created, their rows moved out of it (inserted before they are deleted, so
     /// the keys table, and the rows that reference it, never lose them) and it is attached
     /// again. `CREATE TABLE IF NOT EXISTS` makes a second run create nothing.
@@ -307,7 +307,6 @@ impl Backend for Postgres {
         let default = format!("{name}_default");
         let column = &plan.partitioning.column;
         let mut sql = vec![
-            "BEGIN;".to_string(),
             format!("LOCK TABLE {name} IN ACCESS EXCLUSIVE MODE;"),
             format!("ALTER TABLE {name} DETACH PARTITION {default};"),
         ];
@@ -327,7 +326,6 @@ impl Backend for Postgres {
         sql.push(format!(
             "ALTER TABLE {name} ATTACH PARTITION {default} DEFAULT;"
         ));
-        sql.push("COMMIT;".to_string());
         Ok(sql)
     }
 
@@ -357,26 +355,29 @@ struct PartitionPlan<'a> {
 
 impl<'a> PartitionPlan<'a> {
     fn new(backend: &Postgres, table: &'a TableDef) -> Result<Self, Unsupported> {
-        let refuse = |why: String| {
-            Unsupported(format!(
-                "{}: table `{}`: {why}",
-                backend.dialect(),
-                table.name
-            ))
-        };
         let partitioning = table
             .partitioning
             .as_ref()
-            .ok_or_else(|| refuse("declares no partitioning".to_string()))?;
+            .ok_or_else(|| Unsupported("declares no partitioning".to_string()))?;
         let key = table.primary_key();
         if key.is_empty() || key.contains(&partitioning.column.as_str()) {
-            return Err(refuse(
-                "partitioning keeps a primary key without the partition key unique; declare one"
+            return Err(Unsupported(
+                "partitioning needs a primary key without the partition key, kept unique in `<table>_keys`"
                     .to_string(),
             ));
         }
+        let longest = format!("{}_unpartitioned", table.name);
+        if backend
+            .max_identifier_bytes()
+            .is_some_and(|max| longest.len() > max)
+        {
+            return Err(Unsupported(format!(
+                "the name `{longest}` that partitioning uses is over {} bytes",
+                backend.max_identifier_bytes().unwrap_or_default()
+            )));
+        }
         if table.columns.iter().any(|c| c.unique) || table.indexes.iter().any(|i| i.unique) {
-            return Err(refuse(
+            return Err(Unsupported(
                 "a UNIQUE constraint of a partitioned table must contain the partition key"
                     .to_string(),
             ));
@@ -489,4 +490,71 @@ fn add_foreign_key(backend: &Postgres, table: &TableDef, fk: &ForeignKeyDef) -> 
         backend.identifier(&table.name),
         backend.foreign_key(fk)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use schema_dsl::ColumnDef;
+
+    fn runs() -> TableDef {
+        TableDef::new("runs")
+            .column(ColumnDef::new("run_id", ColumnType::Integer).primary_key())
+            .column(ColumnDef::new("created_at", ColumnType::Timestamp))
+            .partitioned(Partitioning::monthly("created_at"))
+    }
+
+    fn refusal(table: &TableDef) -> String {
+        Postgres.partition_table(table, &[]).expect_err("refused").0
+    }
+
+    #[test]
+    fn partitioning_refuses_what_postgres_cannot_keep() {
+        assert_eq!(
+            refusal(&runs().column(ColumnDef::new("slug", ColumnType::Integer).unique())),
+            "a UNIQUE constraint of a partitioned table must contain the partition key"
+        );
+        assert_eq!(
+            refusal(&TableDef {
+                partitioning: None,
+                ..runs()
+            }),
+            "declares no partitioning"
+        );
+        let long = TableDef {
+            name: "r".repeat(50),
+            ..runs()
+        };
+        assert_eq!(
+            refusal(&long),
+            format!(
+                "the name `{0}_unpartitioned` that partitioning uses is over 63 bytes",
+                "r".repeat(50)
+            )
+        );
+        assert!(Postgres.partition_table(&runs(), &[]).is_ok());
+    }
+
+    #[test]
+    fn maintenance_creates_each_month_once_around_a_detached_default() {
+        let sql = Postgres
+            .create_monthly_partitions(&runs(), Month::new(2026, 12).unwrap(), 2)
+            .unwrap();
+        let creates: Vec<&String> = sql.iter().filter(|s| s.starts_with("CREATE")).collect();
+        assert_eq!(
+            creates,
+            [
+                "CREATE TABLE IF NOT EXISTS runs_2026_12 PARTITION OF runs FOR VALUES FROM ('2026-12-01 00:00:00') TO ('2027-01-01 00:00:00');",
+                "CREATE TABLE IF NOT EXISTS runs_2027_01 PARTITION OF runs FOR VALUES FROM ('2027-01-01 00:00:00') TO ('2027-02-01 00:00:00');",
+            ]
+        );
+        assert_eq!(
+            sql.first().map(String::as_str),
+            Some("LOCK TABLE runs IN ACCESS EXCLUSIVE MODE;")
+        );
+        assert_eq!(
+            sql.last().map(String::as_str),
+            Some("ALTER TABLE runs ATTACH PARTITION runs_default DEFAULT;")
+        );
+    }
 }

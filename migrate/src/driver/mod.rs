@@ -21,10 +21,11 @@ pub struct AppliedMigration {
     pub id: String,
     /// When it was applied, as text (UTC).
     pub applied_at: String,
-    /// Checksum of the up file as applied.
-    pub checksum: String,
-    /// How long the migration took.
-    pub duration_ms: i64,
+    /// Checksum of the up file as applied; `None` for a row an older runner wrote (see
+    /// [`Dialect::tracking_upgrades`]) until `rebless` records it.
+    pub checksum: Option<String>,
+    /// How long the migration took, when known.
+    pub duration_ms: Option<i64>,
     /// Dialect directory the file came from.
     pub dialect: String,
 }
@@ -52,13 +53,11 @@ pub trait Connection {
     /// Starts a transaction for reading.
     fn begin(&mut self) -> Result<(), DbError>;
 
-    /// Starts the transaction that creates the tracking table (which cannot be locked yet).
-    fn begin_create_tracking_table(&mut self) -> Result<(), DbError> {
-        self.begin()
-    }
-
     /// Starts a transaction holding the write lock that keeps other runners out until it ends.
-    fn begin_exclusive(&mut self) -> Result<(), DbError>;
+    /// `create_tracking_table` (the tracking table's `CREATE TABLE IF NOT EXISTS`) runs first
+    /// in the same transaction when the table does not exist yet, so creating it costs no
+    /// commit of its own.
+    fn begin_exclusive(&mut self, create_tracking_table: Option<&str>) -> Result<(), DbError>;
 
     /// Commits the current transaction.
     fn commit(&mut self) -> Result<(), DbError>;

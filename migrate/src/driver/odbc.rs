@@ -114,7 +114,10 @@ impl Connection for OdbcConnection {
         Ok(())
     }
 
-    fn begin_exclusive(&mut self) -> Result<(), DbError> {
+    fn begin_exclusive(&mut self, create_tracking_table: Option<&str>) -> Result<(), DbError> {
+        if let Some(ddl) = create_tracking_table {
+            self.execute(ddl)?;
+        }
         self.execute(&self.dialect.lock_tracking_table())
     }
 
@@ -148,8 +151,17 @@ impl Connection for OdbcConnection {
                 Ok(AppliedMigration {
                     id: text(row, 0)?,
                     applied_at: text(row, 1)?,
-                    checksum: text(row, 2)?.trim_end().to_string(),
-                    duration_ms: integer(row, 3)?,
+                    checksum: row
+                        .get(2)
+                        .cloned()
+                        .flatten()
+                        .map(|c| c.trim_end().to_string()),
+                    duration_ms: row
+                        .get(3)
+                        .cloned()
+                        .flatten()
+                        .map(|_| integer(row, 3))
+                        .transpose()?,
                     dialect: text(row, 4)?.trim_end().to_string(),
                 })
             })

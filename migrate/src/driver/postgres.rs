@@ -15,6 +15,9 @@ use crate::split::split_statements;
 /// Advisory lock key shared by every runner ("SPINEMIG" in ASCII).
 pub const ADVISORY_LOCK_KEY: i64 = 0x5350_494E_454D_4947;
 
+/// Sent in the same round trip before each script, so a failure can be replayed from there.
+const SCRIPT_SAVEPOINT: &str = "SAVEPOINT spine_script;\n";
+
 /// A PostgreSQL database.
 pub struct PostgresConnection {
     client: postgres::Client,
@@ -33,13 +36,15 @@ impl PostgresConnection {
     }
 
     /// Finds the statement a failed batch stopped at: from the error position when the server
-    /// gives one, else by replaying the statements one at a time in a fresh transaction (left
-    /// open and failed, for the caller to roll back).
+    /// gives one, else by rolling back to the script's savepoint and replaying the statements
+    /// one at a time (earlier work of the transaction stays; it is left failed, for the caller
+    /// to roll back).
     fn locate_failure(&mut self, script: &str, error: &postgres::Error) -> ScriptError {
         let message = describe(error).message;
         let statements = split_statements(script);
+        let prefix = SCRIPT_SAVEPOINT.chars().count();
         let position = error.as_db_error().and_then(|db| match db.position() {
-            Some(ErrorPosition::Original(position)) => Some(*position as usize),
+            Some(ErrorPosition::Original(position)) => (*position as usize).checked_sub(prefix),
             _ => None,
         });
         if let Some(char_position) = position {
@@ -60,11 +65,7 @@ impl PostgresConnection {
             sql: None,
             message,
         };
-        if self
-            .rollback()
-            .and_then(|()| self.begin_exclusive())
-            .is_err()
-        {
+        if self.execute("ROLLBACK TO SAVEPOINT spine_script").is_err() {
             return unknown(message);
         }
         let client = &mut self.client;
@@ -124,8 +125,11 @@ impl Connection for PostgresConnection {
         self.execute("BEGIN")
     }
 
-    fn begin_exclusive(&mut self) -> Result<(), DbError> {
+    fn begin_exclusive(&mut self, create_tracking_table: Option<&str>) -> Result<(), DbError> {
         self.execute("BEGIN")?;
+        if let Some(ddl) = create_tracking_table {
+            self.execute(ddl)?;
+        }
         self.execute(&Dialect::Postgres.lock_tracking_table())
     }
 
@@ -162,9 +166,12 @@ impl Connection for PostgresConnection {
             .map_err(|e| describe(&e))
     }
 
-    /// Sends the whole script in one round trip (simple query protocol).
+    /// Sends the whole script in one round trip (simple query protocol), after a savepoint.
     fn execute_script(&mut self, sql: &str) -> Result<(), ScriptError> {
-        match self.client.batch_execute(sql) {
+        match self
+            .client
+            .batch_execute(&format!("{SCRIPT_SAVEPOINT}{sql}"))
+        {
             Ok(()) => Ok(()),
             Err(error) => Err(self.locate_failure(sql, &error)),
         }

@@ -9,6 +9,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use rusqlite::OpenFlags;
 use rusqlite::fallible_iterator::FallibleIterator;
 
 use super::{AppliedMigration, Connection};
@@ -29,6 +30,24 @@ impl SqliteConnection {
     pub fn open(path: &Path) -> Result<Self, DbError> {
         let conn = rusqlite::Connection::open(path).map_err(DbError::new)?;
         Self::from_connection(conn)
+    }
+
+    /// Opens the database file at `path` read-only, never creating it: a file that does not
+    /// exist (in a directory that does) reads as an empty database.
+    pub fn open_read_only(path: &Path) -> Result<Self, DbError> {
+        let conn = if path.exists() {
+            rusqlite::Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        } else {
+            let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+            if parent.is_some_and(|dir| !dir.is_dir()) {
+                return Err(DbError::new(format!(
+                    "directory of {} does not exist",
+                    path.display()
+                )));
+            }
+            rusqlite::Connection::open_in_memory()
+        };
+        Self::from_connection(conn.map_err(DbError::new)?)
     }
 
     /// Wraps an open connection, turning on foreign keys and the busy timeout.
@@ -62,14 +81,12 @@ impl Connection for SqliteConnection {
         self.execute("BEGIN")
     }
 
-    /// Takes the write lock first, so that two runners creating the table at once queue in
-    /// the busy handler instead of failing on a read-to-write lock upgrade.
-    fn begin_create_tracking_table(&mut self) -> Result<(), DbError> {
-        self.begin_exclusive()
-    }
-
-    fn begin_exclusive(&mut self) -> Result<(), DbError> {
-        self.execute("BEGIN IMMEDIATE")
+    /// `BEGIN IMMEDIATE` takes the write lock before anything is read (the tracking table is
+    /// created under it), so runners queue in the busy handler instead of failing on a
+    /// read-to-write lock upgrade.
+    fn begin_exclusive(&mut self, create_tracking_table: Option<&str>) -> Result<(), DbError> {
+        self.execute("BEGIN IMMEDIATE")?;
+        create_tracking_table.map_or(Ok(()), |ddl| self.execute(ddl))
     }
 
     fn commit(&mut self) -> Result<(), DbError> {
