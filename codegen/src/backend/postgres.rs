@@ -216,13 +216,7 @@ impl Backend for Postgres {
         let plan = PartitionPlan::new(self, table)?;
         let name = &table.name;
         let old = format!("{name}_unpartitioned");
-        let mut sql: Vec<String> = referencing
-            .iter()
-            .map(|r| drop_constraint(&r.table.name, &r.foreign_key.name))
-            .collect();
-        sql.push(format!("ALTER TABLE {name} RENAME TO {old};"));
-        sql.push(drop_constraint(&old, &format!("{name}_pkey")));
-        sql.extend(plan.indexes(table).map(|index| self.drop_index(index)));
+        let mut sql = plan.set_aside(self, table, referencing, &old);
         let create = self
             .create_table(&plan.partitioned)
             .map_err(|unsupported| Unsupported(unsupported.0))?;
@@ -264,13 +258,7 @@ impl Backend for Postgres {
         let plan = PartitionPlan::new(self, table)?;
         let name = &table.name;
         let old = format!("{name}_partitioned");
-        let mut sql: Vec<String> = referencing
-            .iter()
-            .map(|r| drop_constraint(&r.table.name, &r.foreign_key.name))
-            .collect();
-        sql.push(format!("ALTER TABLE {name} RENAME TO {old};"));
-        sql.push(drop_constraint(&old, &format!("{name}_pkey")));
-        sql.extend(plan.indexes(table).map(|index| self.drop_index(index)));
+        let mut sql = plan.set_aside(self, table, referencing, &old);
         sql.push(
             self.create_table(table)
                 .map_err(|unsupported| Unsupported(unsupported.0))?,
@@ -421,6 +409,27 @@ impl<'a> PartitionPlan<'a> {
     }
 
     /// `INSERT INTO to (columns) SELECT columns FROM from;`
+    /// Frees the table's name for its rebuilt form: drops the foreign keys that reference
+    /// it, renames it to `aside`, and drops its primary key and declared indexes (whose
+    /// names the rebuilt table takes).
+    fn set_aside(
+        &self,
+        backend: &Postgres,
+        table: &TableDef,
+        referencing: &[Referencing],
+        aside: &str,
+    ) -> Vec<String> {
+        let name = &table.name;
+        let mut sql: Vec<String> = referencing
+            .iter()
+            .map(|r| drop_constraint(&r.table.name, &r.foreign_key.name))
+            .collect();
+        sql.push(format!("ALTER TABLE {name} RENAME TO {aside};"));
+        sql.push(drop_constraint(aside, &format!("{name}_pkey")));
+        sql.extend(self.indexes(table).map(|index| backend.drop_index(index)));
+        sql
+    }
+
     fn copy_rows(&self, to: &str, from: &str) -> String {
         let columns = &self.columns;
         format!("INSERT INTO {to} ({columns}) SELECT {columns} FROM {from};")
