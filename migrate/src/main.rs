@@ -75,8 +75,10 @@ struct UpArgs {
     tier: TierArg,
     /// Apply all pending migrations and their tracking rows in ONE transaction: a failure
     /// leaves nothing of the run, and the run costs one commit instead of one per migration.
-    /// Without it (the default) each migration commits on its own, so a failure or a crash
-    /// keeps the migrations before it and the next run resumes from there.
+    /// But a failure or crash also discards the run's migrations that succeeded, and the write
+    /// lock is held for the whole run. Without it (the default) each migration commits on its
+    /// own, so a failure or a crash keeps the migrations before it and the next run resumes
+    /// from there.
     #[arg(long)]
     group: bool,
 }
@@ -320,7 +322,7 @@ fn execute(
             match output {
                 Output::Json => println!(
                     "{}",
-                    json!({ "ok": true, "command": "rebless", "target": shown, "ids": ids })
+                    json!({ "ok": true, "command": "rebless", "target": shown, "id": id, "ids": ids })
                 ),
                 Output::Human => println!(
                     "re-recorded the checksum of {} migration(s) on {shown}: {}",

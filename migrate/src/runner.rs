@@ -381,13 +381,12 @@ impl<'a> Runner<'a> {
         if result.is_err() {
             let _ = self.conn.rollback();
         }
-        Ok(
-            match result.map_err(|e| e.during("looking for the tracking table"))? {
-                0 => Tracking::Absent,
-                4 => Tracking::Current,
-                _ => Tracking::Older,
-            },
-        )
+        let columns = result.map_err(|e| e.during("looking for the tracking table"))?;
+        Ok(match columns {
+            0 => Tracking::Absent,
+            4 => Tracking::Current,
+            _ => Tracking::Older,
+        })
     }
 
     /// Starts a transaction holding the tracking-table lock in which the table exists in the

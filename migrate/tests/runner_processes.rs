@@ -240,6 +240,24 @@ fn concurrent_runners_adopt_seed_table(engine: Engine, args: &[&str]) {
         setup.tracking_rows(),
         standard_for(setup.dialect()).len() as i64
     );
+
+    let mut validate = migrate_on(&setup);
+    validate.arg("validate");
+    let refused = run(validate);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        text(&refused.stderr).contains("rebless --all-unverified"),
+        "{}",
+        text(&refused.stderr)
+    );
+    let mut rebless = migrate_on(&setup);
+    rebless.args(["--json", "rebless", "--all-unverified"]);
+    let report = json(&run(rebless));
+    assert_eq!(report["ids"], serde_json::json!(seeded), "{report}");
+    let mut validate = migrate_on(&setup);
+    validate.arg("validate");
+    let output = run(validate);
+    assert!(output.status.success(), "{}", text(&output.stderr));
 }
 
 /// The engines the seed runner could have run on (not Db2), per-migration and `--group`.

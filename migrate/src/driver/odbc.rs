@@ -88,17 +88,19 @@ impl OdbcConnection {
     }
 }
 
+/// Column `index` of a text row; `None` when NULL.
+fn optional_text(row: &[Option<String>], index: usize) -> Option<String> {
+    row.get(index).cloned().flatten()
+}
+
 /// Column `index` of a text row, or an error naming it.
 fn text(row: &[Option<String>], index: usize) -> Result<String, DbError> {
-    row.get(index)
-        .cloned()
-        .flatten()
+    optional_text(row, index)
         .ok_or_else(|| DbError::new(format!("tracking table column {index} is NULL")))
 }
 
-/// Column `index` of a text row as an integer.
-fn integer(row: &[Option<String>], index: usize) -> Result<i64, DbError> {
-    let value = text(row, index)?;
+/// A text value as an integer.
+fn integer(value: &str) -> Result<i64, DbError> {
     value
         .trim()
         .parse()
@@ -141,7 +143,7 @@ impl Connection for OdbcConnection {
         let first = rows
             .first()
             .ok_or_else(|| DbError::new(format!("no row returned by {sql}")))?;
-        integer(first, 0)
+        integer(&text(first, 0)?)
     }
 
     fn query_applied(&mut self, sql: &str) -> Result<Vec<AppliedMigration>, DbError> {
@@ -151,17 +153,8 @@ impl Connection for OdbcConnection {
                 Ok(AppliedMigration {
                     id: text(row, 0)?,
                     applied_at: text(row, 1)?,
-                    checksum: row
-                        .get(2)
-                        .cloned()
-                        .flatten()
-                        .map(|c| c.trim_end().to_string()),
-                    duration_ms: row
-                        .get(3)
-                        .cloned()
-                        .flatten()
-                        .map(|_| integer(row, 3))
-                        .transpose()?,
+                    checksum: optional_text(row, 2).map(|c| c.trim_end().to_string()),
+                    duration_ms: optional_text(row, 3).as_deref().map(integer).transpose()?,
                     dialect: text(row, 4)?.trim_end().to_string(),
                 })
             })
