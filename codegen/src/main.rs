@@ -20,12 +20,12 @@ struct Args {
     /// Write nothing; list stale, missing and extra files and fail if there are any.
     #[arg(long)]
     check: bool,
-    /// The output directory.
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations-generated"))]
-    out: PathBuf,
-    /// The output directory of the per-table statements.
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../statements-generated"))]
-    statements_out: PathBuf,
+    /// The output directory [default: migrations-generated/ at the workspace root].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// The output directory of the per-table statements [default: statements-generated/].
+    #[arg(long)]
+    statements_out: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -71,12 +71,24 @@ fn main() -> ExitCode {
     }
     let statements = statement_files(&schema, &Dialect::ALL);
     let mut status = ExitCode::SUCCESS;
-    for (root, files) in [(&args.out, &generated), (&args.statements_out, &statements)] {
+    let out = args
+        .out
+        .unwrap_or_else(|| workspace_dir("migrations-generated"));
+    let statements_out = args
+        .statements_out
+        .unwrap_or_else(|| workspace_dir("statements-generated"));
+    for (root, files) in [(&out, &generated), (&statements_out, &statements)] {
         if !sync(root, files, args.check) {
             status = ExitCode::FAILURE;
         }
     }
     status
+}
+
+/// `name` at the workspace root, wherever codegen is run from.
+fn workspace_dir(name: &str) -> PathBuf {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir.parent().unwrap_or(manifest_dir).join(name)
 }
 
 /// Writes (or with `check`, compares) `files` under `root`; false when that fails or, with
