@@ -12,35 +12,7 @@ root=$(realpath "${1:-migrations-generated}")
 rounds=${2:-40}
 bin=$(realpath "${CARGO_TARGET_DIR:-target}/release/migrate")
 
-work=$(mktemp -d /tmp/spine-ab-XXXXXX)
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-as_pg_user=()
-if [ "$(id -u)" = 0 ]; then
-    chown nobody:nogroup "$work"
-    as_pg_user=(runuser -u nobody --)
-fi
-cleanup() {
-    "${as_pg_user[@]}" "$pg_bin/pg_ctl" -D "$work/pg" stop -m immediate >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-files_in_order() {
-    local dialect_dir=$root/$1 group
-    for group in basic intermediate advanced; do
-        ls "$dialect_dir/$group"/*.up.sql 2>/dev/null | sort
-    done
-    for group in $(ls "$dialect_dir" | sort); do
-        case $group in basic | intermediate | advanced) ;; *) ls "$dialect_dir/$group"/*.up.sql | sort ;; esac
-    done
-}
-files_in_order postgres | xargs cat >"$work/postgres.sql"
-{ echo "BEGIN;"; files_in_order sqlite | xargs cat; echo "COMMIT;"; } >"$work/sqlite.sql"
-
-"${as_pg_user[@]}" "$pg_bin/initdb" -D "$work/pg" -U postgres -A trust --no-sync >/dev/null
-"${as_pg_user[@]}" "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w \
-    -o "-k $work -c listen_addresses='' -p 5432" start >/dev/null
-pg=(-h "$work" -p 5432 -U postgres)
+source migrate/benches/common.sh
 
 # Microseconds taken by the command.
 micros() {
@@ -54,7 +26,7 @@ sqlite_client() { sqlite3 -bail "$work/client.db" <"$work/sqlite.sql"; }
 
 for round in $(seq 1 "$rounds"); do
     recreate
-    micros "$bin" --quiet --dir "$root" --target "host=$work port=5432 user=postgres dbname=bench" up --group >>"$work/pg-migrate"
+    micros "$bin" --quiet --dir "$root" --target "$target" up --group >>"$work/pg-migrate"
     recreate
     micros psql -X -q -1 -v ON_ERROR_STOP=1 "${pg[@]}" -d bench -f "$work/postgres.sql" >>"$work/pg-client"
     rm -f "$work/runner.db" "$work/client.db"

@@ -17,39 +17,11 @@ target_dir=${CARGO_TARGET_DIR:-target}
 cargo build --quiet --release -p migrate
 bin=$(realpath "$target_dir/release/migrate")
 
-work=$(mktemp -d /tmp/spine-bench-XXXXXX)
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-as_pg_user=()
-if [ "$(id -u)" = 0 ]; then
-    chown nobody:nogroup "$work"
-    as_pg_user=(runuser -u nobody --)
-fi
-cleanup() {
-    "${as_pg_user[@]}" "$pg_bin/pg_ctl" -D "$work/pg" stop -m immediate >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-# The files `migrate up` applies for a dialect, in its order: tiers, then overlays by name.
-files_in_order() {
-    local dialect_dir=$root/$1 group
-    for group in basic intermediate advanced; do
-        ls "$dialect_dir/$group"/*.up.sql 2>/dev/null | sort
-    done
-    for group in $(ls "$dialect_dir" | sort); do
-        case $group in basic | intermediate | advanced) ;; *) ls "$dialect_dir/$group"/*.up.sql | sort ;; esac
-    done
-}
-{ echo "BEGIN;"; files_in_order sqlite | xargs cat; echo "COMMIT;"; } >"$work/sqlite.sql"
+source migrate/benches/common.sh
 for file in $(files_in_order sqlite); do echo "BEGIN;"; cat "$file"; echo "COMMIT;"; done >"$work/sqlite-per-file.sql"
-files_in_order postgres | xargs cat >"$work/postgres.sql"
 for file in $(files_in_order postgres); do echo "BEGIN;"; cat "$file"; echo "COMMIT;"; done >"$work/postgres-per-file.sql"
 
-"${as_pg_user[@]}" "$pg_bin/initdb" -D "$work/pg" -U postgres -A trust --no-sync >/dev/null
-"${as_pg_user[@]}" "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w \
-    -o "-k $work -c listen_addresses='' -p 5432" start >/dev/null
-pg="-h $work -p 5432 -U postgres"
-recreate="psql -X -q $pg -d postgres -c 'DROP DATABASE IF EXISTS bench' -c 'CREATE DATABASE bench'"
+recreate="psql -X -q ${pg[*]} -d postgres -c 'DROP DATABASE IF EXISTS bench' -c 'CREATE DATABASE bench'"
 
 echo "## SQLite: $(files_in_order sqlite | wc -l) files"
 hyperfine --warmup 3 --runs "$runs" \
@@ -64,9 +36,9 @@ echo "## PostgreSQL: $(files_in_order postgres | wc -l) files"
 hyperfine --warmup 3 --runs "$runs" \
     --prepare "$recreate" \
     --export-markdown "$work/postgres.md" \
-    -n "migrate up (postgres)" "$bin --quiet --dir $root --target 'host=$work port=5432 user=postgres dbname=bench' up" \
-    -n "migrate up --group (postgres)" "$bin --quiet --dir $root --target 'host=$work port=5432 user=postgres dbname=bench' up --group" \
-    -n "psql -1 -f" "psql -X -q -1 -v ON_ERROR_STOP=1 $pg -d bench -f $work/postgres.sql" \
-    -n "psql -f (one transaction per file)" "psql -X -q -v ON_ERROR_STOP=1 $pg -d bench -f $work/postgres-per-file.sql"
+    -n "migrate up (postgres)" "$bin --quiet --dir $root --target '$target' up" \
+    -n "migrate up --group (postgres)" "$bin --quiet --dir $root --target '$target' up --group" \
+    -n "psql -1 -f" "psql -X -q -1 -v ON_ERROR_STOP=1 ${pg[*]} -d bench -f $work/postgres.sql" \
+    -n "psql -f (one transaction per file)" "psql -X -q -v ON_ERROR_STOP=1 ${pg[*]} -d bench -f $work/postgres-per-file.sql"
 
 cat "$work/sqlite.md" "$work/postgres.md"
