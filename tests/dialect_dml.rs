@@ -321,26 +321,14 @@ where
             .clone()
     };
 
-    db.execute(
-        &statements.upsert,
-        &statements.values(&first).expect("values"),
-    );
-    assert_eq!(
-        read(db, &first).as_ref(),
-        Some(&first),
-        "{}: first upsert",
-        R::NAME
-    );
-    db.execute(
-        &statements.upsert,
-        &statements.values(&second).expect("values"),
-    );
-    assert_eq!(
-        read(db, &second).as_ref(),
-        Some(&second),
-        "{}: second upsert",
-        R::NAME
-    );
+    // Runs `sql` (an insert or upsert) for `row` and asserts the row reads back equal.
+    let write = |db: &mut dyn Database, sql: &str, row: &R, step: &str| {
+        db.execute(sql, &statements.values(row).expect("values"));
+        assert_eq!(read(db, row).as_ref(), Some(row), "{}: {step}", R::NAME);
+    };
+
+    write(db, &statements.upsert, &first, "first upsert");
+    write(db, &statements.upsert, &second, "second upsert");
     assert_eq!(
         count(db),
         SqlValue::Integer(1),
@@ -355,16 +343,7 @@ where
     assert_eq!(deleted, 1, "{}: delete by key", R::NAME);
     assert_eq!(read(db, &second), None, "{}: deleted", R::NAME);
 
-    db.execute(
-        &statements.insert,
-        &statements.values(&first).expect("values"),
-    );
-    assert_eq!(
-        read(db, &first).as_ref(),
-        Some(&first),
-        "{}: insert",
-        R::NAME
-    );
+    write(db, &statements.insert, &first, "insert");
 }
 
 fn source_config(enabled: bool, name: &str) -> SourceConfig {
