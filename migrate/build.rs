@@ -1,10 +1,6 @@
 //! Embeds the workspace's generated migrations (or `$SPINE_MIGRATIONS_DIR`) into the binary,
 //! and sets `cfg(db2)` for the Db2 tests when `SPINE_DB2_ODBC` names a real Db2.
 
-#[path = "src/embed.rs"]
-#[allow(dead_code, unused_macros)]
-mod embed;
-
 fn main() -> std::io::Result<()> {
     println!("cargo::rustc-check-cfg=cfg(db2)");
     println!("cargo::rerun-if-env-changed=SPINE_DB2_ODBC");
@@ -17,5 +13,5 @@ fn main() -> std::io::Result<()> {
         .unwrap_or_else(|| {
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations-generated")
         });
-    embed::write_embedding(root, "bundled_migrations.rs")
+    migration_layout::embed::write_embedding(root, "bundled_migrations.rs")
 }

@@ -2,29 +2,24 @@
 //! and an up → down → up → down round trip on a real Db2 through ODBC when `SPINE_DB2_ODBC`
 //! names one (reported as ignored otherwise; `build.rs` sets `cfg(db2)`).
 
-use codegen::backend::backend;
 use migrate::split::split_statements;
+use migration_layout::Direction;
 use odbc_api::buffers::TextRowSet;
 use odbc_api::{ConnectionOptions, Cursor};
 use schema_dsl::{Dialect, Schema};
-use spine_tests::db2;
+use schema_sql::backend::backend;
+use spine_tests::{db2, generated};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Db2's longest identifier, in bytes of UTF-8.
 const MAX_IDENTIFIER_BYTES: usize = 128;
 
-/// The generated Db2 files in `direction` (`up` or `down`), in the declared migration order.
-fn generated_files(direction: &str) -> Vec<(PathBuf, String)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations-generated/db2");
-    schema_defs::schema()
-        .migrations_for(Dialect::Db2)
-        .map(|migration| {
-            let path = root.join(format!("{}.{direction}.sql", migration.id()));
-            let sql = std::fs::read_to_string(&path)
-                .unwrap_or_else(|e| panic!("{}: {e} (run `cargo run -p codegen`)", path.display()));
-            (path, sql)
-        })
+/// The generated Db2 files in `direction`, in apply order, as (path, SQL).
+fn generated_files(direction: Direction) -> Vec<(PathBuf, String)> {
+    generated::files(Dialect::Db2, direction)
+        .into_iter()
+        .map(|file| (file.path, file.sql))
         .collect()
 }
 
@@ -282,8 +277,8 @@ fn db2_problems(files: &[(PathBuf, String)], schema: &Schema) -> Vec<String> {
 
 #[test]
 fn generated_db2_files_keep_db2s_rules() {
-    let mut files = generated_files("up");
-    files.extend(generated_files("down"));
+    let mut files = generated_files(Direction::Up);
+    files.extend(generated_files(Direction::Down));
     assert_eq!(files.len(), 16, "an up and a down file per seed table");
     let problems = db2_problems(&files, &schema_defs::schema());
     assert!(problems.is_empty(), "{}", problems.join("\n"));
@@ -400,8 +395,8 @@ fn db2_round_trip_through_odbc() {
         .filter(|i| db2.supports_index_method(i.method))
         .map(|i| db2.identifier(&i.name))
         .collect();
-    let ups = generated_files("up");
-    let mut downs = generated_files("down");
+    let ups = generated_files(Direction::Up);
+    let mut downs = generated_files(Direction::Down);
     downs.reverse();
 
     // Up, down, up, down: the last down pass leaves the shared Db2 as it was found.

@@ -1,4 +1,4 @@
-//! The per-table statements of `codegen::dml`, executed for real: one body over every target
+//! The per-table statements of `schema_sql::dml`, executed for real: one body over every target
 //! (SQLite through rusqlite, PostgreSQL through the `postgres` crate, both through their ODBC
 //! drivers, and Db2 through ODBC when `SPINE_DB2_ODBC` names one). The schema is applied by
 //! the runner from `migrations-generated/` (PostgreSQL with its `pg` overlay, so the
@@ -7,7 +7,6 @@
 //! Binding lives here, on the driver side: codegen gives driver-neutral [`SqlValue`]s in the
 //! form the dialect stores, and each driver below maps them to its own parameter types.
 
-use codegen::dml::{SqlValue, Statements, statements_for};
 use migrate::{MigrationSet, Runner, Target, Tier};
 use odbc_api::buffers::TextRowSet;
 use odbc_api::parameter::VarCharBox;
@@ -15,13 +14,13 @@ use odbc_api::{ConnectionOptions, Cursor};
 use postgres::types::{ToSql, Type};
 use schema_defs::tables::{AlertHistory, SourceConfig, WorkflowRun, WorkflowStepRun};
 use schema_dsl::{ColumnType, Dialect, Table, Timestamp};
+use schema_sql::dml::{SqlValue, Statements, statements_for};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 use spine_tests::engines::{Engine, TestDatabase};
 use spine_tests::on_every_engine;
 use std::fmt::Debug;
-use std::path::Path;
 
 /// A connection that runs statements with bound values and reads rows back as values.
 trait Database {
@@ -246,17 +245,9 @@ fn to_odbc(params: &[SqlValue]) -> Vec<VarCharBox> {
         .collect()
 }
 
-fn dialect_of(engine: Engine) -> Dialect {
-    match engine.dialect() {
-        "sqlite" => Dialect::Sqlite,
-        "postgres" => Dialect::Postgres,
-        _ => Dialect::Db2,
-    }
-}
-
 /// Applies every tier (and the dialect's overlay) with the runner, then connects.
 fn migrated(db: &TestDatabase) -> Box<dyn Database> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations-generated");
+    let root = spine_tests::generated::root();
     let set = MigrationSet::from_dir(&root).expect("migrations-generated/");
     let target: Target = db.target.parse().expect("a target");
     {
@@ -280,7 +271,7 @@ fn migrated(db: &TestDatabase) -> Box<dyn Database> {
             let conn = environment
                 .connect_with_connection_string(&connection_string, ConnectionOptions::default())
                 .expect("connect ODBC");
-            if db.engine.dialect() == "sqlite" {
+            if db.engine.dialect() == Dialect::Sqlite {
                 conn.execute("PRAGMA foreign_keys = ON", (), None)
                     .expect("foreign keys");
             }
@@ -300,7 +291,7 @@ where
     R: Table + Serialize + DeserializeOwned + PartialEq + Debug,
 {
     let mut statements: Statements =
-        statements_for::<R>(dialect_of(engine)).expect("a table with a primary key");
+        statements_for::<R>(engine.dialect()).expect("a table with a primary key");
     if engine.is_odbc() {
         statements = statements.with_question_marks();
     }

@@ -2,17 +2,17 @@
 //! `workflow_runs` with a DEFAULT partition, the maintenance that creates the coming months,
 //! the step cascade kept through `workflow_runs_keys`, and up → down → up keeping every row.
 
-use codegen::partition::{Month, maintenance_sql};
-use codegen::render::GeneratedFile;
 use postgres::Client;
 use schema_dsl::Dialect;
+use schema_sql::partition::{Month, maintenance_sql};
+use schema_sql::render::GeneratedFile;
 use spine_tests::pg;
 
 const OVERLAY: &str = "pg/0001_pg_optimizations";
 
 /// Every PostgreSQL file of `direction`, in apply order (tiers, then the overlay).
 fn files(direction: &str) -> Vec<GeneratedFile> {
-    codegen::generate(&schema_defs::schema(), &[Dialect::Postgres])
+    schema_sql::generate(&schema_defs::schema(), &[Dialect::Postgres])
         .expect("the schema renders")
         .into_iter()
         .filter(|file| {

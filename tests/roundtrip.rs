@@ -2,12 +2,13 @@
 //! file again, with the live catalog compared to the declarations after each up pass; and the
 //! generated SQLite DDL compared with the design document's own SQLite DDL.
 
-use codegen::backend::backend;
+use migration_layout::Direction;
 use rusqlite::Connection;
 use rusqlite::types::Value;
 use schema_dsl::{ColumnDef, ColumnType, DefaultValue, Dialect, Step, TableDef};
+use schema_sql::backend::backend;
 use spine_tests::introspect::{self, LiveColumn, LiveForeignKey, LiveIndex, LiveSchema, LiveTable};
-use spine_tests::pg;
+use spine_tests::{generated, pg};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -144,20 +145,11 @@ impl LiveDatabase for Postgres {
     }
 }
 
-/// The generated files of `dialect` in `direction` (`up` or `down`), in the declared
-/// migration order, read from `migrations-generated/`.
-fn generated_files(dialect: Dialect, direction: &str) -> Vec<(PathBuf, String)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations-generated");
-    schema_defs::schema()
-        .migrations_for(dialect)
-        .map(|migration| {
-            let path = root
-                .join(dialect.dir_name())
-                .join(format!("{}.{direction}.sql", migration.id()));
-            let sql = std::fs::read_to_string(&path)
-                .unwrap_or_else(|e| panic!("{}: {e} (run `cargo run -p codegen`)", path.display()));
-            (path, sql)
-        })
+/// The generated files of `dialect` in `direction`, in apply order, as (path, SQL).
+fn generated_files(dialect: Dialect, direction: Direction) -> Vec<(PathBuf, String)> {
+    generated::files(dialect, direction)
+        .into_iter()
+        .map(|file| (file.path, file.sql))
         .collect()
 }
 
@@ -291,8 +283,8 @@ fn assert_matches_declarations(db: &mut dyn LiveDatabase, pass: &str) {
 /// Up, down in reverse, up again; the live schema must equal the declarations after each up
 /// pass and hold no table after the down pass.
 fn round_trip(db: &mut dyn LiveDatabase) {
-    let ups = generated_files(db.dialect(), "up");
-    let mut downs = generated_files(db.dialect(), "down");
+    let ups = generated_files(db.dialect(), Direction::Up);
+    let mut downs = generated_files(db.dialect(), Direction::Down);
     downs.reverse();
 
     for (path, sql) in &ups {
@@ -461,7 +453,7 @@ fn sqlite_output_equals_the_design_documents_sqlite_ddl() {
             .unwrap_or_else(|e| panic!("the design document's DDL fails: {e}\n{block}"));
     }
     let mut ours = Sqlite::new();
-    for (path, sql) in generated_files(Dialect::Sqlite, "up") {
+    for (path, sql) in generated_files(Dialect::Sqlite, Direction::Up) {
         ours.apply(&path, &sql);
     }
 

@@ -8,6 +8,7 @@
 )]
 mod runner_support;
 
+use migrate::tracking_sql::TrackingSql;
 use migrate::{DownTarget, Error, State, Tier};
 use runner_support::Setup;
 use spine_tests::engines::Engine;
@@ -101,10 +102,7 @@ fn failed_first_migration_leaves_no_tracking_table(engine: Engine) {
         matches!(&result, Err(Error::MigrationFailed { id, statement: Some(2), .. }) if id == "basic/0000_broken"),
         "{result:?}"
     );
-    assert_eq!(
-        setup.count(setup.runner_dialect().tracking_table_exists()),
-        0
-    );
+    assert_eq!(setup.count(setup.dialect().tracking_table_exists()), 0);
     assert_eq!(setup.tables(&["t_first"]), 0);
 }
 
@@ -161,10 +159,7 @@ fn grouped_run_rolls_back_entirely(engine: Engine) {
     let run_tables = ["t_schedules", "t_runs", "t_partial_a", "t_partial_b"];
 
     run_fails();
-    assert_eq!(
-        setup.count(setup.runner_dialect().tracking_table_exists()),
-        0
-    );
+    assert_eq!(setup.count(setup.dialect().tracking_table_exists()), 0);
     assert_eq!(setup.tables(&run_tables), 0);
     assert_eq!(setup.tables(&["t_source_configs"]), 0);
 
@@ -181,7 +176,7 @@ fn edited_file_is_refused_but_crlf_is_not(engine: Engine) {
     let setup = Setup::standard(engine);
     let file = setup
         .root
-        .join(setup.dialect())
+        .join(setup.dialect().dir_name())
         .join("basic/0001_source_configs.up.sql");
     let up = |tier| setup.with_runner(|runner| runner.up(tier, &mut |_| {}));
     assert!(up(Tier::Basic).is_ok_and(|steps| steps.len() == 1));
@@ -228,7 +223,7 @@ fn missing_files_are_reported(engine: Engine) {
     );
     let down_file = setup
         .root
-        .join(dialect)
+        .join(dialect.dir_name())
         .join("basic/0001_source_configs.down.sql");
     std::fs::remove_file(&down_file).unwrap_or_else(|e| panic!("{e}"));
     let result = setup.with_runner(|runner| runner.down(&DownTarget::All, &mut |_| {}));

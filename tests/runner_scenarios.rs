@@ -5,7 +5,8 @@
 
 mod runner_support;
 
-use migrate::{DownTarget, Error, MigrationSet, Runner, State, Target, Tier};
+use migrate::tracking_sql::TrackingSql;
+use migrate::{Dialect, DownTarget, Error, MigrationSet, Runner, State, Target, Tier};
 use runner_support::Setup;
 use spine_tests::engines::Engine;
 use spine_tests::fixtures::{standard_for, standard_tables};
@@ -103,7 +104,7 @@ fn life_cycle_with(engine: Engine, grouped: bool) {
 /// The real generated files, once codegen has written them: every tier applies, the second run
 /// applies nothing, and (where down files exist) everything reverts and re-applies.
 fn generated_files(engine: Engine) {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations-generated");
+    let root = spine_tests::generated::root();
     assert!(
         root.is_dir(),
         "{} is missing: run codegen to generate the migration files",
@@ -154,7 +155,7 @@ on_every_engine!(life_cycle, grouped_life_cycle, generated_files);
 /// upgraded table still takes the seed runner's two-column inserts.
 fn adopts_seed_tracking_table(engine: Engine, grouped: bool) {
     let setup = Setup::standard(engine);
-    let dialect = setup.runner_dialect();
+    let dialect = setup.dialect();
     setup.seed_runner_database();
     let seeded = ["basic/0001_source_configs", "intermediate/0001_schedules"];
     let fixtures = standard_for(setup.dialect());
@@ -267,7 +268,7 @@ fn read_only_commands_do_not_create_a_sqlite_file() {
     assert!(!file.exists());
     let target: Target = setup.db.target.parse().unwrap_or_else(|e| panic!("{e}"));
     let set = setup.set();
-    let total = standard_for("sqlite").len();
+    let total = standard_for(Dialect::Sqlite).len();
     let mut conn = target
         .connect_read_only(None)
         .unwrap_or_else(|e| panic!("{e}"));
@@ -304,7 +305,7 @@ fn read_only_commands_do_not_create_a_sqlite_file() {
 /// The files embedded in the `migrate` binary are exactly the generated files on disk.
 #[test]
 fn bundled_set_matches_generated_files() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations-generated");
+    let root = spine_tests::generated::root();
     let on_disk = MigrationSet::from_dir(&root).unwrap_or_else(|e| panic!("{e}"));
     let bundled = migrate::bundled().unwrap_or_else(|e| panic!("{e}"));
     for dialect in migrate::Dialect::ALL {

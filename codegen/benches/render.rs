@@ -94,7 +94,7 @@ fn render(c: &mut Criterion) {
     for (name, schema) in &schemas {
         for dialect in Dialect::ALL {
             group.bench_with_input(BenchmarkId::new(*name, dialect), schema, |b, schema| {
-                b.iter(|| codegen::generate(black_box(schema), &[dialect]).expect("renders"))
+                b.iter(|| schema_sql::generate(black_box(schema), &[dialect]).expect("renders"))
             });
         }
     }

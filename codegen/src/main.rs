@@ -6,10 +6,10 @@
 
 use clap::{Parser, Subcommand};
 use codegen::files::{self, Drift};
-use codegen::partition::{Month, maintenance_sql};
-use codegen::render::GeneratedFile;
-use codegen::{generate, statement_files, warnings};
 use schema_dsl::Dialect;
+use schema_sql::partition::{Month, maintenance_sql};
+use schema_sql::render::GeneratedFile;
+use schema_sql::{generate, statement_files, warnings};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 

@@ -1,8 +1,8 @@
 //! Auto ids: not used by the seed tables, so proven on a fixture table, rendered for every
 //! dialect (and applied to real engines in `tests/roundtrip.rs`).
 
-use codegen::backend::backend;
 use schema_dsl::{Dialect, Table};
+use schema_sql::backend::backend;
 
 /// A fixture table whose key the database assigns.
 #[derive(Table)]

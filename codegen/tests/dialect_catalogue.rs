@@ -1,11 +1,11 @@
 //! The catalogue of declarations a dialect cannot render, each with the exact message.
 //! Every case is one table in the basic tier, rendered for every dialect.
 
-use codegen::{GenerateError, generate};
 use schema_dsl::{
     ColumnDef, ColumnType, Dialect, Group, IndexDef, IndexMethod, Migration, Schema, Step,
     TableDef, Tier,
 };
+use schema_sql::{GenerateError, generate};
 
 fn text(max_len: u32) -> ColumnType {
     ColumnType::Text {
@@ -112,7 +112,7 @@ fn gin_is_a_postgres_capability() {
         "{}",
         gin.contents
     );
-    let warnings: Vec<String> = codegen::warnings(&schema, &Dialect::ALL)
+    let warnings: Vec<String> = schema_sql::warnings(&schema, &Dialect::ALL)
         .iter()
         .map(ToString::to_string)
         .collect();

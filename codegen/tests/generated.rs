@@ -2,8 +2,8 @@
 //! every SQL change in the pull request, and a freshness check of each tree on disk.
 
 use codegen::files;
-use codegen::render::GeneratedFile;
 use schema_dsl::Dialect;
+use schema_sql::render::GeneratedFile;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -20,12 +20,12 @@ fn trees() -> [Tree; 2] {
         Tree {
             root: "migrations-generated",
             snapshots: "snapshots",
-            files: codegen::generate(&schema, &Dialect::ALL).expect("the schema renders"),
+            files: schema_sql::generate(&schema, &Dialect::ALL).expect("the schema renders"),
         },
         Tree {
             root: "statements-generated",
             snapshots: "snapshots/statements",
-            files: codegen::statement_files(&schema, &Dialect::ALL),
+            files: schema_sql::statement_files(&schema, &Dialect::ALL),
         },
     ]
 }

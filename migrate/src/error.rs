@@ -5,12 +5,9 @@ use std::path::PathBuf;
 /// Everything the runner can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// `--tier` named no tier.
-    #[error("unknown tier '{0}': use one of basic, intermediate, advanced")]
-    UnknownTier(String),
-    /// `--dialect` named no dialect.
-    #[error("unknown dialect '{0}': use one of sqlite, postgres, db2")]
-    UnknownDialect(String),
+    /// A dialect, tier, migration id or file name that breaks the file layout.
+    #[error(transparent)]
+    Layout(#[from] migration_layout::LayoutError),
     /// The migrations root (or one of its directories or files) could not be read.
     #[error("cannot read {}: {source}; pass --dir with the root of the generated migrations", path.display())]
     Unreadable {
@@ -19,11 +16,6 @@ pub enum Error {
         /// Why.
         source: std::io::Error,
     },
-    /// A `.sql` file whose name is not `NNNN_name.up.sql` / `NNNN_name.down.sql`.
-    #[error(
-        "malformed migration file name '{0}': expected <dialect>/<group>/NNNN_name.up.sql or .down.sql"
-    )]
-    BadFileName(String),
     /// Two files claim the same id, or a down file has no up file.
     #[error("inconsistent migration files: {0}")]
     InconsistentFiles(String),

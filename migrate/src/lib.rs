@@ -5,7 +5,7 @@
 //! `<root>/<dialect>/<group>/<NNNN>_<name>.up.sql` (+ optional `.down.sql`); groups are the
 //! tiers `basic` < `intermediate` < `advanced`, other directories are dialect overlays applied
 //! after all tiers at the top tier only. Migration id: `<group>/<NNNN>_<name>`. See
-//! [`MigrationSet::from_dir`], [`MigrationSet::from_embedded`] and [`embed`].
+//! [`MigrationSet::from_dir`], [`MigrationSet::from_embedded`] and [`include_migrations!`].
 //!
 //! # Guarantees
 //! - **All or nothing per migration** (default, [`Runner::up`]): a migration's statements and
@@ -27,7 +27,7 @@
 //! - **Adopting an older tracking table**: a `_migrations(migration_id, applied_at)` left by the
 //!   design document's Python runner is upgraded in place by `up`, `down` and `rebless`
 //!   (`ALTER TABLE ... ADD COLUMN` inside the locked transaction, see
-//!   [`Dialect::tracking_upgrades`]); its rows count as applied, with no checksum:
+//!   [`tracking_sql::TrackingSql::tracking_upgrades`]); its rows count as applied, with no checksum:
 //!   [`State::Unverified`] in `status`, an error for `validate`, until `rebless ID` or
 //!   `rebless --all-unverified` ([`Runner::rebless_all_unverified`]) records them.
 //! - **Read-only commands stay read-only**: `status`, `plan` and `validate` write nothing and
@@ -57,22 +57,30 @@
 //! ```
 
 pub mod checksum;
-pub mod dialect;
 pub mod driver;
-pub mod embed;
 pub mod error;
 pub mod redact;
 pub mod runner;
 pub mod source;
 pub mod split;
 pub mod target;
+pub mod tracking_sql;
 
-pub use dialect::Dialect;
 pub use driver::Connection;
 pub use error::{Error, Result};
+pub use migration_layout::{Dialect, Tier};
 pub use runner::{DownTarget, Progress, Runner, State, StatusEntry, Step};
-pub use source::{Migration, MigrationSet, Tier};
+pub use source::{Migration, MigrationSet};
 pub use target::Target;
+
+/// The [`MigrationSet`] of the files a build script embedded with
+/// [`migration_layout::embed::write_embedding`] under `$file` in `OUT_DIR`.
+#[macro_export]
+macro_rules! include_migrations {
+    ($file:literal) => {
+        $crate::MigrationSet::from_embedded(include!(concat!(env!("OUT_DIR"), "/", $file)))
+    };
+}
 
 /// The migrations embedded in this crate at build time: the workspace's
 /// `migrations-generated/` (or `$SPINE_MIGRATIONS_DIR`) as it was when `migrate` was compiled.

@@ -5,10 +5,12 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::dialect::Dialect;
 use crate::driver::{AppliedMigration, Connection};
 use crate::error::{DbError, Error, Result};
-use crate::source::{Migration, MigrationSet, Tier};
+use crate::source::{Migration, MigrationSet};
+use crate::tracking_sql::TrackingSql;
+use migration_layout::Dialect;
+use migration_layout::Tier;
 
 /// Something that happened during `up` or `down`, reported as it happens.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,7 +77,7 @@ pub enum DownTarget {
     All,
 }
 
-/// What the tracking table looks like (see [`Dialect::tracking_columns`]).
+/// What the tracking table looks like (see [`TrackingSql::tracking_columns`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tracking {
     /// No table yet.

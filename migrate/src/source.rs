@@ -1,91 +1,15 @@
 //! Finding, reading and ordering migration files, from a directory or embedded in the binary.
 //!
-//! Layout: `<root>/<dialect>/<group>/<NNNN>_<name>.up.sql` with an optional matching
-//! `.down.sql`. Groups are the tiers `basic` < `intermediate` < `advanced`; any other directory
-//! is a dialect overlay, applied after all tiers and only when the target tier is `advanced`.
-//! Migration id: `<group>/<NNNN>_<name>`.
+//! The layout (`<root>/<dialect>/<group>/<NNNN>_<name>.up.sql` with an optional matching
+//! `.down.sql`; tiers, then the dialect's overlay at the top tier) is `migration_layout`'s.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
+
+use migration_layout::{Dialect, Direction, Group, MigrationFile, Tier};
 
 use crate::checksum::checksum;
-use crate::dialect::Dialect;
 use crate::error::{Error, Result};
-
-/// A schema tier; each includes the ones before it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Tier {
-    /// The first tier.
-    Basic,
-    /// Includes basic.
-    Intermediate,
-    /// Includes intermediate, and enables dialect overlays.
-    Advanced,
-}
-
-impl Tier {
-    /// All tiers, lowest first.
-    pub const ALL: [Tier; 3] = [Tier::Basic, Tier::Intermediate, Tier::Advanced];
-
-    /// The tier's directory name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Tier::Basic => "basic",
-            Tier::Intermediate => "intermediate",
-            Tier::Advanced => "advanced",
-        }
-    }
-}
-
-impl fmt::Display for Tier {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Tier {
-    type Err = Error;
-
-    fn from_str(name: &str) -> Result<Self> {
-        Tier::ALL
-            .into_iter()
-            .find(|tier| tier.name().eq_ignore_ascii_case(name))
-            .ok_or_else(|| Error::UnknownTier(name.to_string()))
-    }
-}
-
-/// The group a migration belongs to: a tier or a dialect overlay (e.g. `pg`).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Group {
-    /// A tier directory.
-    Tier(Tier),
-    /// Any other directory: applied after all tiers, at the top tier only.
-    Overlay(String),
-}
-
-impl Group {
-    fn from_dir_name(name: &str) -> Group {
-        name.parse::<Tier>()
-            .map_or_else(|_| Group::Overlay(name.to_string()), Group::Tier)
-    }
-
-    /// The directory name.
-    pub fn name(&self) -> &str {
-        match self {
-            Group::Tier(tier) => tier.name(),
-            Group::Overlay(name) => name,
-        }
-    }
-
-    fn included_at(&self, target: Tier) -> bool {
-        match self {
-            Group::Tier(tier) => *tier <= target,
-            Group::Overlay(_) => target == Tier::Advanced,
-        }
-    }
-}
 
 /// One migration: its up SQL, its optional down SQL and the up file's checksum.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,59 +41,7 @@ impl Migration {
 #[derive(Debug, Clone, Default)]
 pub struct MigrationSet {
     source_name: String,
-    by_dialect: BTreeMap<&'static str, Vec<Migration>>,
-}
-
-/// Direction of a migration file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Direction {
-    Up,
-    Down,
-}
-
-/// A file path split into its parts: `<dialect>/<group>/<NNNN>_<name>.<up|down>.sql`.
-struct FileName<'a> {
-    dialect: Dialect,
-    group: &'a str,
-    number: u32,
-    stem: &'a str,
-    direction: Direction,
-}
-
-impl<'a> FileName<'a> {
-    /// `None` for paths outside the layout (another top-level directory, not `.sql`).
-    fn parse(relative: &'a str) -> Result<Option<FileName<'a>>> {
-        let parts: Vec<&str> = relative.split(['/', '\\']).collect();
-        let [dialect, group, file] = parts.as_slice() else {
-            return Ok(None);
-        };
-        let Some(dialect) = Dialect::ALL.into_iter().find(|d| d.dir_name() == *dialect) else {
-            return Ok(None);
-        };
-        if !file.ends_with(".sql") {
-            return Ok(None);
-        }
-        let bad = || Error::BadFileName(relative.to_string());
-        let (stem, direction) = if let Some(stem) = file.strip_suffix(".up.sql") {
-            (stem, Direction::Up)
-        } else if let Some(stem) = file.strip_suffix(".down.sql") {
-            (stem, Direction::Down)
-        } else {
-            return Err(bad());
-        };
-        let (digits, name) = stem.split_once('_').ok_or_else(bad)?;
-        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || name.is_empty() {
-            return Err(bad());
-        }
-        let number = digits.parse().map_err(|_| bad())?;
-        Ok(Some(FileName {
-            dialect,
-            group,
-            number,
-            stem,
-            direction,
-        }))
-    }
+    by_dialect: BTreeMap<Dialect, Vec<Migration>>,
 }
 
 impl MigrationSet {
@@ -219,48 +91,46 @@ impl MigrationSet {
     }
 
     fn build(source_name: String, files: &[(&str, &str)]) -> Result<MigrationSet> {
-        type Key = (Group, u32);
-        let mut ups: BTreeMap<(&'static str, Key), Migration> = BTreeMap::new();
-        let mut downs: Vec<(&'static str, Key, &str, &str)> = Vec::new();
+        type Key = (Dialect, Group, u32);
+        let mut ups: BTreeMap<Key, Migration> = BTreeMap::new();
+        let mut downs: Vec<(Key, &str, &str)> = Vec::new();
         for (relative, contents) in files {
-            let Some(name) = FileName::parse(relative)? else {
+            let Some(file) = MigrationFile::parse(relative)? else {
                 continue;
             };
-            let group = Group::from_dir_name(name.group);
-            let key = (group.clone(), name.number);
-            let dialect = name.dialect.dir_name();
-            match name.direction {
+            let key = (file.dialect, file.id.group, file.id.seq);
+            match file.direction {
                 Direction::Up => {
                     let migration = Migration {
-                        id: format!("{}/{}", name.group, name.stem),
-                        group,
-                        number: name.number,
-                        up_path: relative.replace('\\', "/"),
+                        id: file.id.to_string(),
+                        group: file.id.group,
+                        number: file.id.seq,
+                        up_path: file.path(),
                         up_sql: contents.to_string(),
                         down_sql: None,
                         checksum: checksum(contents),
                     };
-                    if let Some(other) = ups.insert((dialect, key), migration) {
+                    if let Some(other) = ups.insert(key, migration) {
                         return Err(Error::InconsistentFiles(format!(
                             "{} and {relative} share the number {:04}",
-                            other.up_path, name.number
+                            other.up_path, file.id.seq
                         )));
                     }
                 }
-                Direction::Down => downs.push((dialect, key, relative, contents)),
+                Direction::Down => downs.push((key, relative, contents)),
             }
         }
-        for (dialect, key, relative, contents) in downs {
+        for (key, relative, contents) in downs {
             let up = ups
-                .get_mut(&(dialect, key))
+                .get_mut(&key)
                 .filter(|up| up.down_path() == relative.replace('\\', "/"))
                 .ok_or_else(|| {
                     Error::InconsistentFiles(format!("{relative} has no matching .up.sql file"))
                 })?;
             up.down_sql = Some(contents.to_string());
         }
-        let mut by_dialect: BTreeMap<&'static str, Vec<Migration>> = BTreeMap::new();
-        for ((dialect, _), migration) in ups {
+        let mut by_dialect: BTreeMap<Dialect, Vec<Migration>> = BTreeMap::new();
+        for ((dialect, _, _), migration) in ups {
             by_dialect.entry(dialect).or_default().push(migration);
         }
         Ok(MigrationSet {
@@ -276,9 +146,7 @@ impl MigrationSet {
 
     /// Every migration of `dialect`, in apply order: tiers, then overlays by name.
     pub fn all(&self, dialect: Dialect) -> &[Migration] {
-        self.by_dialect
-            .get(dialect.dir_name())
-            .map_or(&[], Vec::as_slice)
+        self.by_dialect.get(&dialect).map_or(&[], Vec::as_slice)
     }
 
     /// The migrations to reach `tier` on `dialect`, in apply order; errors when there are none.
@@ -398,7 +266,7 @@ mod tests {
     #[test]
     fn rejects_bad_names_orphan_downs_and_duplicate_numbers() {
         let bad = MigrationSet::from_embedded(&[("sqlite/basic/one.up.sql", "")]);
-        assert!(matches!(bad, Err(Error::BadFileName(_))));
+        assert!(matches!(bad, Err(Error::Layout(_))));
         let orphan = MigrationSet::from_embedded(&[("sqlite/basic/0001_a.down.sql", "")]);
         assert!(matches!(orphan, Err(Error::InconsistentFiles(_))));
         let duplicate = MigrationSet::from_embedded(&[
@@ -409,15 +277,11 @@ mod tests {
     }
 
     #[test]
-    fn no_migrations_and_unknown_tier_are_errors() {
+    fn no_migrations_is_an_error() {
         let set = MigrationSet::from_embedded(&[]).unwrap_or_default();
         assert!(matches!(
             set.up_to(Dialect::Db2, Tier::Basic),
             Err(Error::NoMigrations { .. })
-        ));
-        assert!(matches!(
-            "expert".parse::<Tier>(),
-            Err(Error::UnknownTier(_))
         ));
     }
 

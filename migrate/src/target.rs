@@ -11,10 +11,10 @@
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use crate::dialect::Dialect;
 use crate::driver::{Connection, OdbcConnection, PostgresConnection, SqliteConnection};
 use crate::error::{Error, Result};
 use crate::redact::{password_of, redact, scrub};
+use migration_layout::Dialect;
 
 /// The SQLite file used when no target is given.
 pub const DEFAULT_SQLITE_FILE: &str = "spine.db";

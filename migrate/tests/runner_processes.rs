@@ -17,7 +17,8 @@ use std::process::{Command, Output, Stdio};
 use std::thread::sleep;
 use std::time::Duration;
 
-use migrate::State;
+use migrate::tracking_sql::TrackingSql;
+use migrate::{Dialect, State};
 use runner_support::Setup;
 use spine_tests::engines::Engine;
 use spine_tests::fixtures::{
@@ -114,13 +115,13 @@ fn four_runners_at_once(engine: Engine, args: &[&str]) {
 }
 
 /// A statement that keeps the engine busy for a few seconds.
-fn slow_statement(dialect: &str) -> &'static str {
+fn slow_statement(dialect: Dialect) -> &'static str {
     match dialect {
-        "postgres" => "SELECT pg_sleep(4);",
-        "db2" => {
+        Dialect::Postgres => "SELECT pg_sleep(4);",
+        Dialect::Db2 => {
             "WITH c(x) AS (SELECT 1 FROM SYSIBM.SYSDUMMY1 UNION ALL SELECT x + 1 FROM c WHERE x < 50000000) SELECT COUNT(*) FROM c;"
         }
-        _ => {
+        Dialect::Sqlite => {
             "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5000000) SELECT COUNT(*) FROM c;"
         }
     }
@@ -234,7 +235,7 @@ fn concurrent_runners_adopt_seed_table(engine: Engine, args: &[&str]) {
         applied, expected,
         "each pending migration applied exactly once"
     );
-    assert_eq!(setup.count(setup.runner_dialect().tracking_columns()), 4);
+    assert_eq!(setup.count(setup.dialect().tracking_columns()), 4);
     assert_eq!(setup.ids_in(State::Unverified), seeded);
     assert_eq!(
         setup.tracking_rows(),
@@ -298,7 +299,7 @@ mod concurrent_runners_adopt_seed_table {
 fn read_only_commands_do_not_create_the_sqlite_file() {
     let setup = Setup::standard(Engine::Sqlite);
     let file = setup.db.scratch_path("test.db");
-    let total = standard_for("sqlite").len();
+    let total = standard_for(Dialect::Sqlite).len();
     for command in ["status", "plan", "validate"] {
         let mut read = migrate_on(&setup);
         read.args(["--json", command]);
@@ -371,14 +372,17 @@ fn plan_applies_nothing_and_quiet_is_quiet() {
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert!(text(&output.stdout).contains("CREATE TABLE IF NOT EXISTS t_source_configs"));
     assert_eq!(setup.tracking_rows(), 0);
-    assert_eq!(setup.tables(&standard_tables("sqlite")), 0);
+    assert_eq!(setup.tables(&standard_tables(Dialect::Sqlite)), 0);
 
     let mut quiet = migrate_on(&setup);
     quiet.args(["--quiet", "up"]);
     let output = run(quiet);
     assert!(output.status.success());
     assert!(output.stdout.is_empty() && output.stderr.is_empty());
-    assert_eq!(setup.tracking_rows(), standard_for("sqlite").len() as i64);
+    assert_eq!(
+        setup.tracking_rows(),
+        standard_for(Dialect::Sqlite).len() as i64
+    );
 }
 
 /// Each user error is one line on stderr that says what to do, with exit code 1 and no
@@ -387,7 +391,7 @@ fn plan_applies_nothing_and_quiet_is_quiet() {
 fn errors_are_one_line_and_never_show_passwords() {
     let scratch = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let fixtures = scratch.path().join("migrations");
-    spine_tests::fixtures::write_standard(&fixtures, "sqlite");
+    spine_tests::fixtures::write_standard(&fixtures, Dialect::Sqlite);
     let dir = fixtures.to_string_lossy().into_owned();
     let cases: [(&[&str], &str); 7] = [
         (&["up", "--tier", "expert"], "unknown tier 'expert'"),

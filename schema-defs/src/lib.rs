@@ -42,7 +42,11 @@ mod tests {
 
     #[test]
     fn migration_ids_are_the_design_documents() {
-        let ids: Vec<String> = schema().migrations.iter().map(Migration::id).collect();
+        let ids: Vec<String> = schema()
+            .migrations
+            .iter()
+            .map(|migration| migration.id.to_string())
+            .collect();
         assert_eq!(
             ids,
             [

@@ -26,14 +26,13 @@
 //! assert_eq!(def.columns.len(), 3);
 //! ```
 
-mod dialect;
 mod migration;
 mod model;
 mod types;
 mod validate;
 
-pub use dialect::Dialect;
-pub use migration::{Group, Migration, Schema, Step, Tier};
+pub use migration::{Migration, Schema, Step};
+pub use migration_layout::{Dialect, Group, MigrationId, Tier};
 pub use model::{
     ColumnDef, ColumnType, DefaultValue, ForeignKeyAction, ForeignKeyDef, IndexDef, IndexMethod,
     JsonSize, PartitionInterval, Partitioning, TableDef,

@@ -166,8 +166,10 @@ impl Schema {
         let mut tables: HashMap<&str, (&TableDef, String)> = HashMap::new();
         let mut indexes: HashMap<&str, &str> = HashMap::new();
         for migration in &self.migrations {
-            if !ids.insert(migration.id()) {
-                errors.push(SchemaError::DuplicateMigration { id: migration.id() });
+            if !ids.insert(migration.id.to_string()) {
+                errors.push(SchemaError::DuplicateMigration {
+                    id: migration.id.to_string(),
+                });
             }
             for step in &migration.steps {
                 let Step::CreateTable(table) = step else {
@@ -178,10 +180,10 @@ impl Schema {
                     errors.push(SchemaError::DuplicateTable {
                         table: table.name.clone(),
                         first: first.clone(),
-                        second: migration.id(),
+                        second: migration.id.to_string(),
                     });
                 }
-                tables.insert(&table.name, (table, migration.id()));
+                tables.insert(&table.name, (table, migration.id.to_string()));
                 check_table(table, &mut errors);
                 for index in &table.indexes {
                     if let Some(other) = indexes.insert(&index.name, &table.name) {
@@ -302,7 +304,7 @@ fn check_step(
     let table = step.table();
     let known = tables.contains_key(table.name.as_str());
     let unknown = || StepError::UnknownTable {
-        migration: migration.id(),
+        migration: migration.id.to_string(),
         table: table.name.clone(),
     };
     match step {
@@ -314,7 +316,7 @@ fn check_step(
             if table.find_index(index).is_none() {
                 errors.push(
                     StepError::UnknownIndex {
-                        migration: migration.id(),
+                        migration: migration.id.to_string(),
                         table: table.name.clone(),
                         index: index.clone(),
                     }
@@ -329,7 +331,7 @@ fn check_step(
             if table.partitioning.is_none() {
                 errors.push(
                     StepError::NotPartitioned {
-                        migration: migration.id(),
+                        migration: migration.id.to_string(),
                         table: table.name.clone(),
                     }
                     .into(),

@@ -82,8 +82,8 @@ fn duplicate_table() {
 #[test]
 fn duplicate_migration_id() {
     let mut schema = schema_of(runs(), steps());
-    schema.migrations[1].seq = 1;
-    schema.migrations[1].name = "runs".into();
+    schema.migrations[1].id.seq = 1;
+    schema.migrations[1].id.name = "runs".into();
     assert!(errors(schema).contains(&"migration `basic/0001_runs` is declared twice".to_string()));
 }
 

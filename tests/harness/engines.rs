@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use migration_layout::Dialect;
+
 use tempfile::TempDir;
 
 /// A database engine reached through one driver.
@@ -29,12 +31,12 @@ pub struct TestDatabase {
 }
 
 impl Engine {
-    /// The runner's dialect directory for this engine.
-    pub fn dialect(self) -> &'static str {
+    /// The dialect this engine speaks.
+    pub fn dialect(self) -> Dialect {
         match self {
-            Engine::Sqlite | Engine::SqliteOdbc => "sqlite",
-            Engine::Postgres | Engine::PostgresOdbc => "postgres",
-            Engine::Db2Odbc => "db2",
+            Engine::Sqlite | Engine::SqliteOdbc => Dialect::Sqlite,
+            Engine::Postgres | Engine::PostgresOdbc => Dialect::Postgres,
+            Engine::Db2Odbc => Dialect::Db2,
         }
     }
 
@@ -99,16 +101,16 @@ impl TestDatabase {
                 .join(", ")
         };
         match self.engine.dialect() {
-            "sqlite" => format!(
+            Dialect::Sqlite => format!(
                 "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ({})",
                 quoted(str::to_string)
             ),
-            "postgres" => format!(
+            Dialect::Postgres => format!(
                 "SELECT COUNT(*) FROM information_schema.tables \
                  WHERE table_schema = current_schema() AND table_name IN ({})",
                 quoted(str::to_lowercase)
             ),
-            _ => format!(
+            Dialect::Db2 => format!(
                 "SELECT COUNT(*) FROM SYSCAT.TABLES \
                  WHERE TABSCHEMA = CURRENT SCHEMA AND TABNAME IN ({})",
                 quoted(str::to_uppercase)

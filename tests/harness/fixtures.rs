@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use migration_layout::Dialect;
+
 /// One fixture migration: id (`group/NNNN_name`), the table it creates, and the tier index
 /// (0 basic, 1 intermediate, 2 advanced, 3 dialect overlay) that includes it.
 pub struct FixtureMigration {
@@ -16,7 +18,7 @@ pub struct FixtureMigration {
     /// Extra column definitions (e.g. a foreign key).
     extra: &'static str,
     /// Dialect that has it (overlays), or every dialect.
-    only: Option<&'static str>,
+    only: Option<Dialect>,
 }
 
 /// The standard tree: two tables per tier plus a PostgreSQL overlay.
@@ -61,12 +63,12 @@ pub const STANDARD: &[FixtureMigration] = &[
         table: "t_pg_extras",
         level: 3,
         extra: "",
-        only: Some("postgres"),
+        only: Some(Dialect::Postgres),
     },
 ];
 
 /// The standard migrations that exist for `dialect`, in apply order.
-pub fn standard_for(dialect: &str) -> Vec<&'static FixtureMigration> {
+pub fn standard_for(dialect: Dialect) -> Vec<&'static FixtureMigration> {
     STANDARD
         .iter()
         .filter(|m| m.only.is_none_or(|only| only == dialect))
@@ -74,12 +76,12 @@ pub fn standard_for(dialect: &str) -> Vec<&'static FixtureMigration> {
 }
 
 /// The standard migrations' tables for `dialect`, in apply order.
-pub fn standard_tables(dialect: &str) -> Vec<&'static str> {
+pub fn standard_tables(dialect: Dialect) -> Vec<&'static str> {
     standard_for(dialect).iter().map(|m| m.table).collect()
 }
 
 /// Writes the standard tree for `dialect` under `root`.
-pub fn write_standard(root: &Path, dialect: &str) {
+pub fn write_standard(root: &Path, dialect: Dialect) {
     for migration in standard_for(dialect) {
         let table = migration.table;
         let id_column = "id VARCHAR(50) NOT NULL PRIMARY KEY";
@@ -107,8 +109,8 @@ pub fn write_standard(root: &Path, dialect: &str) {
 }
 
 /// Writes `<root>/<dialect>/<id>.up.sql` (and `.down.sql` when given).
-pub fn write_migration(root: &Path, dialect: &str, id: &str, up: &str, down: Option<&str>) {
-    let base = root.join(dialect).join(id);
+pub fn write_migration(root: &Path, dialect: Dialect, id: &str, up: &str, down: Option<&str>) {
+    let base = root.join(dialect.dir_name()).join(id);
     if let Some(dir) = base.parent() {
         std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
     }
@@ -124,8 +126,8 @@ pub fn write_migration(root: &Path, dialect: &str, id: &str, up: &str, down: Opt
 }
 
 /// `IF NOT EXISTS ` where the dialect has it.
-pub fn if_not_exists(dialect: &str) -> &'static str {
-    if dialect == "db2" {
+pub fn if_not_exists(dialect: Dialect) -> &'static str {
+    if dialect == Dialect::Db2 {
         ""
     } else {
         "IF NOT EXISTS "
@@ -133,13 +135,17 @@ pub fn if_not_exists(dialect: &str) -> &'static str {
 }
 
 /// `IF EXISTS ` where the dialect has it.
-pub fn if_exists(dialect: &str) -> &'static str {
-    if dialect == "db2" { "" } else { "IF EXISTS " }
+pub fn if_exists(dialect: Dialect) -> &'static str {
+    if dialect == Dialect::Db2 {
+        ""
+    } else {
+        "IF EXISTS "
+    }
 }
 
 /// Db2 files use upper-case SQL; the others are kept as written.
-pub fn styled(dialect: &str, sql: &str) -> String {
-    if dialect == "db2" {
+pub fn styled(dialect: Dialect, sql: &str) -> String {
+    if dialect == Dialect::Db2 {
         sql.lines()
             .map(|line| {
                 if line.starts_with("--") {

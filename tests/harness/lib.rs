@@ -6,6 +6,7 @@
 //! - [`engines`]: one [`engines::Engine`] per target, each giving a fresh empty database, so
 //!   one test body runs on every target ([`on_every_engine!`]).
 //! - [`fixtures`]: small migration trees in the runner's file layout.
+//! - [`generated`]: the workspace's generated migration files, in apply order.
 //!
 //! A missing engine fails the test with the command that installs it; nothing passes by
 //! doing nothing.
@@ -13,6 +14,7 @@
 pub mod db2;
 pub mod engines;
 pub mod fixtures;
+pub mod generated;
 pub mod introspect;
 pub mod odbc;
 pub mod pg;

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use migrate::tracking_sql::TrackingSql;
 use migrate::{Connection, Dialect, MigrationSet, Runner, State, StatusEntry, Target};
 use spine_tests::engines::{Engine, TestDatabase};
 use spine_tests::fixtures;
@@ -30,8 +31,8 @@ impl Setup {
         Setup { db, root }
     }
 
-    /// The dialect directory name.
-    pub fn dialect(&self) -> &'static str {
+    /// The engine's dialect.
+    pub fn dialect(&self) -> Dialect {
         self.db.engine.dialect()
     }
 
@@ -96,13 +97,6 @@ impl Setup {
             .unwrap_or_else(|e| panic!("{sql}: {}", e.message));
     }
 
-    /// The dialect as the runner's type.
-    pub fn runner_dialect(&self) -> Dialect {
-        self.dialect()
-            .parse()
-            .unwrap_or_else(|e| panic!("dialect: {e}"))
-    }
-
     /// How many of `tables` exist.
     pub fn tables(&self, tables: &[&str]) -> i64 {
         self.count(&self.db.count_tables_sql(tables))
@@ -110,7 +104,7 @@ impl Setup {
 
     /// Rows in the tracking table (0 when it does not exist).
     pub fn tracking_rows(&self) -> i64 {
-        let dialect = self.runner_dialect();
+        let dialect = self.dialect();
         if self.count(dialect.tracking_table_exists()) == 0 {
             return 0;
         }
@@ -124,7 +118,7 @@ impl Setup {
     /// `applied_at` only; SQLite and PostgreSQL: its unquoted `_migrations` is no Db2 name),
     /// with rows for basic/0001 and intermediate/0001, whose tables that runner created.
     pub fn seed_runner_database(&self) {
-        let dialect = self.runner_dialect();
+        let dialect = self.dialect();
         let table = dialect.tracking_table();
         self.execute(&format!(
             "CREATE TABLE IF NOT EXISTS {table} (migration_id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"

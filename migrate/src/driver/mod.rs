@@ -11,8 +11,8 @@ pub use self::odbc::OdbcConnection;
 pub use self::postgres::PostgresConnection;
 pub use self::sqlite::SqliteConnection;
 
-use crate::dialect::Dialect;
 use crate::error::{DbError, ScriptError};
+use migration_layout::Dialect;
 
 /// One row of the tracking table.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -22,7 +22,7 @@ pub struct AppliedMigration {
     /// When it was applied, as text (UTC).
     pub applied_at: String,
     /// Checksum of the up file as applied; `None` for a row an older runner wrote (see
-    /// [`Dialect::tracking_upgrades`]) until `rebless` records it.
+    /// [`TrackingSql::tracking_upgrades`]) until `rebless` records it.
     pub checksum: Option<String>,
     /// How long the migration took, when known.
     pub duration_ms: Option<i64>,
@@ -71,7 +71,7 @@ pub trait Connection {
     /// Runs a query whose first column of its first row is an integer.
     fn query_count(&mut self, sql: &str) -> Result<i64, DbError>;
 
-    /// Runs [`Dialect::select_applied`].
+    /// Runs [`TrackingSql::select_applied`].
     fn query_applied(&mut self, sql: &str) -> Result<Vec<AppliedMigration>, DbError>;
 
     /// Executes a whole migration script inside the current transaction; on failure says which

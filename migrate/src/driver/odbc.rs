@@ -3,7 +3,7 @@
 //! Autocommit is off: a transaction starts implicitly with the first statement. Scripts are
 //! split with [`crate::split`] and sent one statement per call, without the trailing `;`.
 //!
-//! Locking: each migration's transaction starts with [`Dialect::lock_tracking_table`]
+//! Locking: each migration's transaction starts with [`TrackingSql::lock_tracking_table`]
 //! (`LOCK TABLE ... IN EXCLUSIVE MODE` on Db2 and PostgreSQL, a write to the tracking table on
 //! SQLite), then re-checks the tracking row. The lock ends with the transaction, and the server
 //! (or, for SQLite, the operating system) ends the transaction of a killed runner.
@@ -12,9 +12,10 @@ use odbc_api::buffers::TextRowSet;
 use odbc_api::{ConnectionOptions, Cursor};
 
 use super::{AppliedMigration, Connection};
-use crate::dialect::Dialect;
 use crate::error::{DbError, Error, ScriptError, one_line};
 use crate::redact::{password_of, redact, scrub};
+use crate::tracking_sql::TrackingSql;
+use migration_layout::Dialect;
 
 /// Rows fetched per round trip when reading the tracking table.
 const FETCH_BATCH: usize = 256;
@@ -51,7 +52,7 @@ impl OdbcConnection {
                 let dbms = conn
                     .database_management_system_name()
                     .map_err(connect_error)?;
-                Dialect::from_dbms_name(&dbms).ok_or(Error::UnknownDbms(dbms))?
+                dialect_of_dbms(&dbms).ok_or(Error::UnknownDbms(dbms))?
             }
         };
         if dialect == Dialect::Sqlite {
@@ -163,5 +164,32 @@ impl Connection for OdbcConnection {
 
     fn execute_script(&mut self, sql: &str) -> Result<(), ScriptError> {
         super::execute_split(sql, |statement| self.execute(statement))
+    }
+}
+
+/// The dialect of an ODBC data source, from the DBMS name its driver reports.
+fn dialect_of_dbms(dbms: &str) -> Option<Dialect> {
+    let lower = dbms.to_ascii_lowercase();
+    if lower.contains("sqlite") {
+        Some(Dialect::Sqlite)
+    } else if lower.contains("postgres") {
+        Some(Dialect::Postgres)
+    } else if lower.starts_with("db2") {
+        Some(Dialect::Db2)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dialects_come_from_the_dbms_names_drivers_report() {
+        assert_eq!(dialect_of_dbms("DB2/LINUXX8664"), Some(Dialect::Db2));
+        assert_eq!(dialect_of_dbms("SQLite"), Some(Dialect::Sqlite));
+        assert_eq!(dialect_of_dbms("PostgreSQL"), Some(Dialect::Postgres));
+        assert_eq!(dialect_of_dbms("Oracle"), None);
     }
 }

@@ -8,9 +8,10 @@
 use postgres::error::ErrorPosition;
 
 use super::{AppliedMigration, Connection};
-use crate::dialect::Dialect;
 use crate::error::{DbError, ScriptError};
 use crate::split::split_statements;
+use crate::tracking_sql::TrackingSql;
+use migration_layout::Dialect;
 
 /// Advisory lock key shared by every runner ("SPINEMIG" in ASCII).
 pub const ADVISORY_LOCK_KEY: i64 = 0x5350_494E_454D_4947;

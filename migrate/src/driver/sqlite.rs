@@ -13,9 +13,9 @@ use rusqlite::OpenFlags;
 use rusqlite::fallible_iterator::FallibleIterator;
 
 use super::{AppliedMigration, Connection};
-use crate::dialect::Dialect;
 use crate::error::{DbError, ScriptError};
 use crate::split::split_statements;
+use migration_layout::Dialect;
 
 /// How long a runner waits for another one's write transaction before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(120);

@@ -1,62 +1,67 @@
-//! The SQL dialects the runner knows, and the tracking-table SQL each one needs.
+//! The tracking-table SQL each dialect needs.
 
-use std::fmt;
-use std::str::FromStr;
-
-use crate::error::Error;
+use migration_layout::{Dialect, sql_string_literal as literal};
 
 /// Name of the tracking table, as written in SQL for SQLite and PostgreSQL.
 pub const TRACKING_TABLE: &str = "_migrations";
 
-/// A SQL dialect: selects the migration directory and the tracking-table SQL.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Dialect {
-    /// SQLite 3.
-    Sqlite,
-    /// PostgreSQL.
-    Postgres,
-    /// IBM Db2 for Linux, Unix and Windows.
-    Db2,
-}
-
-impl Dialect {
-    /// Every dialect, in directory-listing order.
-    pub const ALL: [Dialect; 3] = [Dialect::Sqlite, Dialect::Postgres, Dialect::Db2];
-
-    /// The directory under the migrations root that holds this dialect's files.
-    pub fn dir_name(self) -> &'static str {
-        match self {
-            Dialect::Sqlite => "sqlite",
-            Dialect::Postgres => "postgres",
-            Dialect::Db2 => "db2",
-        }
-    }
-
-    /// The dialect of an ODBC data source, from the DBMS name its driver reports.
-    pub fn from_dbms_name(dbms: &str) -> Option<Dialect> {
-        let lower = dbms.to_ascii_lowercase();
-        if lower.contains("sqlite") {
-            Some(Dialect::Sqlite)
-        } else if lower.contains("postgres") {
-            Some(Dialect::Postgres)
-        } else if lower.starts_with("db2") {
-            Some(Dialect::Db2)
-        } else {
-            None
-        }
-    }
-
+/// The tracking-table SQL of each dialect.
+pub trait TrackingSql: Copy {
     /// The tracking table's name as written in this dialect's SQL. Db2 ordinary identifiers
     /// cannot start with `_`, so Db2 quotes it.
-    pub fn tracking_table(self) -> &'static str {
+    fn tracking_table(self) -> &'static str;
+
+    /// `CREATE TABLE` for the tracking table, with this dialect's own types.
+    fn create_tracking_table(self) -> String;
+
+    /// A query returning one row with a count > 0 when the tracking table exists.
+    fn tracking_table_exists(self) -> &'static str;
+
+    /// A query counting which of the runner's key columns (`migration_id`, `checksum`,
+    /// `duration_ms`, `dialect`) the tracking table has: 0 when there is no table, 4 when it is
+    /// the runner's own, anything else for an older table (e.g. the design document's Python
+    /// runner's `migration_id, applied_at`), to be upgraded with [`TrackingSql::tracking_upgrades`].
+    fn tracking_columns(self) -> &'static str;
+
+    /// Upgrades of an older tracking table, each a query counting whether it is already done
+    /// (> 0) and the statements that do it. Added columns accept the older runner's two-column
+    /// inserts: `checksum` NULL means "not verified", `duration_ms` NULL "unknown". PostgreSQL
+    /// also turns a `TEXT` `applied_at` (naive UTC ISO 8601) into `TIMESTAMPTZ`.
+    fn tracking_upgrades(self) -> Vec<(String, Vec<String>)>;
+
+    /// Selects `migration_id, applied_at (text), checksum, duration_ms, dialect`, optionally of
+    /// one migration only. `older` reads a table not yet upgraded (see
+    /// [`TrackingSql::tracking_columns`]): checksum and duration come back NULL.
+    fn select_applied(self, only: Option<&str>, older: bool) -> String;
+
+    /// Records an applied migration.
+    fn insert_applied(self, id: &str, checksum: &str, duration_ms: i64) -> String;
+
+    /// Forgets an applied migration (after its down file ran).
+    fn delete_applied(self, id: &str) -> String;
+
+    /// Re-records the checksum of an applied migration.
+    fn update_checksum(self, id: &str, checksum: &str) -> String;
+
+    /// First statement of a migration transaction on a connection without a session lock: it
+    /// takes the write lock on the tracking table, so concurrent runners queue here.
+    ///
+    /// SQLite has no `LOCK TABLE`; a write to the tracking table (even one matching no row)
+    /// takes the database's RESERVED lock before anything is read, so two runners cannot both
+    /// read and then deadlock on the upgrade. It names only `migration_id`, so it also works on
+    /// a table not upgraded yet.
+    fn lock_tracking_table(self) -> String;
+}
+
+impl TrackingSql for Dialect {
+    fn tracking_table(self) -> &'static str {
         match self {
             Dialect::Sqlite | Dialect::Postgres => TRACKING_TABLE,
             Dialect::Db2 => "\"_migrations\"",
         }
     }
 
-    /// `CREATE TABLE` for the tracking table, with this dialect's own types.
-    pub fn create_tracking_table(self) -> String {
+    fn create_tracking_table(self) -> String {
         let table = self.tracking_table();
         match self {
             Dialect::Sqlite => format!(
@@ -86,8 +91,7 @@ impl Dialect {
         }
     }
 
-    /// A query returning one row with a count > 0 when the tracking table exists.
-    pub fn tracking_table_exists(self) -> &'static str {
+    fn tracking_table_exists(self) -> &'static str {
         match self {
             Dialect::Sqlite => {
                 "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_migrations'"
@@ -103,11 +107,7 @@ impl Dialect {
         }
     }
 
-    /// A query counting which of the runner's key columns (`migration_id`, `checksum`,
-    /// `duration_ms`, `dialect`) the tracking table has: 0 when there is no table, 4 when it is
-    /// the runner's own, anything else for an older table (e.g. the design document's Python
-    /// runner's `migration_id, applied_at`), to be upgraded with [`Dialect::tracking_upgrades`].
-    pub fn tracking_columns(self) -> &'static str {
+    fn tracking_columns(self) -> &'static str {
         match self {
             Dialect::Sqlite => {
                 "SELECT COUNT(*) FROM pragma_table_info('_migrations') \
@@ -126,11 +126,7 @@ impl Dialect {
         }
     }
 
-    /// Upgrades of an older tracking table, each a query counting whether it is already done
-    /// (> 0) and the statements that do it. Added columns accept the older runner's two-column
-    /// inserts: `checksum` NULL means "not verified", `duration_ms` NULL "unknown". PostgreSQL
-    /// also turns a `TEXT` `applied_at` (naive UTC ISO 8601) into `TIMESTAMPTZ`.
-    pub fn tracking_upgrades(self) -> Vec<(String, Vec<String>)> {
+    fn tracking_upgrades(self) -> Vec<(String, Vec<String>)> {
         let table = self.tracking_table();
         let has_column = |column: &str| match self {
             Dialect::Sqlite => format!(
@@ -185,10 +181,7 @@ impl Dialect {
         upgrades
     }
 
-    /// Selects `migration_id, applied_at (text), checksum, duration_ms, dialect`, optionally of
-    /// one migration only. `older` reads a table not yet upgraded (see
-    /// [`Dialect::tracking_columns`]): checksum and duration come back NULL.
-    pub fn select_applied(self, only: Option<&str>, older: bool) -> String {
+    fn select_applied(self, only: Option<&str>, older: bool) -> String {
         let applied_at = match (self, older) {
             (_, true) => "CAST(applied_at AS VARCHAR(64))",
             (Dialect::Sqlite, false) => "applied_at",
@@ -214,8 +207,7 @@ impl Dialect {
         )
     }
 
-    /// Records an applied migration.
-    pub fn insert_applied(self, id: &str, checksum: &str, duration_ms: i64) -> String {
+    fn insert_applied(self, id: &str, checksum: &str, duration_ms: i64) -> String {
         let now = match self {
             Dialect::Sqlite => "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
             Dialect::Postgres => "now()",
@@ -231,8 +223,7 @@ impl Dialect {
         )
     }
 
-    /// Forgets an applied migration (after its down file ran).
-    pub fn delete_applied(self, id: &str) -> String {
+    fn delete_applied(self, id: &str) -> String {
         format!(
             "DELETE FROM {} WHERE migration_id = {}",
             self.tracking_table(),
@@ -240,8 +231,7 @@ impl Dialect {
         )
     }
 
-    /// Re-records the checksum of an applied migration.
-    pub fn update_checksum(self, id: &str, checksum: &str) -> String {
+    fn update_checksum(self, id: &str, checksum: &str) -> String {
         format!(
             "UPDATE {} SET checksum = {} WHERE migration_id = {}",
             self.tracking_table(),
@@ -250,14 +240,7 @@ impl Dialect {
         )
     }
 
-    /// First statement of a migration transaction on a connection without a session lock: it
-    /// takes the write lock on the tracking table, so concurrent runners queue here.
-    ///
-    /// SQLite has no `LOCK TABLE`; a write to the tracking table (even one matching no row)
-    /// takes the database's RESERVED lock before anything is read, so two runners cannot both
-    /// read and then deadlock on the upgrade. It names only `migration_id`, so it also works on
-    /// a table not upgraded yet.
-    pub fn lock_tracking_table(self) -> String {
+    fn lock_tracking_table(self) -> String {
         match self {
             Dialect::Sqlite => format!(
                 "UPDATE {0} SET migration_id = migration_id WHERE migration_id = ''",
@@ -270,52 +253,9 @@ impl Dialect {
     }
 }
 
-/// A SQL string literal: `'` doubled, valid in all three dialects.
-fn literal(value: &str) -> String {
-    format!("'{}'", value.replace('\'', "''"))
-}
-
-impl fmt::Display for Dialect {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.dir_name())
-    }
-}
-
-impl FromStr for Dialect {
-    type Err = Error;
-
-    fn from_str(name: &str) -> Result<Self, Self::Err> {
-        match name.to_ascii_lowercase().as_str() {
-            "sqlite" => Ok(Dialect::Sqlite),
-            "postgres" | "postgresql" | "pg" => Ok(Dialect::Postgres),
-            "db2" => Ok(Dialect::Db2),
-            _ => Err(Error::UnknownDialect(name.to_string())),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::Dialect;
-
-    #[test]
-    fn parses_names_and_dbms_names() {
-        assert_eq!(
-            "PostgreSQL".parse::<Dialect>().ok(),
-            Some(Dialect::Postgres)
-        );
-        assert!("oracle".parse::<Dialect>().is_err());
-        assert_eq!(
-            Dialect::from_dbms_name("DB2/LINUXX8664"),
-            Some(Dialect::Db2)
-        );
-        assert_eq!(Dialect::from_dbms_name("SQLite"), Some(Dialect::Sqlite));
-        assert_eq!(
-            Dialect::from_dbms_name("PostgreSQL"),
-            Some(Dialect::Postgres)
-        );
-        assert_eq!(Dialect::from_dbms_name("Oracle"), None);
-    }
+    use super::{Dialect, TrackingSql};
 
     #[test]
     fn quotes_values_in_tracking_sql() {

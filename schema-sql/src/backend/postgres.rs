@@ -4,6 +4,7 @@
 use super::{Backend, ColumnClause, Referencing, ReferentialEvent, Unsupported, UnsupportedType};
 use crate::dml::{self, DmlSql};
 use crate::partition::Month;
+use migration_layout::sql_string_literal;
 use schema_dsl::{
     ColumnType, DefaultValue, Dialect, ForeignKeyAction, ForeignKeyDef, IndexMethod, Partitioning,
     TableDef,
@@ -192,7 +193,7 @@ impl Backend for Postgres {
 
     fn default_value(&self, default: &DefaultValue) -> Option<String> {
         Some(match default {
-            DefaultValue::Text(text) => super::quote_text(text),
+            DefaultValue::Text(text) => sql_string_literal(text),
             DefaultValue::Integer(value) => value.to_string(),
             DefaultValue::Boolean(value) => value.to_string().to_ascii_uppercase(),
             DefaultValue::Now => "NOW()".to_string(),

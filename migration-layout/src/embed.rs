@@ -1,14 +1,13 @@
 //! Embedding migration files in a binary at compile time.
 //!
 //! A build script calls [`write_embedding`] on the migrations root; the crate then calls
-//! [`include_migrations!`](crate::include_migrations) with the same file name to get a
-//! [`MigrationSet`](crate::MigrationSet). Nothing is read from disk at run time. This module
-//! uses `std` only, so that `migrate`'s own build script can compile it.
+//! `migrate::include_migrations!` with the same file name to get a `MigrationSet`. Nothing is
+//! read from disk at run time.
 //!
 //! ```ignore
-//! // build.rs
-//! fn main() {
-//!     migrate::embed::write_embedding("migrations-generated", "migrations.rs").unwrap();
+//! // build.rs (with migration-layout as a build-dependency)
+//! fn main() -> std::io::Result<()> {
+//!     migration_layout::embed::write_embedding("migrations-generated", "migrations.rs")
 //! }
 //! // main.rs
 //! let set = migrate::include_migrations!("migrations.rs")?;
@@ -61,13 +60,4 @@ fn collect_sql_files(dir: &Path, files: &mut Vec<PathBuf>) -> io::Result<()> {
         }
     }
     Ok(())
-}
-
-/// The [`MigrationSet`](crate::MigrationSet) of the files a build script embedded with
-/// [`write_embedding`] under `$file` in `OUT_DIR`.
-#[macro_export]
-macro_rules! include_migrations {
-    ($file:literal) => {
-        $crate::MigrationSet::from_embedded(include!(concat!(env!("OUT_DIR"), "/", $file)))
-    };
 }

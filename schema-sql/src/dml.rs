@@ -4,7 +4,7 @@
 //! An application writes a row without writing SQL:
 //!
 //! ```
-//! use codegen::dml::statements_for;
+//! use schema_sql::dml::statements_for;
 //! use schema_defs::tables::SourceConfig;
 //! use schema_dsl::Dialect;
 //!
@@ -16,7 +16,7 @@
 //! Values are driver-neutral [`SqlValue`]s, already in the form the dialect stores
 //! (booleans as 0/1 in SQLite and Db2, JSON and timestamps as text in SQLite); turning them
 //! into one driver's parameter types is the driver side's job, so no driver is a dependency
-//! of codegen.
+//! of this crate.
 
 use crate::backend::{Backend, Unsupported, backend};
 use schema_dsl::{ColumnType, Dialect, Table, TableDef, Timestamp};

@@ -489,7 +489,7 @@ mod tests {
         for migration in schema.migrations_for(Dialect::Db2) {
             for step in &migration.steps {
                 let (errors, found) = check_step(&Db2, step);
-                assert_eq!(errors, Vec::new(), "{}", migration.id());
+                assert_eq!(errors, Vec::new(), "{}", migration.id);
                 warnings.extend(found.iter().map(|w| (w.table.clone(), w.to_string())));
             }
         }

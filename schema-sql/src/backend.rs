@@ -333,8 +333,3 @@ pub trait Backend: Sync {
             .join(", ")
     }
 }
-
-/// A SQL string literal: single quotes, embedded quotes doubled (the same in every dialect).
-fn quote_text(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
-}

@@ -3,6 +3,7 @@
 
 use super::{Backend, ColumnClause, ReferentialEvent, UnsupportedType};
 use crate::dml::{self, DmlSql, SqlValue};
+use migration_layout::sql_string_literal;
 use schema_dsl::{
     ColumnDef, ColumnType, DefaultValue, Dialect, ForeignKeyAction, IndexMethod, JsonSize, TableDef,
 };
@@ -213,7 +214,7 @@ impl Backend for Db2 {
 
     fn default_value(&self, default: &DefaultValue) -> Option<String> {
         Some(match default {
-            DefaultValue::Text(text) => super::quote_text(text),
+            DefaultValue::Text(text) => sql_string_literal(text),
             DefaultValue::Integer(value) => value.to_string(),
             DefaultValue::Boolean(value) => u8::from(*value).to_string(),
             DefaultValue::Now => "CURRENT TIMESTAMP".to_string(),

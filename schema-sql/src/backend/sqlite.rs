@@ -2,6 +2,7 @@
 
 use super::{Backend, ColumnClause, ReferentialEvent, UnsupportedType};
 use crate::dml::{self, DmlSql, SqlValue};
+use migration_layout::sql_string_literal;
 use schema_dsl::{ColumnType, DefaultValue, Dialect, ForeignKeyAction, IndexMethod, TableDef};
 use sea_query::SqliteQueryBuilder;
 
@@ -145,7 +146,7 @@ impl Backend for Sqlite {
     /// (`2026-01-11 10:00:00`, no `T`), and the design document's SQLite DDL has no default.
     fn default_value(&self, default: &DefaultValue) -> Option<String> {
         match default {
-            DefaultValue::Text(text) => Some(super::quote_text(text)),
+            DefaultValue::Text(text) => Some(sql_string_literal(text)),
             DefaultValue::Integer(value) => Some(value.to_string()),
             DefaultValue::Boolean(value) => Some(u8::from(*value).to_string()),
             DefaultValue::Now => None,

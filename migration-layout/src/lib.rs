@@ -1,0 +1,24 @@
+//! The contract between the writer (`codegen`) and the reader (`migrate`) of migration files,
+//! in the spirit of Diesel's `migrations_internals`: the dialects, tiers and groups, migration
+//! ids, the file-name grammar and the embedding of a tree in a binary. It uses `std` only, so
+//! build scripts can use it too.
+//!
+//! Layout: `<root>/<dialect>/<group>/<NNNN>_<name>.<up|down>.sql`. A group is a tier (`basic`
+//! < `intermediate` < `advanced`, each including the ones before it) or one dialect's overlay
+//! (`pg/`), applied by that dialect only, at the top tier. Migration id: `<group>/<NNNN>_<name>`.
+//!
+//! ```
+//! use migration_layout::{Dialect, Direction, Group, MigrationFile, MigrationId, Tier};
+//!
+//! let id = MigrationId::new(Group::Tier(Tier::Basic), 1, "source_configs");
+//! let file = MigrationFile { dialect: Dialect::Sqlite, id, direction: Direction::Up };
+//! assert_eq!(file.path(), "sqlite/basic/0001_source_configs.up.sql");
+//! assert_eq!(MigrationFile::parse(&file.path()), Ok(Some(file)));
+//! ```
+
+pub mod embed;
+mod names;
+
+pub use names::{
+    Dialect, Direction, Group, LayoutError, MigrationFile, MigrationId, Tier, sql_string_literal,
+};
