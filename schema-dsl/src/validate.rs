@@ -7,6 +7,10 @@ use thiserror::Error;
 
 /// A mistake in the schema declarations.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[allow(
+    missing_docs,
+    reason = "fields are named for what they hold, and each message shows them"
+)]
 pub enum SchemaError {
     /// Two migrations share an id.
     #[error("migration `{id}` is declared twice")]
@@ -128,6 +132,10 @@ pub enum SchemaError {
 
 /// Mistakes in partitioning and in the steps that refine an existing table.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[allow(
+    missing_docs,
+    reason = "fields are named for what they hold, and each message shows them"
+)]
 pub enum StepError {
     /// The partition key is missing, nullable or not a timestamp.
     #[error(
