@@ -1,6 +1,8 @@
 //! Rendering speed: the eight seed tables, and a synthetic schema of 5 000 tables, for each
 //! dialect. Run with `cargo bench -p codegen --bench render`.
 
+#![allow(clippy::expect_used, reason = "a test or benchmark fails by panicking")]
+
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use schema_dsl::{
     ColumnDef, ColumnType, DefaultValue, Dialect, ForeignKeyAction, ForeignKeyDef, Group, IndexDef,

@@ -1,6 +1,8 @@
 //! The generated trees, pinned: one insta snapshot per generated file, so a reviewer reads
 //! every SQL change in the pull request, and a freshness check of each tree on disk.
 
+#![allow(clippy::expect_used, reason = "a test or benchmark fails by panicking")]
+
 use codegen::files;
 use schema_dsl::Dialect;
 use schema_sql::render::GeneratedFile;

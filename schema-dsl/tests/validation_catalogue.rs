@@ -2,6 +2,8 @@
 //! message an engineer sees. Every case starts from a valid two-table schema and breaks
 //! one thing.
 
+#![allow(clippy::expect_used, reason = "a test or benchmark fails by panicking")]
+
 use schema_dsl::{
     ColumnDef, ColumnType, DefaultValue, ForeignKeyAction, ForeignKeyDef, Group, IndexDef,
     Migration, Schema, TableDef, Tier,
