@@ -1,5 +1,5 @@
 //! The tracking table `_migrations`: its SQL per dialect ([`TrackingSql`]), and what the
-//! runner does with it: tell its shape ([`Tracking`]), create or upgrade it under the write
+//! runner does with it: tell its shape, create or upgrade it under the write
 //! lock, read its rows and refuse changed files.
 
 use std::collections::BTreeMap;
