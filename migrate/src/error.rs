@@ -130,7 +130,8 @@ pub fn one_line(text: &str, max: usize) -> String {
 }
 
 /// A failure reported by a database driver, with the password scrubbed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
 pub struct DbError {
     /// The database's own message.
     pub message: String,
@@ -154,7 +155,8 @@ impl DbError {
 }
 
 /// A failure while running a migration script.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("failed at {}: {message}", statement_label(*.statement, sql))]
 pub struct ScriptError {
     /// 1-based number of the failing statement, when known.
     pub statement: Option<usize>,
@@ -162,6 +164,41 @@ pub struct ScriptError {
     pub sql: Option<String>,
     /// The database's own message.
     pub message: String,
+}
+
+/// What a failed migration script's rollback discarded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RolledBack {
+    /// The migration alone ([`Error::MigrationFailed`]).
+    Migration,
+    /// The whole grouped run ([`Error::RunFailed`]).
+    Run,
+}
+
+impl ScriptError {
+    /// The runner's error for this failure of migration `id`, once `rolled_back` is rolled back.
+    pub fn into_error(self, id: impl Into<String>, rolled_back: RolledBack) -> Error {
+        let ScriptError {
+            statement,
+            sql,
+            message,
+        } = self;
+        let id = id.into();
+        match rolled_back {
+            RolledBack::Migration => Error::MigrationFailed {
+                id,
+                statement,
+                sql,
+                message,
+            },
+            RolledBack::Run => Error::RunFailed {
+                id,
+                statement,
+                sql,
+                message,
+            },
+        }
+    }
 }
 
 /// Result of the runner.

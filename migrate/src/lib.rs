@@ -27,7 +27,7 @@
 //! - **Adopting an older tracking table**: a `_migrations(migration_id, applied_at)` left by the
 //!   design document's Python runner is upgraded in place by `up`, `down` and `rebless`
 //!   (`ALTER TABLE ... ADD COLUMN` inside the locked transaction, see
-//!   [`tracking_sql::TrackingSql::tracking_upgrades`]); its rows count as applied, with no checksum:
+//!   [`tracking::TrackingSql::tracking_upgrades`]); its rows count as applied, with no checksum:
 //!   [`State::Unverified`] in `status`, an error for `validate`, until `rebless ID` or
 //!   `rebless --all-unverified` ([`Runner::rebless_all_unverified`]) records them.
 //! - **Read-only commands stay read-only**: `status`, `plan` and `validate` write nothing and
@@ -64,7 +64,13 @@ pub mod runner;
 pub mod source;
 pub mod split;
 pub mod target;
-pub mod tracking_sql;
+pub mod tracking;
+mod transaction;
+
+/// The tracking-table SQL under its former path; see [`tracking::TrackingSql`].
+pub mod tracking_sql {
+    pub use crate::tracking::{TRACKING_TABLE, TrackingSql};
+}
 
 pub use driver::Connection;
 pub use error::{Error, Result};

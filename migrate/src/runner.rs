@@ -1,14 +1,14 @@
 //! The driver-neutral core: what `up`, `down`, `status`, `plan`, `validate` and `rebless` do.
 
-use std::collections::BTreeMap;
 use std::time::Instant;
 
 use serde::Serialize;
 
 use crate::driver::{AppliedMigration, Connection};
-use crate::error::{DbError, Error, Result};
+use crate::error::{Error, Result, RolledBack};
 use crate::source::{Migration, MigrationSet};
-use crate::tracking_sql::TrackingSql;
+use crate::tracking::{self, Tracking, TrackingSql};
+use crate::transaction::{Begin, End, transaction, transaction_ending};
 use migration_layout::Dialect;
 use migration_layout::Tier;
 
@@ -77,17 +77,6 @@ pub enum DownTarget {
     All,
 }
 
-/// What the tracking table looks like (see [`TrackingSql::tracking_columns`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tracking {
-    /// No table yet.
-    Absent,
-    /// An older runner's table, to be upgraded in place before writing.
-    Older,
-    /// The runner's own table.
-    Current,
-}
-
 /// Runs migrations from one [`MigrationSet`] on one [`Connection`].
 pub struct Runner<'a> {
     conn: &'a mut dyn Connection,
@@ -136,9 +125,9 @@ impl<'a> Runner<'a> {
         let set = self.set;
         let plan = set.up_to(self.dialect, tier)?;
         self.locked(|runner| {
-            let mut tracking = runner.tracking()?;
-            let applied = runner.read_applied(tracking)?;
-            runner.refuse_modified(&applied)?;
+            let mut tracking = Tracking::detect(runner.conn)?;
+            let applied = tracking::read_applied(runner.conn, tracking)?;
+            tracking::refuse_modified(set.all(runner.dialect), &applied)?;
             let pending: Vec<&Migration> = plan
                 .into_iter()
                 .filter(|m| !applied.contains_key(m.id.as_str()))
@@ -147,7 +136,7 @@ impl<'a> Runner<'a> {
                 return runner.apply_group(&pending, tracking, progress);
             }
             if tracking == Tracking::Older {
-                runner.upgrade_tracking_table()?;
+                tracking::upgrade(runner.conn)?;
                 tracking = Tracking::Current;
             }
             let mut steps = Vec::new();
@@ -165,9 +154,9 @@ impl<'a> Runner<'a> {
     pub fn plan(&mut self, tier: Tier) -> Result<Vec<&'a Migration>> {
         let set = self.set;
         let plan = set.up_to(self.dialect, tier)?;
-        let tracking = self.tracking()?;
-        let applied = self.read_applied(tracking)?;
-        self.refuse_modified(&applied)?;
+        let tracking = Tracking::detect(self.conn)?;
+        let applied = tracking::read_applied(self.conn, tracking)?;
+        tracking::refuse_modified(set.all(self.dialect), &applied)?;
         Ok(plan
             .into_iter()
             .filter(|m| !applied.contains_key(m.id.as_str()))
@@ -177,8 +166,8 @@ impl<'a> Runner<'a> {
     /// Every migration of the dialect with its state, then applied ones that have no file.
     pub fn status(&mut self) -> Result<Vec<StatusEntry>> {
         self.set.up_to(self.dialect, Tier::Advanced)?;
-        let tracking = self.tracking()?;
-        let mut applied = self.read_applied(tracking)?;
+        let tracking = Tracking::detect(self.conn)?;
+        let mut applied = tracking::read_applied(self.conn, tracking)?;
         let mut entries: Vec<StatusEntry> = self
             .set
             .all(self.dialect)
@@ -252,12 +241,12 @@ impl<'a> Runner<'a> {
             return Err(Error::UnknownMigration(id.clone()));
         }
         self.locked(|runner| {
-            let mut tracking = runner.tracking()?;
+            let mut tracking = Tracking::detect(runner.conn)?;
             if tracking == Tracking::Older {
-                runner.upgrade_tracking_table()?;
+                tracking::upgrade(runner.conn)?;
                 tracking = Tracking::Current;
             }
-            let applied = runner.read_applied(tracking)?;
+            let applied = tracking::read_applied(runner.conn, tracking)?;
             let missing: Vec<String> = applied
                 .keys()
                 .filter(|id| set.get(dialect, id).is_none())
@@ -334,29 +323,26 @@ impl<'a> Runner<'a> {
         let set = self.set;
         let dialect = self.dialect;
         self.locked(|runner| {
-            let tracking = runner.tracking()?;
+            let tracking = Tracking::detect(runner.conn)?;
             if tracking == Tracking::Absent {
                 return Ok(Vec::new());
             }
-            runner.begin_locked(tracking)?;
-            let work = |conn: &mut dyn Connection| -> Result<Vec<String>, DbError> {
+            transaction(runner.conn, Begin::Locked(tracking), context, |conn| {
                 let mut reblessed = Vec::new();
-                for row in conn.query_applied(&dialect.select_applied(None, false))? {
+                let rows = conn
+                    .query_applied(&dialect.select_applied(None, false))
+                    .map_err(|e| e.during(context))?;
+                for row in rows {
                     if let Some(migration) = set.get(dialect, &row.id)
                         && select(&row)
                     {
-                        conn.execute(&dialect.update_checksum(&row.id, &migration.checksum))?;
+                        conn.execute(&dialect.update_checksum(&row.id, &migration.checksum))
+                            .map_err(|e| e.during(context))?;
                         reblessed.push(row.id);
                     }
                 }
-                conn.commit()?;
                 Ok(reblessed)
-            };
-            let result = work(&mut *runner.conn);
-            if result.is_err() {
-                let _ = runner.conn.rollback();
-            }
-            result.map_err(|e| e.during(context))
+            })
         })
     }
 
@@ -372,117 +358,6 @@ impl<'a> Runner<'a> {
         Ok(value)
     }
 
-    /// What the tracking table looks like, read in a short transaction of its own.
-    fn tracking(&mut self) -> Result<Tracking> {
-        let sql = self.dialect.tracking_columns();
-        let result = self
-            .conn
-            .begin()
-            .and_then(|()| self.conn.query_count(sql))
-            .and_then(|count| self.conn.commit().map(|()| count));
-        if result.is_err() {
-            let _ = self.conn.rollback();
-        }
-        let columns = result.map_err(|e| e.during("looking for the tracking table"))?;
-        Ok(match columns {
-            0 => Tracking::Absent,
-            4 => Tracking::Current,
-            _ => Tracking::Older,
-        })
-    }
-
-    /// Starts a transaction holding the tracking-table lock in which the table exists in the
-    /// runner's shape: created in it when `tracking` is absent (if another runner creates it at
-    /// the same moment, this one rolls back and starts again on that table), upgraded in it when
-    /// older. Rolls back on error.
-    fn begin_locked(&mut self, tracking: Tracking) -> Result<()> {
-        let dialect = self.dialect;
-        let ddl = dialect.create_tracking_table();
-        let create = (tracking == Tracking::Absent).then_some(ddl.as_str());
-        let mut tracking = tracking;
-        if let Err(error) = self.conn.begin_exclusive(create) {
-            let _ = self.conn.rollback();
-            if create.is_none() {
-                return Err(error.during("locking the tracking table"));
-            }
-            tracking = self.tracking()?;
-            if tracking == Tracking::Absent {
-                return Err(error.during("creating the tracking table _migrations"));
-            }
-            if let Err(error) = self.conn.begin_exclusive(None) {
-                let _ = self.conn.rollback();
-                return Err(error.during("locking the tracking table"));
-            }
-        }
-        if tracking != Tracking::Older {
-            return Ok(());
-        }
-        let conn = &mut *self.conn;
-        let upgraded =
-            dialect
-                .tracking_upgrades()
-                .into_iter()
-                .try_for_each(|(done, statements)| {
-                    if conn.query_count(&done)? > 0 {
-                        return Ok(());
-                    }
-                    statements.iter().try_for_each(|sql| conn.execute(sql))
-                });
-        upgraded.map_err(|error| {
-            let _ = self.conn.rollback();
-            error.during("upgrading the tracking table _migrations to the runner's columns")
-        })
-    }
-
-    /// Upgrades an older tracking table in a locked transaction of its own.
-    fn upgrade_tracking_table(&mut self) -> Result<()> {
-        self.begin_locked(Tracking::Older)?;
-        self.conn.commit().map_err(|e| {
-            let _ = self.conn.rollback();
-            e.during("upgrading the tracking table _migrations")
-        })
-    }
-
-    /// The tracking rows by id; empty when the table does not exist (nothing is created).
-    fn read_applied(&mut self, tracking: Tracking) -> Result<BTreeMap<String, AppliedMigration>> {
-        if tracking == Tracking::Absent {
-            return Ok(BTreeMap::new());
-        }
-        let sql = self
-            .dialect
-            .select_applied(None, tracking == Tracking::Older);
-        let result = self
-            .conn
-            .begin()
-            .and_then(|()| self.conn.query_applied(&sql))
-            .and_then(|rows| self.conn.commit().map(|()| rows));
-        if result.is_err() {
-            let _ = self.conn.rollback();
-        }
-        let rows = result.map_err(|e| e.during("reading the tracking table"))?;
-        Ok(rows.into_iter().map(|row| (row.id.clone(), row)).collect())
-    }
-
-    fn refuse_modified(&self, applied: &BTreeMap<String, AppliedMigration>) -> Result<()> {
-        let modified: Vec<String> = self
-            .set
-            .all(self.dialect)
-            .iter()
-            .filter(|m| {
-                applied
-                    .get(&m.id)
-                    .and_then(|row| row.checksum.as_ref())
-                    .is_some_and(|checksum| checksum != &m.checksum)
-            })
-            .map(|m| m.id.clone())
-            .collect();
-        if modified.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::Modified(modified))
-        }
-    }
-
     /// Applies one migration in its own transaction under the tracking-table lock (creating or
     /// upgrading the table in it, per `tracking`); `None` when another runner applied it first.
     fn apply(
@@ -493,55 +368,38 @@ impl<'a> Runner<'a> {
     ) -> Result<Option<Step>> {
         let id = migration.id.as_str();
         let dialect = self.dialect;
-        self.begin_locked(tracking)?;
-        let already = match self
-            .conn
-            .query_applied(&dialect.select_applied(Some(id), false))
-        {
-            Ok(rows) => rows,
-            Err(error) => {
-                let _ = self.conn.rollback();
-                return Err(error.during(format!("reading the tracking row of {id}")));
+        let recording = format!("recording {id} (rolled back)");
+        let step = transaction_ending(self.conn, Begin::Locked(tracking), &recording, |conn| {
+            let already = conn
+                .query_applied(&dialect.select_applied(Some(id), false))
+                .map_err(|e| e.during(format!("reading the tracking row of {id}")))?;
+            if let Some(row) = already.first() {
+                if row
+                    .checksum
+                    .as_ref()
+                    .is_some_and(|checksum| checksum != &migration.checksum)
+                {
+                    return Err(Error::Modified(vec![id.to_string()]));
+                }
+                return Ok(End::Rollback(None));
             }
-        };
-        if let Some(row) = already.first() {
-            let _ = self.conn.rollback();
-            if row
-                .checksum
-                .as_ref()
-                .is_some_and(|checksum| checksum != &migration.checksum)
-            {
-                return Err(Error::Modified(vec![id.to_string()]));
-            }
-            progress(Progress::AppliedElsewhere(id));
-            return Ok(None);
-        }
-        progress(Progress::Applying(id));
-        let started = Instant::now();
-        if let Err(failure) = self.conn.execute_script(&migration.up_sql) {
-            let _ = self.conn.rollback();
-            return Err(Error::MigrationFailed {
+            progress(Progress::Applying(id));
+            let started = Instant::now();
+            conn.execute_script(&migration.up_sql)
+                .map_err(|failure| failure.into_error(id, RolledBack::Migration))?;
+            let duration_ms = elapsed_ms(started);
+            conn.execute(&dialect.insert_applied(id, &migration.checksum, duration_ms))
+                .map_err(|e| e.during(&recording))?;
+            Ok(End::Commit(Some(Step {
                 id: id.to_string(),
-                statement: failure.statement,
-                sql: failure.sql,
-                message: failure.message,
-            });
+                duration_ms,
+            })))
+        })?;
+        match &step {
+            Some(step) => progress(Progress::Applied(step)),
+            None => progress(Progress::AppliedElsewhere(id)),
         }
-        let duration_ms = elapsed_ms(started);
-        let recorded = self
-            .conn
-            .execute(&dialect.insert_applied(id, &migration.checksum, duration_ms))
-            .and_then(|()| self.conn.commit());
-        if let Err(error) = recorded {
-            let _ = self.conn.rollback();
-            return Err(error.during(format!("recording {id} (rolled back)")));
-        }
-        let step = Step {
-            id: id.to_string(),
-            duration_ms,
-        };
-        progress(Progress::Applied(&step));
-        Ok(Some(step))
+        Ok(step)
     }
 
     /// Applies `pending` and their tracking rows in one transaction under the tracking-table
@@ -556,64 +414,39 @@ impl<'a> Runner<'a> {
         if pending.is_empty() && tracking != Tracking::Older {
             return Ok(Vec::new());
         }
-        self.begin_locked(tracking)?;
-        let result = self.apply_all(pending, progress);
-        let committed = result.and_then(|steps| {
-            self.conn
-                .commit()
-                .map(|()| steps)
-                .map_err(|e| e.during("committing the run (rolled back)"))
-        });
-        if committed.is_err() {
-            let _ = self.conn.rollback();
-        }
-        committed
-    }
-
-    /// The body of [`apply_group`](Runner::apply_group), inside its transaction.
-    fn apply_all(
-        &mut self,
-        pending: &[&Migration],
-        progress: &mut dyn FnMut(Progress<'_>),
-    ) -> Result<Vec<Step>> {
         let dialect = self.dialect;
-        let applied: BTreeMap<String, AppliedMigration> = self
-            .conn
-            .query_applied(&dialect.select_applied(None, false))
-            .map_err(|e| e.during("reading the tracking table"))?
-            .into_iter()
-            .map(|row| (row.id.clone(), row))
-            .collect();
-        self.refuse_modified(&applied)?;
-        let mut steps = Vec::new();
-        for migration in pending {
-            let id = migration.id.as_str();
-            if applied.contains_key(id) {
-                progress(Progress::AppliedElsewhere(id));
-                continue;
-            }
-            progress(Progress::Applying(id));
-            let started = Instant::now();
-            self.conn
-                .execute_script(&migration.up_sql)
-                .map_err(|failure| Error::RunFailed {
-                    id: id.to_string(),
-                    statement: failure.statement,
-                    sql: failure.sql,
-                    message: failure.message,
-                })?;
-            let duration_ms = elapsed_ms(started);
-            self.conn
-                .execute(&dialect.insert_applied(id, &migration.checksum, duration_ms))
-                .map_err(|e| e.during(format!("recording {id} (run rolled back)")))?;
-            let step = Step {
-                id: id.to_string(),
-                duration_ms,
-            };
-            progress(Progress::Applied(&step));
-            steps.push(step);
-        }
-        Ok(steps)
+        let all = self.set.all(dialect);
+        transaction(
+            self.conn,
+            Begin::Locked(tracking),
+            "committing the run (rolled back)",
+            |conn| {
+                let applied = tracking::read_applied_locked(conn)?;
+                tracking::refuse_modified(all, &applied)?;
+                let mut steps = Vec::new();
+                for migration in pending {
+                    let id = migration.id.as_str();
+                    if applied.contains_key(id) {
+                        progress(Progress::AppliedElsewhere(id));
+                        continue;
+                    }
+                    progress(Progress::Applying(id));
+                    let started = Instant::now();
+                    conn.execute_script(&migration.up_sql)
+                        .map_err(|failure| failure.into_error(id, RolledBack::Run))?;
+                    let duration_ms = elapsed_ms(started);
+                    conn.execute(&dialect.insert_applied(id, &migration.checksum, duration_ms))
+                        .map_err(|e| e.during(format!("recording {id} (run rolled back)")))?;
+                    let step = Step {
+                        id: id.to_string(),
+                        duration_ms,
+                    };
+                    progress(Progress::Applied(&step));
+                    steps.push(step);
+                }
+                Ok(steps)
+            },
+        )
     }
 
     /// Reverts one migration under the tracking-table lock; `None` when another runner
@@ -626,47 +459,32 @@ impl<'a> Runner<'a> {
         let id = migration.id.as_str();
         let dialect = self.dialect;
         let down_sql = migration.down_sql.as_deref().unwrap_or_default();
-        let locked = self.conn.begin_exclusive(None).and_then(|()| {
-            self.conn
+        let locking = format!("locking the tracking table for {id}");
+        let removing = format!("removing the tracking row of {id} (rolled back)");
+        let step = transaction_ending(self.conn, Begin::Exclusive(&locking), &removing, |conn| {
+            let rows = conn
                 .query_applied(&dialect.select_applied(Some(id), false))
-        });
-        match locked {
-            Ok(rows) if rows.is_empty() => {
-                let _ = self.conn.rollback();
-                return Ok(None);
+                .map_err(|e| e.during(&locking))?;
+            if rows.is_empty() {
+                return Ok(End::Rollback(None));
             }
-            Ok(_) => {}
-            Err(error) => {
-                let _ = self.conn.rollback();
-                return Err(error.during(format!("locking the tracking table for {id}")));
-            }
+            progress(Progress::Reverting(id));
+            let started = Instant::now();
+            conn.execute_script(down_sql).map_err(|failure| {
+                failure.into_error(format!("{id} (down)"), RolledBack::Migration)
+            })?;
+            let duration_ms = elapsed_ms(started);
+            conn.execute(&dialect.delete_applied(id))
+                .map_err(|e| e.during(&removing))?;
+            Ok(End::Commit(Some(Step {
+                id: id.to_string(),
+                duration_ms,
+            })))
+        })?;
+        if let Some(step) = &step {
+            progress(Progress::Reverted(step));
         }
-        progress(Progress::Reverting(id));
-        let started = Instant::now();
-        if let Err(failure) = self.conn.execute_script(down_sql) {
-            let _ = self.conn.rollback();
-            return Err(Error::MigrationFailed {
-                id: format!("{id} (down)"),
-                statement: failure.statement,
-                sql: failure.sql,
-                message: failure.message,
-            });
-        }
-        let duration_ms = elapsed_ms(started);
-        let removed = self
-            .conn
-            .execute(&dialect.delete_applied(id))
-            .and_then(|()| self.conn.commit());
-        if let Err(error) = removed {
-            let _ = self.conn.rollback();
-            return Err(error.during(format!("removing the tracking row of {id} (rolled back)")));
-        }
-        let step = Step {
-            id: id.to_string(),
-            duration_ms,
-        };
-        progress(Progress::Reverted(&step));
-        Ok(Some(step))
+        Ok(step)
     }
 }
 

@@ -139,11 +139,6 @@ impl MigrationSet {
         })
     }
 
-    /// Where the migrations came from, for messages.
-    pub fn source_name(&self) -> &str {
-        &self.source_name
-    }
-
     /// Every migration of `dialect`, in apply order: tiers, then overlays by name.
     pub fn all(&self, dialect: Dialect) -> &[Migration] {
         self.by_dialect.get(&dialect).map_or(&[], Vec::as_slice)

@@ -1,7 +1,7 @@
 //! One [`Connection`] implementation per database driver; the runner uses nothing else.
 //!
 //! Capabilities that differ per engine (how a script is executed, how runners exclude each
-//! other) live here, once per driver; the tracking-table SQL lives in [`Dialect`].
+//! other) live here, once per driver; the tracking-table SQL lives in [`crate::tracking`].
 
 mod odbc;
 mod postgres;
@@ -22,12 +22,11 @@ pub struct AppliedMigration {
     /// When it was applied, as text (UTC).
     pub applied_at: String,
     /// Checksum of the up file as applied; `None` for a row an older runner wrote (see
-    /// [`TrackingSql::tracking_upgrades`]) until `rebless` records it.
+    /// [`TrackingSql::tracking_upgrades`](crate::tracking::TrackingSql::tracking_upgrades))
+    /// until `rebless` records it.
     pub checksum: Option<String>,
     /// How long the migration took, when known.
     pub duration_ms: Option<i64>,
-    /// Dialect directory the file came from.
-    pub dialect: String,
 }
 
 /// A database connection the runner can drive.
@@ -71,7 +70,7 @@ pub trait Connection {
     /// Runs a query whose first column of its first row is an integer.
     fn query_count(&mut self, sql: &str) -> Result<i64, DbError>;
 
-    /// Runs [`TrackingSql::select_applied`].
+    /// Runs [`TrackingSql::select_applied`](crate::tracking::TrackingSql::select_applied).
     fn query_applied(&mut self, sql: &str) -> Result<Vec<AppliedMigration>, DbError>;
 
     /// Executes a whole migration script inside the current transaction; on failure says which

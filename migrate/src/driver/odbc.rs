@@ -14,7 +14,7 @@ use odbc_api::{ConnectionOptions, Cursor};
 use super::{AppliedMigration, Connection};
 use crate::error::{DbError, Error, ScriptError, one_line};
 use crate::redact::{password_of, redact, scrub};
-use crate::tracking_sql::TrackingSql;
+use crate::tracking::TrackingSql;
 use migration_layout::Dialect;
 
 /// Rows fetched per round trip when reading the tracking table.
@@ -156,7 +156,6 @@ impl Connection for OdbcConnection {
                     applied_at: text(row, 1)?,
                     checksum: optional_text(row, 2).map(|c| c.trim_end().to_string()),
                     duration_ms: optional_text(row, 3).as_deref().map(integer).transpose()?,
-                    dialect: text(row, 4)?.trim_end().to_string(),
                 })
             })
             .collect()

@@ -10,7 +10,7 @@ use postgres::error::ErrorPosition;
 use super::{AppliedMigration, Connection};
 use crate::error::{DbError, ScriptError};
 use crate::split::split_statements;
-use crate::tracking_sql::TrackingSql;
+use crate::tracking::TrackingSql;
 use migration_layout::Dialect;
 
 /// Advisory lock key shared by every runner ("SPINEMIG" in ASCII).
@@ -160,7 +160,6 @@ impl Connection for PostgresConnection {
                     applied_at: row.try_get(1)?,
                     checksum: row.try_get(2)?,
                     duration_ms: row.try_get(3)?,
-                    dialect: row.try_get(4)?,
                 })
             })
             .collect::<Result<_, postgres::Error>>()

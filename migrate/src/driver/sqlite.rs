@@ -57,11 +57,6 @@ impl SqliteConnection {
             .map_err(DbError::new)?;
         Ok(SqliteConnection { conn })
     }
-
-    /// The underlying rusqlite connection.
-    pub fn inner(&self) -> &rusqlite::Connection {
-        &self.conn
-    }
 }
 
 /// A statement's text as SQLite hands it back (leading comments, trailing `;`), cleaned like
@@ -119,7 +114,6 @@ impl Connection for SqliteConnection {
                     applied_at: row.get(1)?,
                     checksum: row.get(2)?,
                     duration_ms: row.get(3)?,
-                    dialect: row.get(4)?,
                 })
             })
             .map_err(DbError::new)?;

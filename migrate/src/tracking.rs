@@ -1,6 +1,15 @@
-//! The tracking-table SQL each dialect needs.
+//! The tracking table `_migrations`: its SQL per dialect ([`TrackingSql`]), and what the
+//! runner does with it: tell its shape, create or upgrade it under the write
+//! lock, read its rows and refuse changed files.
+
+use std::collections::BTreeMap;
 
 use migration_layout::{Dialect, sql_string_literal as literal};
+
+use crate::driver::{AppliedMigration, Connection};
+use crate::error::{Error, Result};
+use crate::source::Migration;
+use crate::transaction::{Begin, rolled_back, transaction};
 
 /// Name of the tracking table, as written in SQL for SQLite and PostgreSQL.
 pub const TRACKING_TABLE: &str = "_migrations";
@@ -29,7 +38,7 @@ pub trait TrackingSql: Copy {
     /// also turns a `TEXT` `applied_at` (naive UTC ISO 8601) into `TIMESTAMPTZ`.
     fn tracking_upgrades(self) -> Vec<(String, Vec<String>)>;
 
-    /// Selects `migration_id, applied_at (text), checksum, duration_ms, dialect`, optionally of
+    /// Selects `migration_id, applied_at (text), checksum, duration_ms`, optionally of
     /// one migration only. `older` reads a table not yet upgraded (see
     /// [`TrackingSql::tracking_columns`]): checksum and duration come back NULL.
     fn select_applied(self, only: Option<&str>, older: bool) -> String;
@@ -191,12 +200,9 @@ impl TrackingSql for Dialect {
             (Dialect::Db2, false) => "VARCHAR_FORMAT(APPLIED_AT, 'YYYY-MM-DD HH24:MI:SS')",
         };
         let rest = if older {
-            format!(
-                "CAST(NULL AS VARCHAR(64)), CAST(NULL AS BIGINT), {}",
-                literal(self.dir_name())
-            )
+            "CAST(NULL AS VARCHAR(64)), CAST(NULL AS BIGINT)"
         } else {
-            "checksum, duration_ms, dialect".to_string()
+            "checksum, duration_ms"
         };
         let filter = only
             .map(|id| format!(" WHERE migration_id = {}", literal(id)))
@@ -250,6 +256,138 @@ impl TrackingSql for Dialect {
                 format!("LOCK TABLE {} IN EXCLUSIVE MODE", self.tracking_table())
             }
         }
+    }
+}
+
+/// What the tracking table looks like (see [`TrackingSql::tracking_columns`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tracking {
+    /// No table yet.
+    Absent,
+    /// An older runner's table, to be upgraded in place before writing.
+    Older,
+    /// The runner's own table.
+    Current,
+}
+
+impl Tracking {
+    /// The shape of the tracking table on `conn`, read in a short transaction of its own.
+    pub(crate) fn detect(conn: &mut dyn Connection) -> Result<Tracking> {
+        let during = "looking for the tracking table";
+        let sql = conn.dialect().tracking_columns();
+        let columns = transaction(conn, Begin::Read, during, |conn| {
+            conn.query_count(sql).map_err(|e| e.during(during))
+        })?;
+        Ok(match columns {
+            0 => Tracking::Absent,
+            4 => Tracking::Current,
+            _ => Tracking::Older,
+        })
+    }
+}
+
+/// Starts a transaction holding the tracking-table lock in which the table exists in the
+/// runner's shape: created in it when `tracking` is absent (if another runner creates it at the
+/// same moment, this one rolls back and starts again on that table), upgraded in it when older.
+/// Rolls back on error.
+pub(crate) fn begin_locked(conn: &mut dyn Connection, tracking: Tracking) -> Result<()> {
+    let dialect = conn.dialect();
+    let ddl = dialect.create_tracking_table();
+    let create = (tracking == Tracking::Absent).then_some(ddl.as_str());
+    let mut tracking = tracking;
+    let first = conn.begin_exclusive(create);
+    if let Err(error) = rolled_back(conn, first) {
+        if create.is_none() {
+            return Err(error.during("locking the tracking table"));
+        }
+        tracking = Tracking::detect(conn)?;
+        if tracking == Tracking::Absent {
+            return Err(error.during("creating the tracking table _migrations"));
+        }
+        let again = conn.begin_exclusive(None);
+        rolled_back(conn, again).map_err(|e| e.during("locking the tracking table"))?;
+    }
+    if tracking != Tracking::Older {
+        return Ok(());
+    }
+    let upgraded = dialect
+        .tracking_upgrades()
+        .into_iter()
+        .try_for_each(|(done, statements)| {
+            if conn.query_count(&done)? > 0 {
+                return Ok(());
+            }
+            statements.iter().try_for_each(|sql| conn.execute(sql))
+        });
+    rolled_back(conn, upgraded)
+        .map_err(|e| e.during("upgrading the tracking table _migrations to the runner's columns"))
+}
+
+/// Upgrades an older tracking table in a locked transaction of its own.
+pub(crate) fn upgrade(conn: &mut dyn Connection) -> Result<()> {
+    transaction(
+        conn,
+        Begin::Locked(Tracking::Older),
+        "upgrading the tracking table _migrations",
+        |_| Ok(()),
+    )
+}
+
+/// The tracking rows by id, read in a short transaction of their own; empty when the table does
+/// not exist (nothing is created).
+pub(crate) fn read_applied(
+    conn: &mut dyn Connection,
+    tracking: Tracking,
+) -> Result<BTreeMap<String, AppliedMigration>> {
+    if tracking == Tracking::Absent {
+        return Ok(BTreeMap::new());
+    }
+    let during = "reading the tracking table";
+    let sql = conn
+        .dialect()
+        .select_applied(None, tracking == Tracking::Older);
+    let rows = transaction(conn, Begin::Read, during, |conn| {
+        conn.query_applied(&sql).map_err(|e| e.during(during))
+    })?;
+    Ok(by_id(rows))
+}
+
+/// The tracking rows by id, read inside the caller's transaction from a table in the runner's
+/// shape.
+pub(crate) fn read_applied_locked(
+    conn: &mut dyn Connection,
+) -> Result<BTreeMap<String, AppliedMigration>> {
+    let sql = conn.dialect().select_applied(None, false);
+    let rows = conn
+        .query_applied(&sql)
+        .map_err(|e| e.during("reading the tracking table"))?;
+    Ok(by_id(rows))
+}
+
+fn by_id(rows: Vec<AppliedMigration>) -> BTreeMap<String, AppliedMigration> {
+    rows.into_iter().map(|row| (row.id.clone(), row)).collect()
+}
+
+/// Fails with [`Error::Modified`] when a migration of `migrations` is recorded in `applied`
+/// with a checksum other than its file's.
+pub(crate) fn refuse_modified(
+    migrations: &[Migration],
+    applied: &BTreeMap<String, AppliedMigration>,
+) -> Result<()> {
+    let modified: Vec<String> = migrations
+        .iter()
+        .filter(|m| {
+            applied
+                .get(&m.id)
+                .and_then(|row| row.checksum.as_ref())
+                .is_some_and(|checksum| checksum != &m.checksum)
+        })
+        .map(|m| m.id.clone())
+        .collect();
+    if modified.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Modified(modified))
     }
 }
 
