@@ -8,8 +8,10 @@ use schema_sql::backend::backend;
 #[derive(Table)]
 #[table(name = "audit_events")]
 pub struct AuditEvent {
+    /// The key the database assigns.
     #[column(primary_key, auto_increment)]
     pub event_id: i64,
+    /// What happened.
     #[column(max_len = 100)]
     pub kind: String,
 }
