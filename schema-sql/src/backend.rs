@@ -66,6 +66,8 @@ pub trait Backend: Sync {
         self.capabilities().dialect
     }
 
+    // ----- types and values -----
+
     /// How a name is written: as declared, or case-folded.
     fn identifier(&self, name: &str) -> String {
         name.to_string()
