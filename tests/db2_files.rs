@@ -214,7 +214,7 @@ impl Facts {
             let built = table
                 .indexes
                 .iter()
-                .filter(|i| db2.supports_index_method(i.method));
+                .filter(|i| db2.capabilities().supports_index_method(i.method));
             for index in built {
                 self.indexed.extend(index.columns.iter().map(at));
             }
@@ -392,7 +392,7 @@ fn db2_round_trip_through_odbc() {
     let declared_indexes: BTreeSet<String> = schema
         .tables()
         .flat_map(|t| &t.indexes)
-        .filter(|i| db2.supports_index_method(i.method))
+        .filter(|i| db2.capabilities().supports_index_method(i.method))
         .map(|i| db2.identifier(&i.name))
         .collect();
     let ups = generated_files(Direction::Up);

@@ -14,6 +14,7 @@ const OVERLAY: &str = "pg/0001_pg_optimizations";
 fn files(direction: &str) -> Vec<GeneratedFile> {
     schema_sql::generate(&schema_defs::schema(), &[Dialect::Postgres])
         .expect("the schema renders")
+        .files
         .into_iter()
         .filter(|file| {
             file.path

@@ -192,7 +192,7 @@ fn expected_table(db: &dyn LiveDatabase, table: &TableDef) -> LiveTable {
         indexes: table
             .indexes
             .iter()
-            .filter(|index| backend.supports_index_method(index.method))
+            .filter(|index| backend.capabilities().supports_index_method(index.method))
             .map(|index| LiveIndex {
                 name: backend.identifier(&index.name),
                 columns: ids(&index.columns),
@@ -258,7 +258,7 @@ fn expected_schema(db: &dyn LiveDatabase) -> LiveSchema {
         .tables()
         .map(|table| (backend.identifier(&table.name), expected_table(db, table)))
         .collect();
-    if backend.supports_monthly_partitions() {
+    if backend.capabilities().monthly_partitions {
         let steps = schema.migrations_for(dialect).flat_map(|m| &m.steps);
         for step in steps {
             if let Step::PartitionTable(table) = step {

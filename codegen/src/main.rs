@@ -9,7 +9,7 @@ use codegen::files::{self, Drift};
 use schema_dsl::Dialect;
 use schema_sql::partition::{Month, maintenance_sql};
 use schema_sql::render::GeneratedFile;
-use schema_sql::{generate, statement_files, warnings};
+use schema_sql::{Generated, generate, statement_files};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -54,19 +54,22 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(error) => {
-                eprintln!("codegen: {}", error.0);
+                eprintln!("codegen: {error}");
                 ExitCode::FAILURE
             }
         };
     }
-    let generated = match generate(&schema, &Dialect::ALL) {
+    let Generated {
+        files: generated,
+        warnings,
+    } = match generate(&schema, &Dialect::ALL) {
         Ok(generated) => generated,
         Err(error) => {
             eprintln!("codegen: the schema cannot be rendered:\n{error}");
             return ExitCode::FAILURE;
         }
     };
-    for warning in warnings(&schema, &Dialect::ALL) {
+    for warning in warnings {
         eprintln!("codegen: {warning}");
     }
     let statements = statement_files(&schema, &Dialect::ALL);

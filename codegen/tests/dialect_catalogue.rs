@@ -99,8 +99,9 @@ fn gin_is_a_postgres_capability() {
             index: "idx_notes_body".into(),
         }),
     ]);
-    let files = generate(&schema, &Dialect::ALL).expect("renders");
-    let gin = files
+    let generated = generate(&schema, &Dialect::ALL).expect("renders");
+    let gin = generated
+        .files
         .iter()
         .find(|f| {
             f.path
@@ -112,10 +113,7 @@ fn gin_is_a_postgres_capability() {
         "{}",
         gin.contents
     );
-    let warnings: Vec<String> = schema_sql::warnings(&schema, &Dialect::ALL)
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let warnings: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
     assert_eq!(
         warnings,
         [

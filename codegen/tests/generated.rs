@@ -22,7 +22,9 @@ fn trees() -> [Tree; 2] {
         Tree {
             root: "migrations-generated",
             snapshots: "snapshots",
-            files: schema_sql::generate(&schema, &Dialect::ALL).expect("the schema renders"),
+            files: schema_sql::generate(&schema, &Dialect::ALL)
+                .expect("the schema renders")
+                .files,
         },
         Tree {
             root: "statements-generated",

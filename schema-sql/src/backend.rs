@@ -1,22 +1,31 @@
 //! One renderer per dialect, in the shape of sea-query's `backend/`: a unit struct per
-//! dialect implementing [`Backend`], whose default methods hold the SQL every dialect
-//! shares; a dialect overrides only its capabilities and what it spells differently.
-//! Each dialect module declares its items in the same order, so they read side by side.
+//! dialect implementing [`Backend`], declaring what it can do once as [`Capabilities`] and
+//! overriding only what it spells differently; the default methods hold the SQL every
+//! dialect shares. This module is a leaf: the value types its methods take and give live
+//! here, and the modules above (rules, rendering, statements, partitions) depend on it.
 
+mod capabilities;
 mod db2;
+mod month;
 mod postgres;
+mod query;
 mod sqlite;
+mod value;
 
+pub use capabilities::{ALL_ACTIONS, Capabilities, ColumnClause, ReferentialEvent, RowSizeLimit};
 pub use db2::Db2;
+pub use month::Month;
 pub use postgres::Postgres;
+pub use query::DmlSql;
 pub use sqlite::Sqlite;
+pub use value::SqlValue;
+pub(crate) use value::TIMESTAMP_TEXT;
 
-use crate::dml::{DmlSql, SqlValue};
-use crate::partition::Month;
 use schema_dsl::{
     ColumnDef, ColumnType, DefaultValue, Dialect, ForeignKeyAction, ForeignKeyDef, IndexDef,
     IndexMethod, TableDef,
 };
+use thiserror::Error;
 
 /// The renderer of `dialect`.
 pub fn backend(dialect: Dialect) -> &'static dyn Backend {
@@ -27,37 +36,10 @@ pub fn backend(dialect: Dialect) -> &'static dyn Backend {
     }
 }
 
-/// A clause of a column definition; each dialect orders them its own way.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ColumnClause {
-    /// `NOT NULL`.
-    NotNull,
-    /// `DEFAULT …`.
-    Default,
-    /// The identity / autoincrement keyword.
-    Identity,
-    /// `PRIMARY KEY`, for a single-column key.
-    PrimaryKey,
-    /// `UNIQUE`.
-    Unique,
-}
-
-/// Which referential event an action answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReferentialEvent {
-    /// `ON DELETE`.
-    Delete,
-    /// `ON UPDATE`.
-    Update,
-}
-
-/// A column type a dialect cannot store, with the reason.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnsupportedType(pub String);
-
-/// A feature a dialect does not have, or cannot give a table, with the reason (the caller
-/// names the dialect and the table).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Something a dialect does not have or cannot render, with the reason; the caller names
+/// the dialect and the table.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{0}")]
 pub struct Unsupported(pub String);
 
 /// A foreign key of another table that references the table a step changes.
@@ -69,60 +51,22 @@ pub struct Referencing<'a> {
     pub foreign_key: &'a ForeignKeyDef,
 }
 
+/// `text` where the dialect has the clause, else nothing.
+fn clause(supported: bool, text: &'static str) -> &'static str {
+    if supported { text } else { "" }
+}
+
 /// Renders the schema model as one dialect's DDL.
 pub trait Backend: Sync {
-    // ----- capabilities -----
+    /// What this dialect can do.
+    fn capabilities(&self) -> &'static Capabilities;
 
     /// The dialect this backend renders.
-    fn dialect(&self) -> Dialect;
-
-    /// The longest identifier, in bytes of UTF-8, or `None` when unlimited.
-    fn max_identifier_bytes(&self) -> Option<usize>;
-
-    /// Words that cannot be used as unquoted names, upper case, sorted.
-    fn reserved_words(&self) -> &'static [&'static str];
-
-    /// Whether `CREATE … IF NOT EXISTS` and `DROP … IF EXISTS` exist.
-    fn supports_if_exists(&self) -> bool;
-
-    /// Whether an index may use `method`.
-    fn supports_index_method(&self, method: IndexMethod) -> bool;
-
-    /// Whether a JSON column may be indexed or be part of a key.
-    fn supports_json_in_keys(&self) -> bool;
-
-    /// Whether `action` may answer `event` in a foreign key.
-    fn supports_foreign_key_action(
-        &self,
-        event: ReferentialEvent,
-        action: ForeignKeyAction,
-    ) -> bool;
-
-    /// Whether every column of a PRIMARY KEY or UNIQUE constraint must be declared NOT NULL.
-    fn requires_not_null_keys(&self) -> bool;
-
-    /// Whether a PRIMARY KEY column is NOT NULL without saying so. SQLite's is not (a legacy
-    /// quirk its documentation keeps for compatibility), and Db2 wants it written.
-    fn primary_key_implies_not_null(&self) -> bool;
-
-    /// The order of the clauses after a column's type.
-    fn column_clause_order(&self) -> &'static [ColumnClause];
-
-    /// Whether a table can be range-partitioned by month, with a default partition.
-    fn supports_monthly_partitions(&self) -> bool;
-
-    /// The longest row, in bytes, per page size in KiB, smallest page first; empty when the
-    /// dialect does not bound rows by pages.
-    fn row_size_limits(&self) -> &'static [(u32, u32)];
+    fn dialect(&self) -> Dialect {
+        self.capabilities().dialect
+    }
 
     // ----- types and values -----
-
-    /// Whether `word` is reserved in this dialect.
-    fn is_reserved(&self, word: &str) -> bool {
-        self.reserved_words()
-            .binary_search(&word.to_ascii_uppercase().as_str())
-            .is_ok()
-    }
 
     /// How a name is written: as declared, or case-folded.
     fn identifier(&self, name: &str) -> String {
@@ -130,7 +74,7 @@ pub trait Backend: Sync {
     }
 
     /// The SQL type of a column of type `ty`.
-    fn column_type(&self, ty: ColumnType) -> Result<String, UnsupportedType>;
+    fn column_type(&self, ty: ColumnType) -> Result<String, Unsupported>;
 
     /// The SQL expression of `default`, or `None` where the dialect leaves it to the application.
     fn default_value(&self, default: &DefaultValue) -> Option<String>;
@@ -143,12 +87,6 @@ pub trait Backend: Sync {
         0
     }
 
-    /// A value in the form this dialect stores it (booleans as 0/1 where there is no
-    /// BOOLEAN, JSON as text where there is no JSON type, …).
-    fn stored_value(&self, value: SqlValue) -> SqlValue {
-        value
-    }
-
     /// Extra table constraints the dialect needs for `column` (Db2's boolean CHECK).
     fn column_checks(&self, _column: &ColumnDef) -> Option<String> {
         None
@@ -156,39 +94,22 @@ pub trait Backend: Sync {
 
     // ----- statements -----
 
-    /// `IF NOT EXISTS ` where the dialect has it.
-    fn if_not_exists(&self) -> &'static str {
-        if self.supports_if_exists() {
-            "IF NOT EXISTS "
-        } else {
-            ""
-        }
-    }
-
-    /// `IF EXISTS ` where the dialect has it.
-    fn if_exists(&self) -> &'static str {
-        if self.supports_if_exists() {
-            "IF EXISTS "
-        } else {
-            ""
-        }
-    }
-
     /// One line of a CREATE TABLE: the column's name, type and clauses.
     fn column_definition(
         &self,
         column: &ColumnDef,
         inline_primary_key: bool,
-    ) -> Result<String, UnsupportedType> {
+    ) -> Result<String, Unsupported> {
         let mut sql = format!(
             "{} {}",
             self.identifier(&column.name),
             self.column_type(column.ty)?
         );
-        for clause in self.column_clause_order() {
+        for clause in self.capabilities().column_clause_order {
             let text = match clause {
                 ColumnClause::NotNull => {
-                    let implied = inline_primary_key && self.primary_key_implies_not_null();
+                    let implied =
+                        inline_primary_key && self.capabilities().primary_key_implies_not_null;
                     (!column.nullable && !implied).then(|| "NOT NULL".to_string())
                 }
                 ColumnClause::Default => column
@@ -228,7 +149,7 @@ pub trait Backend: Sync {
     }
 
     /// `CREATE TABLE`, one column or constraint per line.
-    fn create_table(&self, table: &TableDef) -> Result<String, UnsupportedType> {
+    fn create_table(&self, table: &TableDef) -> Result<String, Unsupported> {
         let primary_key = table.primary_key();
         let inline_primary_key = primary_key.len() == 1;
         let mut lines = Vec::new();
@@ -243,7 +164,7 @@ pub trait Backend: Sync {
         lines.extend(table.columns.iter().filter_map(|c| self.column_checks(c)));
         Ok(format!(
             "CREATE TABLE {}{} (\n    {}\n);",
-            self.if_not_exists(),
+            clause(self.capabilities().table_if_not_exists, "IF NOT EXISTS "),
             self.identifier(&table.name),
             lines.join(",\n    ")
         ))
@@ -257,8 +178,8 @@ pub trait Backend: Sync {
         };
         format!(
             "CREATE {}INDEX {}{} ON {}{} ({});",
-            if index.unique { "UNIQUE " } else { "" },
-            self.if_not_exists(),
+            clause(index.unique, "UNIQUE "),
+            clause(self.capabilities().index_if_not_exists, "IF NOT EXISTS "),
             self.identifier(&index.name),
             self.identifier(&table.name),
             using,
@@ -266,11 +187,12 @@ pub trait Backend: Sync {
         )
     }
 
-    /// `DROP INDEX`.
-    fn drop_index(&self, index: &IndexDef) -> String {
+    /// `DROP INDEX` of `index` on `table` (the table is unused here, but some dialects need
+    /// it).
+    fn drop_index(&self, _table: &TableDef, index: &IndexDef) -> String {
         format!(
             "DROP INDEX {}{};",
-            self.if_exists(),
+            clause(self.capabilities().index_if_not_exists, "IF EXISTS "),
             self.identifier(&index.name)
         )
     }
@@ -279,7 +201,7 @@ pub trait Backend: Sync {
     fn drop_table(&self, table: &TableDef) -> String {
         format!(
             "DROP TABLE {}{};",
-            self.if_exists(),
+            clause(self.capabilities().table_if_not_exists, "IF EXISTS "),
             self.identifier(&table.name)
         )
     }
@@ -288,19 +210,19 @@ pub trait Backend: Sync {
     /// partitioning, keeping its rows and the guarantees of the foreign keys in `referencing`.
     fn partition_table(
         &self,
-        table: &TableDef,
+        _table: &TableDef,
         _referencing: &[Referencing],
     ) -> Result<Vec<String>, Unsupported> {
-        Err(self.no_partitions(table))
+        Err(no_partitions())
     }
 
     /// Statements that undo [`Backend::partition_table`], keeping every row.
     fn unpartition_table(
         &self,
-        table: &TableDef,
+        _table: &TableDef,
         _referencing: &[Referencing],
     ) -> Result<Vec<String>, Unsupported> {
-        Err(self.no_partitions(table))
+        Err(no_partitions())
     }
 
     /// Statements that create the partitions of `months` months from `first` that do not
@@ -308,16 +230,11 @@ pub trait Backend: Sync {
     /// run in one transaction.
     fn create_monthly_partitions(
         &self,
-        table: &TableDef,
+        _table: &TableDef,
         _first: Month,
         _months: u32,
     ) -> Result<Vec<String>, Unsupported> {
-        Err(self.no_partitions(table))
-    }
-
-    /// Why `_table` cannot be partitioned here.
-    fn no_partitions(&self, _table: &TableDef) -> Unsupported {
-        Unsupported("this dialect has no monthly partitioning".to_string())
+        Err(no_partitions())
     }
 
     /// Insert, upsert on the primary key, select by key and delete by key for `table`, with
@@ -331,5 +248,42 @@ pub trait Backend: Sync {
             .map(|name| self.identifier(name))
             .collect::<Vec<_>>()
             .join(", ")
+    }
+}
+
+/// Why a dialect without monthly partitioning cannot partition a table.
+fn no_partitions() -> Unsupported {
+    Unsupported("this dialect has no monthly partitioning".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `is_reserved` binary-searches the list, so it must be upper case and strictly
+    /// ascending; each backend also describes its own dialect.
+    #[test]
+    fn every_reserved_word_list_is_sorted_upper_case() {
+        for dialect in Dialect::ALL {
+            let capabilities = backend(dialect).capabilities();
+            assert_eq!(capabilities.dialect, dialect);
+            let words = capabilities.reserved_words;
+            for word in words {
+                assert_eq!(*word, word.to_ascii_uppercase(), "{dialect}: {word}");
+            }
+            for pair in words.windows(2) {
+                assert!(
+                    pair[0] < pair[1],
+                    "{dialect}: {} before {}",
+                    pair[0],
+                    pair[1]
+                );
+            }
+            assert!(
+                words
+                    .iter()
+                    .all(|w| capabilities.is_reserved(&w.to_ascii_lowercase()))
+            );
+        }
     }
 }

@@ -18,26 +18,14 @@
 //! into one driver's parameter types is the driver side's job, so no driver is a dependency
 //! of this crate.
 
-use crate::backend::{Backend, Unsupported, backend};
+pub use crate::backend::SqlValue;
+
+use crate::backend::{Backend, DmlSql, TIMESTAMP_TEXT, Unsupported, backend};
 use schema_dsl::{ColumnType, Dialect, Table, TableDef, Timestamp};
-use sea_query::{Expr, ExprTrait, OnConflict, Query, QueryBuilder, Value};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value as Json};
-use std::fmt;
-
-/// The SQL text of the four statements of one table, as a backend renders it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DmlSql {
-    /// Inserts one row; binds every column, in declaration order.
-    pub insert: String,
-    /// Inserts one row or updates the row with its primary key; binds every column.
-    pub upsert: String,
-    /// Selects every column of the row with a key; binds the key columns.
-    pub select_by_key: String,
-    /// Deletes the row with a key; binds the key columns.
-    pub delete_by_key: String,
-}
+use thiserror::Error;
 
 /// The statements of one table for one dialect, and how to bind and read its rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,37 +48,10 @@ pub struct Statements {
     pub delete_by_key: String,
 }
 
-/// A value bound to or read from a statement, independent of any driver.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SqlValue {
-    /// SQL NULL.
-    Null,
-    /// An integer of any width.
-    Integer(i64),
-    /// A boolean, where the dialect has BOOLEAN.
-    Boolean(bool),
-    /// Character data.
-    Text(String),
-    /// A JSON document, where the dialect has a JSON type.
-    Json(Json),
-    /// A timestamp, where the dialect has TIMESTAMP.
-    Timestamp(Timestamp),
-}
-
 /// A row that does not match its table's declaration.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{0}")]
 pub struct BindError(pub String);
-
-impl fmt::Display for BindError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for BindError {}
-
-/// The ISO-8601 form of timestamps stored as text, as serde writes them.
-const TIMESTAMP_TEXT: &str = "%Y-%m-%dT%H:%M:%S%.f";
 
 /// The statements of the declared table `T` for `dialect`.
 pub fn statements_for<T: Table>(dialect: Dialect) -> Result<Statements, Unsupported> {
@@ -126,63 +87,6 @@ pub fn statements(dialect: Dialect, table: &TableDef) -> Result<Statements, Unsu
         select_by_key,
         delete_by_key,
     })
-}
-
-/// The conflict target of an upsert on `table`'s primary key columns.
-pub(crate) fn primary_key_conflict(table: &TableDef) -> OnConflict {
-    OnConflict::columns(table.primary_key().into_iter().map(String::from))
-}
-
-/// The four statements of `table` built with sea-query's `builder` (SQLite, PostgreSQL),
-/// the upsert updating every other column on `conflict`.
-pub(crate) fn sea_query_dml(
-    builder: &impl QueryBuilder,
-    table: &TableDef,
-    mut conflict: OnConflict,
-) -> DmlSql {
-    let name = table.name.clone();
-    let columns: Vec<String> = table.columns.iter().map(|c| c.name.clone()).collect();
-    let key: Vec<String> = table.primary_key().into_iter().map(String::from).collect();
-    let others: Vec<String> = columns
-        .iter()
-        .filter(|c| !key.contains(c))
-        .cloned()
-        .collect();
-    let placeholder = || Expr::val(Value::Int(Some(0)));
-    let row = columns.iter().map(|_| placeholder());
-
-    let mut insert = Query::insert();
-    insert
-        .into_table(name.clone())
-        .columns(columns.clone())
-        .values_panic(row.clone());
-    let mut upsert = insert.clone();
-    if others.is_empty() {
-        conflict.do_nothing();
-    } else {
-        conflict.update_columns(others);
-    }
-    upsert.on_conflict(conflict);
-
-    let by_key = key
-        .iter()
-        .map(|k| Expr::col(k.clone()).eq(placeholder()))
-        .reduce(|all, one| all.and(one))
-        .unwrap_or_else(|| Expr::val(true));
-    let mut select = Query::select();
-    select
-        .columns(columns)
-        .from(name.clone())
-        .and_where(by_key.clone());
-    let mut delete = Query::delete();
-    delete.from_table(name).and_where(by_key);
-
-    DmlSql {
-        insert: insert.build_any(builder).0,
-        upsert: upsert.build_any(builder).0,
-        select_by_key: select.build_any(builder).0,
-        delete_by_key: delete.build_any(builder).0,
-    }
 }
 
 impl Statements {
@@ -247,7 +151,7 @@ impl Statements {
             }
             Err(e) => return Err(BindError(format!("table `{}`: {e}", self.table))),
         };
-        let backend = backend(self.dialect);
+        let capabilities = backend(self.dialect).capabilities();
         columns
             .map(|(column, ty)| {
                 let field = fields.get(column).ok_or_else(|| {
@@ -256,7 +160,7 @@ impl Statements {
                         self.table
                     ))
                 })?;
-                Ok(backend.stored_value(self.typed_value(column, *ty, field)?))
+                Ok(capabilities.stored_value(self.typed_value(column, *ty, field)?))
             })
             .collect()
     }
@@ -326,21 +230,6 @@ impl Statements {
     }
 }
 
-impl SqlValue {
-    /// The value as text, for drivers that bind everything as text (ODBC): JSON as its
-    /// text, booleans as 0/1, timestamps as `YYYY-MM-DD HH:MM:SS.ffffff`.
-    pub fn to_text(&self) -> Option<String> {
-        match self {
-            SqlValue::Null => None,
-            SqlValue::Integer(i) => Some(i.to_string()),
-            SqlValue::Boolean(b) => Some(u8::from(*b).to_string()),
-            SqlValue::Text(text) => Some(text.clone()),
-            SqlValue::Json(json) => Some(json.to_string()),
-            SqlValue::Timestamp(t) => Some(t.format("%Y-%m-%d %H:%M:%S%.6f").to_string()),
-        }
-    }
-}
-
 /// A timestamp in any of the text forms the dialects and drivers give back.
 pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
     [
@@ -350,23 +239,6 @@ pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
     ]
     .iter()
     .find_map(|format| Timestamp::parse_from_str(text.trim(), format).ok())
-}
-
-/// The value SQLite and Db2 store for `value` when they have no BOOLEAN or JSON type.
-pub(crate) fn without_boolean_or_json(value: SqlValue) -> SqlValue {
-    match value {
-        SqlValue::Boolean(b) => SqlValue::Integer(i64::from(b)),
-        SqlValue::Json(json) => SqlValue::Text(json.to_string()),
-        other => other,
-    }
-}
-
-/// The form a timestamp takes where it is stored as text (SQLite): ISO-8601.
-pub(crate) fn timestamp_as_text(value: SqlValue) -> SqlValue {
-    match value {
-        SqlValue::Timestamp(t) => SqlValue::Text(t.format(TIMESTAMP_TEXT).to_string()),
-        other => other,
-    }
 }
 
 /// `$1`, `$2`, … replaced by `?`; the statements hold no literals, so no `$` is quoted.

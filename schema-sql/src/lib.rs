@@ -2,11 +2,13 @@
 //! statements. It depends on the model (`schema-dsl`) and sea-query only; which schema to
 //! render is the caller's (the `codegen` command passes `schema-defs`).
 //!
-//! [`generate`] validates the schema, checks every table against each dialect's rules and
-//! renders one up and one down file per migration and dialect; [`warnings`] lists what
-//! renders but a database setup may refuse (Db2 rows over a 4K page) or a dialect skips;
-//! [`statement_files`] renders each table's insert, upsert, select and delete ([`dml`]);
-//! [`partition`] gives the rolling partition maintenance.
+//! [`generate`] validates the schema, checks every migration against each dialect's rules in
+//! one pass ([`rules::check`]) and renders one up and one down file per migration and
+//! dialect, with the warnings of what renders but a database setup may refuse (Db2 rows over
+//! a 4K page) or a dialect skips; [`statement_files`] renders each table's insert, upsert,
+//! select and delete ([`dml`]); [`partition`] gives the rolling partition maintenance.
+//! [`backend`] is the leaf every other module builds on: one renderer per dialect and its
+//! [`Capabilities`](backend::Capabilities).
 
 pub mod backend;
 pub mod dml;
@@ -14,68 +16,77 @@ pub mod partition;
 pub mod render;
 pub mod rules;
 
-use render::{GeneratedFile, migration_warnings, render_migration};
+use backend::Unsupported;
+use render::{GeneratedFile, render_migration};
 use rules::{DialectError, DialectWarning};
 use schema_dsl::{Dialect, Schema, SchemaError};
-use std::fmt;
 use std::path::PathBuf;
+use thiserror::Error;
 
 /// Why the schema could not be rendered: every mistake found, not just the first.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum GenerateError {
     /// The declarations contradict themselves.
+    #[error("{}", lines(.0))]
     Schema(Vec<SchemaError>),
     /// A dialect cannot render what the declarations ask.
+    #[error("{}", lines(.0))]
     Dialect(Vec<DialectError>),
+    /// A backend refused what its rules let through.
+    #[error("{dialect}: migration `{migration}`: {problem}")]
+    Render {
+        /// The dialect rendered.
+        dialect: Dialect,
+        /// The migration rendered.
+        migration: String,
+        /// What the backend refused.
+        problem: Unsupported,
+    },
 }
 
-impl fmt::Display for GenerateError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let lines: Vec<String> = match self {
-            GenerateError::Schema(errors) => errors.iter().map(ToString::to_string).collect(),
-            GenerateError::Dialect(errors) => errors.iter().map(ToString::to_string).collect(),
-        };
-        write!(f, "{}", lines.join("\n"))
-    }
+/// `errors`, one a line.
+fn lines(errors: &[impl ToString]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
-impl std::error::Error for GenerateError {}
+/// The migration files of a schema, and the warnings the rules gave them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generated {
+    /// Every file, in a stable order.
+    pub files: Vec<GeneratedFile>,
+    /// What renders but a database setup may refuse, or a dialect skips.
+    pub warnings: Vec<DialectWarning>,
+}
 
-/// Every migration file of `schema` for `dialects`, in a stable order.
-pub fn generate(
-    schema: &Schema,
-    dialects: &[Dialect],
-) -> Result<Vec<GeneratedFile>, GenerateError> {
+/// Every migration file of `schema` for `dialects`, in a stable order, and the warnings.
+pub fn generate(schema: &Schema, dialects: &[Dialect]) -> Result<Generated, GenerateError> {
     schema.validate().map_err(GenerateError::Schema)?;
+    let report = rules::check(schema, dialects);
+    if !report.errors.is_empty() {
+        return Err(GenerateError::Dialect(report.errors));
+    }
     let mut files = Vec::new();
-    let mut errors = Vec::new();
     for &dialect in dialects {
         let backend = backend::backend(dialect);
         for migration in schema.migrations_for(dialect) {
-            match render_migration(backend, schema, migration) {
-                Ok(pair) => files.extend(pair),
-                Err(found) => errors.extend(found),
-            }
+            let pair = render_migration(backend, schema, migration).map_err(|problem| {
+                GenerateError::Render {
+                    dialect,
+                    migration: migration.id.to_string(),
+                    problem,
+                }
+            })?;
+            files.extend(pair);
         }
     }
-    if errors.is_empty() {
-        Ok(files)
-    } else {
-        Err(GenerateError::Dialect(errors))
-    }
-}
-
-/// The warnings of `schema` in `dialects`: what renders but a database setup may refuse
-/// (Db2 rows over the 4K page), and dialect-specific steps a dialect skips.
-pub fn warnings(schema: &Schema, dialects: &[Dialect]) -> Vec<DialectWarning> {
-    dialects
-        .iter()
-        .flat_map(|&dialect| {
-            schema
-                .migrations_for(dialect)
-                .flat_map(move |migration| migration_warnings(backend::backend(dialect), migration))
-        })
-        .collect()
+    Ok(Generated {
+        files,
+        warnings: report.warnings,
+    })
 }
 
 /// The statements of every table with a primary key, one file per table and dialect:

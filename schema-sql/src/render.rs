@@ -1,7 +1,6 @@
 //! Migrations rendered as up and down files for one dialect.
 
 use crate::backend::{Backend, Referencing, Unsupported};
-use crate::rules::{DialectError, DialectWarning, check_step};
 use migration_layout::{Direction, MigrationFile};
 use schema_dsl::{IndexMethod, Migration, Schema, Step, TableDef};
 use std::path::PathBuf;
@@ -15,56 +14,27 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
-/// The warnings `migration` gives in `backend`'s dialect: steps it skips, rows that may not
-/// fit the database's pages.
-pub fn migration_warnings(backend: &dyn Backend, migration: &Migration) -> Vec<DialectWarning> {
-    migration
-        .steps
-        .iter()
-        .flat_map(|step| check_step(backend, step).1)
-        .collect()
-}
-
-/// Checks `migration` against the dialect's rules, then renders its up and down files;
+/// The up and down files of `migration`, which passed the rules (`rules::check`);
 /// `schema` gives the foreign keys that reference a table a step rebuilds.
 pub fn render_migration(
     backend: &dyn Backend,
     schema: &Schema,
     migration: &Migration,
-) -> Result<[GeneratedFile; 2], Vec<DialectError>> {
-    let errors: Vec<DialectError> = migration
-        .steps
-        .iter()
-        .flat_map(|step| check_step(backend, step).0)
-        .collect();
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-
+) -> Result<[GeneratedFile; 2], Unsupported> {
+    let capabilities = backend.capabilities();
     let mut up = Vec::new();
     let mut down = Vec::new();
     for step in &migration.steps {
         let table = step.table();
-        let refused = |problem: String| {
-            vec![DialectError {
-                dialect: backend.dialect(),
-                table: table.name.clone(),
-                column: None,
-                problem,
-            }]
-        };
         match step {
             Step::CreateTable(table) => {
-                let create = backend
-                    .create_table(table)
-                    .map_err(|unsupported| refused(unsupported.0))?;
-                up.push(create);
+                up.push(backend.create_table(table)?);
                 let indexes = table
                     .indexes
                     .iter()
                     .filter(|index| index.method == IndexMethod::BTree);
                 up.extend(indexes.clone().map(|i| backend.create_index(table, i)));
-                let mut undo: Vec<String> = indexes.map(|i| backend.drop_index(i)).collect();
+                let mut undo: Vec<String> = indexes.map(|i| backend.drop_index(table, i)).collect();
                 undo.reverse();
                 undo.push(backend.drop_table(table));
                 down.push(undo);
@@ -72,25 +42,16 @@ pub fn render_migration(
             Step::CreateIndex { index, .. } => {
                 if let Some(index) = table
                     .find_index(index)
-                    .filter(|index| backend.supports_index_method(index.method))
+                    .filter(|index| capabilities.supports_index_method(index.method))
                 {
                     up.push(backend.create_index(table, index));
-                    down.push(vec![backend.drop_index(index)]);
+                    down.push(vec![backend.drop_index(table, index)]);
                 }
             }
-            Step::PartitionTable(table) if backend.supports_monthly_partitions() => {
+            Step::PartitionTable(table) if capabilities.monthly_partitions => {
                 let referencing = referencing(schema, table);
-                let unsupported = |Unsupported(problem)| refused(problem);
-                up.extend(
-                    backend
-                        .partition_table(table, &referencing)
-                        .map_err(unsupported)?,
-                );
-                down.push(
-                    backend
-                        .unpartition_table(table, &referencing)
-                        .map_err(unsupported)?,
-                );
+                up.extend(backend.partition_table(table, &referencing)?);
+                down.push(backend.unpartition_table(table, &referencing)?);
             }
             Step::PartitionTable(_) => {}
         }

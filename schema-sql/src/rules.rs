@@ -1,8 +1,9 @@
 //! The dialect rules: what a declaration asks that a dialect cannot do, found from the
-//! dialect's reported capabilities before anything is rendered.
+//! dialect's [`Capabilities`](crate::backend::Capabilities) in one pass before anything is
+//! rendered, with the warnings of what renders but may be refused or is skipped.
 
-use crate::backend::{Backend, ReferentialEvent};
-use schema_dsl::{ColumnType, Dialect, IndexMethod, Step, TableDef};
+use crate::backend::{Backend, ReferentialEvent, backend};
+use schema_dsl::{ColumnType, Dialect, IndexDef, IndexMethod, Schema, Step, TableDef};
 use thiserror::Error;
 
 /// Something a table asks that one dialect cannot render.
@@ -32,8 +33,35 @@ pub struct DialectWarning {
     pub problem: String,
 }
 
+/// What the rules found in a schema: errors stop the rendering, warnings are printed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// What a dialect cannot render.
+    pub errors: Vec<DialectError>,
+    /// What renders, but a database setup may refuse or the dialect skips.
+    pub warnings: Vec<DialectWarning>,
+}
+
+/// Every error and warning of `schema`'s migrations in `dialects`, dialect by dialect, in
+/// migration and step order.
+pub fn check(schema: &Schema, dialects: &[Dialect]) -> Report {
+    let mut report = Report::default();
+    for &dialect in dialects {
+        let backend = backend(dialect);
+        for migration in schema.migrations_for(dialect) {
+            for step in &migration.steps {
+                let found = check_step(backend, step);
+                report.errors.extend(found.errors);
+                report.warnings.extend(found.warnings);
+            }
+        }
+    }
+    report
+}
+
 /// The errors and warnings of one migration step in `backend`'s dialect.
-pub fn check_step(backend: &dyn Backend, step: &Step) -> (Vec<DialectError>, Vec<DialectWarning>) {
+pub fn check_step(backend: &dyn Backend, step: &Step) -> Report {
+    let capabilities = backend.capabilities();
     let table = step.table();
     let warn = |problem: String| DialectWarning {
         dialect: backend.dialect(),
@@ -41,64 +69,111 @@ pub fn check_step(backend: &dyn Backend, step: &Step) -> (Vec<DialectError>, Vec
         problem,
     };
     match step {
-        Step::CreateTable(table) => (
-            check_table(backend, table),
-            check_row_size(backend, table).into_iter().collect(),
-        ),
+        Step::CreateTable(table) => Report {
+            errors: check_table(backend, table),
+            warnings: check_row_size(backend, table).into_iter().collect(),
+        },
         Step::CreateIndex { index, .. } => match table.find_index(index) {
-            Some(index) if !backend.supports_index_method(index.method) => (
-                Vec::new(),
-                vec![warn(format!(
+            Some(index) if !capabilities.supports_index_method(index.method) => Report {
+                errors: Vec::new(),
+                warnings: vec![warn(format!(
                     "index `{}` uses method {}, which this dialect cannot build: skipped",
                     index.name, index.method
                 ))],
-            ),
-            Some(index) => (check_index(backend, table, index), Vec::new()),
-            None => (Vec::new(), Vec::new()),
+            },
+            Some(index) => Report {
+                errors: check_index(backend, table, index),
+                warnings: Vec::new(),
+            },
+            None => Report::default(),
         },
-        Step::PartitionTable(_) if !backend.supports_monthly_partitions() => (
-            Vec::new(),
-            vec![warn(
+        Step::PartitionTable(table) if capabilities.monthly_partitions => Report {
+            errors: check_partitioning(backend, table),
+            warnings: Vec::new(),
+        },
+        Step::PartitionTable(_) => Report {
+            errors: Vec::new(),
+            warnings: vec![warn(
                 "this dialect has no monthly partitioning: the table stays unpartitioned"
                     .to_string(),
             )],
-        ),
-        Step::PartitionTable(_) => (Vec::new(), Vec::new()),
+        },
     }
+}
+
+/// Every reason `table` cannot be partitioned by month in `backend`'s dialect, which has
+/// monthly partitioning: the partitioned table's primary key gains the partition key, so the
+/// declared key must not hold it and stays unique in `<table>_keys`, and no other UNIQUE
+/// constraint can be kept.
+pub fn check_partitioning(backend: &dyn Backend, table: &TableDef) -> Vec<DialectError> {
+    let fail = |problem: String| DialectError {
+        dialect: backend.dialect(),
+        table: table.name.clone(),
+        column: None,
+        problem,
+    };
+    let Some(partitioning) = &table.partitioning else {
+        return vec![fail("declares no partitioning".to_string())];
+    };
+    let mut errors = Vec::new();
+    let key = table.primary_key();
+    if key.is_empty() || key.contains(&partitioning.column.as_str()) {
+        errors.push(fail(
+            "partitioning needs a primary key without the partition key, kept unique in `<table>_keys`"
+                .to_string(),
+        ));
+    }
+    let longest = format!("{}_unpartitioned", table.name);
+    if let Some(max) = backend.capabilities().max_identifier_bytes
+        && longest.len() > max
+    {
+        errors.push(fail(format!(
+            "the name `{longest}` that partitioning uses is over {max} bytes"
+        )));
+    }
+    if table.columns.iter().any(|c| c.unique) || table.indexes.iter().any(|i| i.unique) {
+        errors.push(fail(
+            "a UNIQUE constraint of a partitioned table must contain the partition key".to_string(),
+        ));
+    }
+    errors
 }
 
 /// The largest row `table` can hold in `backend`'s dialect, in bytes, and the smallest page
 /// size in KiB that holds it (`None` when none does): a warning when it needs more than the
 /// smallest page, since only the database's table spaces and `extended_row_sz` decide.
 pub fn check_row_size(backend: &dyn Backend, table: &TableDef) -> Option<DialectWarning> {
-    let limits = backend.row_size_limits();
-    let &(smallest_page, smallest_limit) = limits.first()?;
+    let limits = backend.capabilities().row_size_limits;
+    let smallest = limits.first()?;
     let bytes: u32 = table
         .columns
         .iter()
         .map(|c| backend.column_row_bytes(c))
         .sum();
-    if bytes <= smallest_limit {
+    if bytes <= smallest.max_row_bytes {
         return None;
     }
-    let needs = match limits.iter().find(|(_, limit)| bytes <= *limit) {
-        Some((page, limit)) => {
-            format!("a table space with {page}K pages (row limit {limit} bytes)")
-        }
+    let needs = match limits.iter().find(|limit| bytes <= limit.max_row_bytes) {
+        Some(limit) => format!(
+            "a table space with {}K pages (row limit {} bytes)",
+            limit.page_kib, limit.max_row_bytes
+        ),
         None => "extended_row_sz enabled: it exceeds even 32K pages".to_string(),
     };
     Some(DialectWarning {
         dialect: backend.dialect(),
         table: table.name.clone(),
         problem: format!(
-            "the maximum row size is {bytes} bytes, over the {smallest_limit} bytes of {smallest_page}K pages; \
-             unless the database has extended_row_sz enabled, it needs {needs}"
+            "the maximum row size is {bytes} bytes, over the {} bytes of {}K pages; \
+             unless the database has extended_row_sz enabled, it needs {needs}",
+            smallest.max_row_bytes, smallest.page_kib
         ),
     })
 }
 
 /// Every rule `table` breaks in `backend`'s dialect.
 pub fn check_table(backend: &dyn Backend, table: &TableDef) -> Vec<DialectError> {
+    let capabilities = backend.capabilities();
     let mut errors = Vec::new();
     let mut fail = |column: Option<&str>, problem: String| {
         errors.push(DialectError {
@@ -124,7 +199,7 @@ pub fn check_table(backend: &dyn Backend, table: &TableDef) -> Vec<DialectError>
                 .map(|f| ("foreign key", &f.name, None)),
         );
     for (kind, name, column) in names {
-        if let Some(max) = backend.max_identifier_bytes()
+        if let Some(max) = capabilities.max_identifier_bytes
             && name.len() > max
         {
             fail(
@@ -135,7 +210,7 @@ pub fn check_table(backend: &dyn Backend, table: &TableDef) -> Vec<DialectError>
                 ),
             );
         }
-        if backend.is_reserved(name) {
+        if capabilities.is_reserved(name) {
             fail(
                 column.map(String::as_str),
                 format!("{kind} name `{name}` is a reserved word"),
@@ -153,14 +228,14 @@ pub fn check_table(backend: &dyn Backend, table: &TableDef) -> Vec<DialectError>
             fail(Some(&column.name), unsupported.0);
         }
         let keyed = column.primary_key || column.unique;
-        if keyed && column.nullable && backend.requires_not_null_keys() {
+        if keyed && column.nullable && capabilities.not_null_keys_required {
             fail(
                 Some(&column.name),
                 "a PRIMARY KEY or UNIQUE column must be NOT NULL: make the field non-optional"
                     .to_string(),
             );
         }
-        if keyed && is_json(&column.name) && !backend.supports_json_in_keys() {
+        if keyed && is_json(&column.name) && !capabilities.json_in_keys {
             fail(
                 Some(&column.name),
                 "a JSON column cannot be part of a PRIMARY KEY or UNIQUE constraint".to_string(),
@@ -178,7 +253,7 @@ pub fn check_table(backend: &dyn Backend, table: &TableDef) -> Vec<DialectError>
             (ReferentialEvent::Delete, fk.on_delete),
             (ReferentialEvent::Update, fk.on_update),
         ] {
-            if !backend.supports_foreign_key_action(event, action) {
+            if !capabilities.supports_foreign_key_action(event, action) {
                 let event = match event {
                     ReferentialEvent::Delete => "DELETE",
                     ReferentialEvent::Update => "UPDATE",
@@ -193,7 +268,7 @@ pub fn check_table(backend: &dyn Backend, table: &TableDef) -> Vec<DialectError>
             }
         }
         for column in fk.columns.iter().filter(|c| is_json(c)) {
-            if !backend.supports_json_in_keys() {
+            if !capabilities.json_in_keys {
                 fail(
                     Some(column),
                     format!("foreign key `{}` covers a JSON column", fk.name),
@@ -206,11 +281,8 @@ pub fn check_table(backend: &dyn Backend, table: &TableDef) -> Vec<DialectError>
 }
 
 /// Every rule the index `index` of `table` breaks in `backend`'s dialect.
-fn check_index(
-    backend: &dyn Backend,
-    table: &TableDef,
-    index: &schema_dsl::IndexDef,
-) -> Vec<DialectError> {
+fn check_index(backend: &dyn Backend, table: &TableDef, index: &IndexDef) -> Vec<DialectError> {
+    let capabilities = backend.capabilities();
     let fail = |column: Option<&str>, problem: String| DialectError {
         dialect: backend.dialect(),
         table: table.name.clone(),
@@ -218,7 +290,7 @@ fn check_index(
         problem,
     };
     let mut errors = Vec::new();
-    if !backend.supports_index_method(index.method) {
+    if !capabilities.supports_index_method(index.method) {
         errors.push(fail(
             None,
             format!(
@@ -232,7 +304,7 @@ fn check_index(
             .find_column(name)
             .is_some_and(|c| matches!(c.ty, ColumnType::Json { .. }))
     };
-    if !backend.supports_json_in_keys() {
+    if !capabilities.json_in_keys {
         for column in index.columns.iter().filter(|c| is_json(c)) {
             errors.push(fail(
                 Some(column),
@@ -249,10 +321,9 @@ fn check_index(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::{Db2, backend};
+    use crate::backend::{Db2, Postgres};
     use schema_dsl::{
-        ColumnDef, DefaultValue, ForeignKeyAction, ForeignKeyDef, IndexDef, JsonSize, Partitioning,
-        Schema,
+        ColumnDef, DefaultValue, ForeignKeyAction, ForeignKeyDef, JsonSize, Partitioning,
     };
 
     fn text(max_len: u32) -> ColumnType {
@@ -413,7 +484,10 @@ mod tests {
             Db2.create_index(&table, &index),
             "CREATE INDEX IDX_NOTES_ENABLED ON NOTES (ENABLED);"
         );
-        assert_eq!(Db2.drop_index(&index), "DROP INDEX IDX_NOTES_ENABLED;");
+        assert_eq!(
+            Db2.drop_index(&table, &index),
+            "DROP INDEX IDX_NOTES_ENABLED;"
+        );
         assert_eq!(Db2.drop_table(&table), "DROP TABLE NOTES;");
     }
 
@@ -439,10 +513,7 @@ mod tests {
                     .to_string()
             )
         );
-        assert_eq!(
-            check_row_size(backend(Dialect::Postgres), &wide(30_000)),
-            None
-        );
+        assert_eq!(check_row_size(&Postgres, &wide(30_000)), None);
     }
 
     #[test]
@@ -459,7 +530,7 @@ mod tests {
             table: table.clone(),
             index: "idx_notes_body".into(),
         };
-        let (errors, warnings) = check_step(&Db2, &gin);
+        let Report { errors, warnings } = check_step(&Db2, &gin);
         assert_eq!(errors, Vec::new());
         assert_eq!(
             warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -467,7 +538,7 @@ mod tests {
                 "warning: db2: table `notes`: index `idx_notes_body` uses method gin, which this dialect cannot build: skipped"
             ]
         );
-        let (errors, warnings) = check_step(&Db2, &Step::PartitionTable(table.clone()));
+        let Report { errors, warnings } = check_step(&Db2, &Step::PartitionTable(table.clone()));
         assert_eq!(errors, Vec::new());
         assert_eq!(
             warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -475,26 +546,19 @@ mod tests {
                 "warning: db2: table `notes`: this dialect has no monthly partitioning: the table stays unpartitioned"
             ]
         );
-        assert_eq!(
-            check_step(backend(Dialect::Postgres), &gin),
-            (Vec::new(), Vec::new())
-        );
+        assert_eq!(check_step(&Postgres, &gin), Report::default());
     }
 
     /// The eight seed tables pass every Db2 rule; the only findings are the row-size warnings.
     #[test]
     fn the_seed_tables_pass_every_db2_rule() {
         let schema: Schema = schema_defs::schema();
-        let mut warnings = Vec::new();
-        for migration in schema.migrations_for(Dialect::Db2) {
-            for step in &migration.steps {
-                let (errors, found) = check_step(&Db2, step);
-                assert_eq!(errors, Vec::new(), "{}", migration.id);
-                warnings.extend(found.iter().map(|w| (w.table.clone(), w.to_string())));
-            }
-        }
-        let sizes: Vec<(String, String)> = warnings
-            .into_iter()
+        let report = check(&schema, &[Dialect::Db2]);
+        assert_eq!(report.errors, Vec::new());
+        let sizes: Vec<(String, String)> = report
+            .warnings
+            .iter()
+            .map(|w| (w.table.clone(), w.to_string()))
             .map(|(table, warning)| {
                 let bytes = warning
                     .split("maximum row size is ")
@@ -519,9 +583,14 @@ mod tests {
                 ("dead_letter_queue", "4627"),
             ]
         );
-        let files = crate::generate(&schema, &[Dialect::Db2]).expect("Db2 renders");
-        assert_eq!(files.len(), 16, "eight migrations, up and down, no overlay");
-        for file in files {
+        let generated = crate::generate(&schema, &[Dialect::Db2]).expect("Db2 renders");
+        assert_eq!(generated.warnings, report.warnings);
+        assert_eq!(
+            generated.files.len(),
+            16,
+            "eight migrations, up and down, no overlay"
+        );
+        for file in generated.files {
             for refused in [
                 "IF NOT EXISTS",
                 "IF EXISTS",
@@ -537,5 +606,50 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn partitioning_refuses_what_postgres_cannot_keep() {
+        let runs = || {
+            TableDef::new("runs")
+                .column(ColumnDef::new("run_id", ColumnType::Integer).primary_key())
+                .column(ColumnDef::new("created_at", ColumnType::Timestamp))
+                .partitioned(Partitioning::monthly("created_at"))
+        };
+        let refusals = |table: &TableDef| -> Vec<String> {
+            check_step(&Postgres, &Step::PartitionTable(table.clone()))
+                .errors
+                .iter()
+                .map(|e| e.problem.clone())
+                .collect()
+        };
+        assert_eq!(
+            refusals(&runs().column(ColumnDef::new("slug", ColumnType::Integer).unique())),
+            ["a UNIQUE constraint of a partitioned table must contain the partition key"]
+        );
+        assert_eq!(
+            refusals(&TableDef {
+                partitioning: None,
+                ..runs()
+            }),
+            ["declares no partitioning"]
+        );
+        assert_eq!(
+            refusals(&TableDef {
+                name: "r".repeat(50),
+                ..runs()
+            }),
+            [format!(
+                "the name `{0}_unpartitioned` that partitioning uses is over 63 bytes",
+                "r".repeat(50)
+            )]
+        );
+        assert_eq!(
+            refusals(&TableDef::new("runs").partitioned(Partitioning::monthly("created_at"))),
+            [
+                "partitioning needs a primary key without the partition key, kept unique in `<table>_keys`"
+            ]
+        );
+        assert_eq!(refusals(&runs()), Vec::<String>::new());
     }
 }

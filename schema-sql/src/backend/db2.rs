@@ -1,8 +1,7 @@
 //! IBM Db2 for LUW: upper-case names, no `IF [NOT] EXISTS`, SMALLINT booleans with a CHECK,
 //! CLOB JSON, and NOT NULL on every key column (SQL0542N otherwise).
 
-use super::{Backend, ColumnClause, ReferentialEvent, UnsupportedType};
-use crate::dml::{self, DmlSql, SqlValue};
+use super::{Backend, Capabilities, ColumnClause, DmlSql, RowSizeLimit, Unsupported};
 use migration_layout::sql_string_literal;
 use schema_dsl::{
     ColumnDef, ColumnType, DefaultValue, Dialect, ForeignKeyAction, IndexMethod, JsonSize, TableDef,
@@ -13,7 +12,7 @@ use schema_dsl::{
 pub struct Db2;
 
 /// The longest VARCHAR Db2 accepts.
-pub const MAX_VARCHAR: u32 = 32_672;
+const MAX_VARCHAR: u32 = 32_672;
 
 /// The LOB descriptor a row holds for a LOB of up to so many bytes (CREATE TABLE, "Byte
 /// counts of LOB columns"), smallest first.
@@ -106,78 +105,65 @@ const RESERVED: &[&str] = &[
     "WITH",
 ];
 
+/// Names up to 128 bytes of UTF-8 (Db2 11.1+); no `IF [NOT] EXISTS`; B-tree indexes only;
+/// ON UPDATE takes only NO ACTION and RESTRICT, ON DELETE has no SET DEFAULT; JSON is a CLOB,
+/// and a LOB cannot be indexed or be part of a key (SQL0350N); key columns must be NOT NULL
+/// (SQL0542N) and it is written even on a PRIMARY KEY; `DEFAULT … NOT NULL`, the order every
+/// release accepts; range partitioning is bound to table spaces the DBA lays out, so not
+/// rendered; rows are bounded by the page size of regular table spaces (CREATE TABLE,
+/// "Table page sizes"), unless the database has `extended_row_sz` enabled (SQLSTATE 54010);
+/// booleans are SMALLINT 0/1 and JSON CLOB text, TIMESTAMP is native.
+const CAPABILITIES: Capabilities = Capabilities {
+    dialect: Dialect::Db2,
+    max_identifier_bytes: Some(128),
+    reserved_words: RESERVED,
+    table_if_not_exists: false,
+    index_if_not_exists: false,
+    index_methods: &[IndexMethod::BTree],
+    on_delete_actions: &[
+        ForeignKeyAction::NoAction,
+        ForeignKeyAction::Restrict,
+        ForeignKeyAction::Cascade,
+        ForeignKeyAction::SetNull,
+    ],
+    on_update_actions: &[ForeignKeyAction::NoAction, ForeignKeyAction::Restrict],
+    json_in_keys: false,
+    not_null_keys_required: true,
+    primary_key_implies_not_null: false,
+    column_clause_order: &[
+        ColumnClause::Default,
+        ColumnClause::NotNull,
+        ColumnClause::Identity,
+        ColumnClause::PrimaryKey,
+        ColumnClause::Unique,
+    ],
+    monthly_partitions: false,
+    row_size_limits: &[
+        RowSizeLimit {
+            page_kib: 4,
+            max_row_bytes: 4_005,
+        },
+        RowSizeLimit {
+            page_kib: 8,
+            max_row_bytes: 8_101,
+        },
+        RowSizeLimit {
+            page_kib: 16,
+            max_row_bytes: 16_293,
+        },
+        RowSizeLimit {
+            page_kib: 32,
+            max_row_bytes: 32_677,
+        },
+    ],
+    native_boolean: false,
+    native_json: false,
+    native_timestamp: true,
+};
+
 impl Backend for Db2 {
-    fn dialect(&self) -> Dialect {
-        Dialect::Db2
-    }
-
-    /// 128 bytes of UTF-8 for tables, columns, indexes and constraints (Db2 11.1+).
-    fn max_identifier_bytes(&self) -> Option<usize> {
-        Some(128)
-    }
-
-    fn reserved_words(&self) -> &'static [&'static str] {
-        RESERVED
-    }
-
-    fn supports_if_exists(&self) -> bool {
-        false
-    }
-
-    fn supports_index_method(&self, method: IndexMethod) -> bool {
-        method == IndexMethod::BTree
-    }
-
-    /// JSON is a CLOB, and a LOB cannot be indexed or be part of a key (SQL0350N).
-    fn supports_json_in_keys(&self) -> bool {
-        false
-    }
-
-    /// ON UPDATE takes only NO ACTION and RESTRICT; ON DELETE has no SET DEFAULT.
-    fn supports_foreign_key_action(
-        &self,
-        event: ReferentialEvent,
-        action: ForeignKeyAction,
-    ) -> bool {
-        match event {
-            ReferentialEvent::Delete => action != ForeignKeyAction::SetDefault,
-            ReferentialEvent::Update => {
-                matches!(
-                    action,
-                    ForeignKeyAction::NoAction | ForeignKeyAction::Restrict
-                )
-            }
-        }
-    }
-
-    fn requires_not_null_keys(&self) -> bool {
-        true
-    }
-
-    fn primary_key_implies_not_null(&self) -> bool {
-        false
-    }
-
-    /// `DEFAULT … NOT NULL`, the order every Db2 release accepts.
-    fn column_clause_order(&self) -> &'static [ColumnClause] {
-        &[
-            ColumnClause::Default,
-            ColumnClause::NotNull,
-            ColumnClause::Identity,
-            ColumnClause::PrimaryKey,
-            ColumnClause::Unique,
-        ]
-    }
-
-    /// Db2's range partitioning is bound to table spaces the DBA lays out; not rendered.
-    fn supports_monthly_partitions(&self) -> bool {
-        false
-    }
-
-    /// The row size limits of regular table spaces per page size (CREATE TABLE, "Table
-    /// page sizes"), unless the database has `extended_row_sz` enabled (SQLSTATE 54010).
-    fn row_size_limits(&self) -> &'static [(u32, u32)] {
-        &[(4, 4_005), (8, 8_101), (16, 16_293), (32, 32_677)]
+    fn capabilities(&self) -> &'static Capabilities {
+        &CAPABILITIES
     }
 
     /// Unquoted names fold to upper case in Db2; writing them so keeps catalogs readable.
@@ -186,16 +172,16 @@ impl Backend for Db2 {
     }
 
     /// Db2 has no unbounded TEXT and no BOOLEAN before 11.1.1.1.
-    fn column_type(&self, ty: ColumnType) -> Result<String, UnsupportedType> {
+    fn column_type(&self, ty: ColumnType) -> Result<String, Unsupported> {
         Ok(match ty {
             ColumnType::Text { max_len: Some(n) } if n <= MAX_VARCHAR => format!("VARCHAR({n})"),
             ColumnType::Text { max_len: Some(n) } => {
-                return Err(UnsupportedType(format!(
+                return Err(Unsupported(format!(
                     "VARCHAR({n}) exceeds Db2's limit of {MAX_VARCHAR}"
                 )));
             }
             ColumnType::Text { max_len: None } => {
-                return Err(UnsupportedType(
+                return Err(Unsupported(
                     "Db2 has no unbounded text type: declare `max_len`".to_string(),
                 ));
             }
@@ -241,11 +227,6 @@ impl Backend for Db2 {
                 .map_or(312, |(_, descriptor)| *descriptor),
         };
         bytes + u32::from(column.nullable)
-    }
-
-    /// Booleans as SMALLINT 0/1 and JSON as CLOB text; TIMESTAMP is native.
-    fn stored_value(&self, value: SqlValue) -> SqlValue {
-        dml::without_boolean_or_json(value)
     }
 
     /// A boolean stored as SMALLINT accepts only 0 and 1.

@@ -1,13 +1,14 @@
 //! PostgreSQL: JSONB, BOOLEAN and TIMESTAMP created directly, as in the design document's
 //! PostgreSQL `core_source_configs`.
 
-use super::{Backend, ColumnClause, Referencing, ReferentialEvent, Unsupported, UnsupportedType};
-use crate::dml::{self, DmlSql};
-use crate::partition::Month;
+use super::query::{primary_key_conflict, sea_query_dml};
+use super::{
+    ALL_ACTIONS, Backend, Capabilities, ColumnClause, DmlSql, Month, Referencing, Unsupported,
+};
 use migration_layout::sql_string_literal;
 use schema_dsl::{
-    ColumnType, DefaultValue, Dialect, ForeignKeyAction, ForeignKeyDef, IndexMethod, Partitioning,
-    TableDef,
+    ColumnDef, ColumnType, DefaultValue, Dialect, ForeignKeyDef, IndexDef, IndexMethod,
+    Partitioning, TableDef,
 };
 use sea_query::{OnConflict, PostgresQueryBuilder};
 
@@ -120,65 +121,42 @@ const RESERVED: &[&str] = &[
     "WITH",
 ];
 
+/// Names up to `NAMEDATALEN - 1` bytes (longer ones are silently truncated, so refused);
+/// B-tree and GIN indexes; declarative range partitioning with a DEFAULT partition
+/// (PostgreSQL 11+); rows are TOASTed, never refused for their size; BOOLEAN, JSONB and
+/// TIMESTAMP are native.
+const CAPABILITIES: Capabilities = Capabilities {
+    dialect: Dialect::Postgres,
+    max_identifier_bytes: Some(63),
+    reserved_words: RESERVED,
+    table_if_not_exists: true,
+    index_if_not_exists: true,
+    index_methods: &[IndexMethod::BTree, IndexMethod::Gin],
+    on_delete_actions: ALL_ACTIONS,
+    on_update_actions: ALL_ACTIONS,
+    json_in_keys: true,
+    not_null_keys_required: false,
+    primary_key_implies_not_null: true,
+    column_clause_order: &[
+        ColumnClause::NotNull,
+        ColumnClause::Default,
+        ColumnClause::Identity,
+        ColumnClause::PrimaryKey,
+        ColumnClause::Unique,
+    ],
+    monthly_partitions: true,
+    row_size_limits: &[],
+    native_boolean: true,
+    native_json: true,
+    native_timestamp: true,
+};
+
 impl Backend for Postgres {
-    fn dialect(&self) -> Dialect {
-        Dialect::Postgres
+    fn capabilities(&self) -> &'static Capabilities {
+        &CAPABILITIES
     }
 
-    /// `NAMEDATALEN - 1`; PostgreSQL silently truncates longer names, so they are refused.
-    fn max_identifier_bytes(&self) -> Option<usize> {
-        Some(63)
-    }
-
-    fn reserved_words(&self) -> &'static [&'static str] {
-        RESERVED
-    }
-
-    fn supports_if_exists(&self) -> bool {
-        true
-    }
-
-    fn supports_index_method(&self, method: IndexMethod) -> bool {
-        matches!(method, IndexMethod::BTree | IndexMethod::Gin)
-    }
-
-    fn supports_json_in_keys(&self) -> bool {
-        true
-    }
-
-    fn supports_foreign_key_action(&self, _: ReferentialEvent, _: ForeignKeyAction) -> bool {
-        true
-    }
-
-    fn requires_not_null_keys(&self) -> bool {
-        false
-    }
-
-    fn primary_key_implies_not_null(&self) -> bool {
-        true
-    }
-
-    fn column_clause_order(&self) -> &'static [ColumnClause] {
-        &[
-            ColumnClause::NotNull,
-            ColumnClause::Default,
-            ColumnClause::Identity,
-            ColumnClause::PrimaryKey,
-            ColumnClause::Unique,
-        ]
-    }
-
-    /// Declarative range partitioning with a DEFAULT partition (PostgreSQL 11+).
-    fn supports_monthly_partitions(&self) -> bool {
-        true
-    }
-
-    /// Rows are TOASTed, never refused for their size.
-    fn row_size_limits(&self) -> &'static [(u32, u32)] {
-        &[]
-    }
-
-    fn column_type(&self, ty: ColumnType) -> Result<String, UnsupportedType> {
+    fn column_type(&self, ty: ColumnType) -> Result<String, Unsupported> {
         Ok(match ty {
             ColumnType::Text { max_len: Some(n) } => format!("VARCHAR({n})"),
             ColumnType::Text { max_len: None } => "TEXT".to_string(),
@@ -218,9 +196,7 @@ impl Backend for Postgres {
         let name = &table.name;
         let old = format!("{name}_unpartitioned");
         let mut sql = plan.set_aside(self, table, referencing, &old);
-        let create = self
-            .create_table(&plan.partitioned)
-            .map_err(|unsupported| Unsupported(unsupported.0))?;
+        let create = self.create_table(&plan.partitioned)?;
         sql.push(format!(
             "{}\nPARTITION BY RANGE ({});",
             create.trim_end_matches(';'),
@@ -260,10 +236,7 @@ impl Backend for Postgres {
         let name = &table.name;
         let old = format!("{name}_partitioned");
         let mut sql = plan.set_aside(self, table, referencing, &old);
-        sql.push(
-            self.create_table(table)
-                .map_err(|unsupported| Unsupported(unsupported.0))?,
-        );
+        sql.push(self.create_table(table)?);
         sql.extend(
             plan.indexes(table)
                 .map(|index| self.create_index(table, index)),
@@ -324,9 +297,9 @@ impl Backend for Postgres {
     fn dml(&self, table: &TableDef) -> DmlSql {
         let conflict = match table.partitioning {
             Some(_) => OnConflict::constraint(&format!("{}_pkey", table.name)),
-            None => dml::primary_key_conflict(table),
+            None => primary_key_conflict(table),
         };
-        dml::sea_query_dml(&PostgresQueryBuilder, table, conflict)
+        sea_query_dml(&PostgresQueryBuilder, table, conflict)
     }
 }
 
@@ -343,41 +316,20 @@ struct PartitionPlan<'a> {
 }
 
 impl<'a> PartitionPlan<'a> {
+    /// The plan of `table`; the rules have refused what it cannot keep (see
+    /// `rules::check_partitioning`).
     fn new(backend: &Postgres, table: &'a TableDef) -> Result<Self, Unsupported> {
         let partitioning = table
             .partitioning
             .as_ref()
             .ok_or_else(|| Unsupported("declares no partitioning".to_string()))?;
-        let key = table.primary_key();
-        if key.is_empty() || key.contains(&partitioning.column.as_str()) {
-            return Err(Unsupported(
-                "partitioning needs a primary key without the partition key, kept unique in `<table>_keys`"
-                    .to_string(),
-            ));
-        }
-        let longest = format!("{}_unpartitioned", table.name);
-        if backend
-            .max_identifier_bytes()
-            .is_some_and(|max| longest.len() > max)
-        {
-            return Err(Unsupported(format!(
-                "the name `{longest}` that partitioning uses is over {} bytes",
-                backend.max_identifier_bytes().unwrap_or_default()
-            )));
-        }
-        if table.columns.iter().any(|c| c.unique) || table.indexes.iter().any(|i| i.unique) {
-            return Err(Unsupported(
-                "a UNIQUE constraint of a partitioned table must contain the partition key"
-                    .to_string(),
-            ));
-        }
         let mut partitioned = table.clone();
         for column in &mut partitioned.columns {
             column.primary_key |= column.name == partitioning.column;
         }
         let mut keys = TableDef::new(format!("{}_keys", table.name));
         for column in table.columns.iter().filter(|c| c.primary_key) {
-            keys.columns.push(schema_dsl::ColumnDef {
+            keys.columns.push(ColumnDef {
                 default: None,
                 auto_increment: false,
                 ..column.clone()
@@ -399,17 +351,13 @@ impl<'a> PartitionPlan<'a> {
     }
 
     /// The B-tree indexes CREATE TABLE builds, rebuilt on the new table.
-    fn indexes<'t>(
-        &self,
-        table: &'t TableDef,
-    ) -> impl Iterator<Item = &'t schema_dsl::IndexDef> + use<'t, 'a> {
+    fn indexes<'t>(&self, table: &'t TableDef) -> impl Iterator<Item = &'t IndexDef> + use<'t, 'a> {
         table
             .indexes
             .iter()
             .filter(|index| index.method == IndexMethod::BTree)
     }
 
-    /// `INSERT INTO to (columns) SELECT columns FROM from;`
     /// Frees the table's name for its rebuilt form: drops the foreign keys that reference
     /// it, renames it to `aside`, and drops its primary key and declared indexes (whose
     /// names the rebuilt table takes).
@@ -427,10 +375,14 @@ impl<'a> PartitionPlan<'a> {
             .collect();
         sql.push(format!("ALTER TABLE {name} RENAME TO {aside};"));
         sql.push(drop_constraint(aside, &format!("{name}_pkey")));
-        sql.extend(self.indexes(table).map(|index| backend.drop_index(index)));
+        sql.extend(
+            self.indexes(table)
+                .map(|index| backend.drop_index(table, index)),
+        );
         sql
     }
 
+    /// `INSERT INTO to (columns) SELECT columns FROM from;`
     fn copy_rows(&self, to: &str, from: &str) -> String {
         let columns = &self.columns;
         format!("INSERT INTO {to} ({columns}) SELECT {columns} FROM {from};")
@@ -452,9 +404,7 @@ impl<'a> PartitionPlan<'a> {
                 .join(", ")
         };
         let (new, old) = (of("NEW"), of("OLD"));
-        let create = backend
-            .create_table(&self.keys)
-            .map_err(|unsupported| Unsupported(unsupported.0))?;
+        let create = backend.create_table(&self.keys)?;
         Ok(vec![
             create,
             format!(
@@ -505,44 +455,12 @@ fn add_foreign_key(backend: &Postgres, table: &TableDef, fk: &ForeignKeyDef) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use schema_dsl::ColumnDef;
 
     fn runs() -> TableDef {
         TableDef::new("runs")
             .column(ColumnDef::new("run_id", ColumnType::Integer).primary_key())
             .column(ColumnDef::new("created_at", ColumnType::Timestamp))
             .partitioned(Partitioning::monthly("created_at"))
-    }
-
-    fn refusal(table: &TableDef) -> String {
-        Postgres.partition_table(table, &[]).expect_err("refused").0
-    }
-
-    #[test]
-    fn partitioning_refuses_what_postgres_cannot_keep() {
-        assert_eq!(
-            refusal(&runs().column(ColumnDef::new("slug", ColumnType::Integer).unique())),
-            "a UNIQUE constraint of a partitioned table must contain the partition key"
-        );
-        assert_eq!(
-            refusal(&TableDef {
-                partitioning: None,
-                ..runs()
-            }),
-            "declares no partitioning"
-        );
-        let long = TableDef {
-            name: "r".repeat(50),
-            ..runs()
-        };
-        assert_eq!(
-            refusal(&long),
-            format!(
-                "the name `{0}_unpartitioned` that partitioning uses is over 63 bytes",
-                "r".repeat(50)
-            )
-        );
-        assert!(Postgres.partition_table(&runs(), &[]).is_ok());
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! SQLite: the embedded default. Types follow the design document's SQLite DDL.
 
-use super::{Backend, ColumnClause, ReferentialEvent, UnsupportedType};
-use crate::dml::{self, DmlSql, SqlValue};
+use super::query::{primary_key_conflict, sea_query_dml};
+use super::{ALL_ACTIONS, Backend, Capabilities, ColumnClause, DmlSql, Unsupported};
 use migration_layout::sql_string_literal;
-use schema_dsl::{ColumnType, DefaultValue, Dialect, ForeignKeyAction, IndexMethod, TableDef};
+use schema_dsl::{ColumnType, DefaultValue, Dialect, IndexMethod, TableDef};
 use sea_query::SqliteQueryBuilder;
 
 /// The SQLite renderer.
@@ -73,65 +73,43 @@ const RESERVED: &[&str] = &[
     "WHERE",
 ];
 
+/// No IF-EXISTS limits, B-tree indexes only, and no BOOLEAN, JSON or TIMESTAMP: 0/1, JSON
+/// text and ISO-8601 text. A non-integer PRIMARY KEY accepts NULL unless NOT NULL is written
+/// (a legacy quirk SQLite keeps for compatibility).
+const CAPABILITIES: Capabilities = Capabilities {
+    dialect: Dialect::Sqlite,
+    max_identifier_bytes: None,
+    reserved_words: RESERVED,
+    table_if_not_exists: true,
+    index_if_not_exists: true,
+    index_methods: &[IndexMethod::BTree],
+    on_delete_actions: ALL_ACTIONS,
+    on_update_actions: ALL_ACTIONS,
+    json_in_keys: true,
+    not_null_keys_required: false,
+    primary_key_implies_not_null: false,
+    column_clause_order: &[
+        ColumnClause::NotNull,
+        ColumnClause::Default,
+        ColumnClause::PrimaryKey,
+        ColumnClause::Identity,
+        ColumnClause::Unique,
+    ],
+    monthly_partitions: false,
+    row_size_limits: &[],
+    native_boolean: false,
+    native_json: false,
+    native_timestamp: false,
+};
+
 impl Backend for Sqlite {
-    fn dialect(&self) -> Dialect {
-        Dialect::Sqlite
-    }
-
-    fn max_identifier_bytes(&self) -> Option<usize> {
-        None
-    }
-
-    fn reserved_words(&self) -> &'static [&'static str] {
-        RESERVED
-    }
-
-    fn supports_if_exists(&self) -> bool {
-        true
-    }
-
-    fn supports_index_method(&self, method: IndexMethod) -> bool {
-        method == IndexMethod::BTree
-    }
-
-    fn supports_json_in_keys(&self) -> bool {
-        true
-    }
-
-    fn supports_foreign_key_action(&self, _: ReferentialEvent, _: ForeignKeyAction) -> bool {
-        true
-    }
-
-    fn requires_not_null_keys(&self) -> bool {
-        false
-    }
-
-    /// A non-integer PRIMARY KEY accepts NULL unless NOT NULL is written.
-    fn primary_key_implies_not_null(&self) -> bool {
-        false
-    }
-
-    fn column_clause_order(&self) -> &'static [ColumnClause] {
-        &[
-            ColumnClause::NotNull,
-            ColumnClause::Default,
-            ColumnClause::PrimaryKey,
-            ColumnClause::Identity,
-            ColumnClause::Unique,
-        ]
-    }
-
-    fn supports_monthly_partitions(&self) -> bool {
-        false
-    }
-
-    fn row_size_limits(&self) -> &'static [(u32, u32)] {
-        &[]
+    fn capabilities(&self) -> &'static Capabilities {
+        &CAPABILITIES
     }
 
     /// Integers of every width are `INTEGER` (an autoincrement key must be exactly that);
     /// booleans are `INTEGER` 0/1; timestamps and JSON are `TEXT` (ISO-8601, JSON text).
-    fn column_type(&self, ty: ColumnType) -> Result<String, UnsupportedType> {
+    fn column_type(&self, ty: ColumnType) -> Result<String, Unsupported> {
         Ok(match ty {
             ColumnType::Text { .. } | ColumnType::Timestamp | ColumnType::Json { .. } => "TEXT",
             ColumnType::SmallInt
@@ -157,13 +135,8 @@ impl Backend for Sqlite {
         "AUTOINCREMENT"
     }
 
-    /// No BOOLEAN, JSON or TIMESTAMP: 0/1, JSON text and ISO-8601 text.
-    fn stored_value(&self, value: SqlValue) -> SqlValue {
-        dml::timestamp_as_text(dml::without_boolean_or_json(value))
-    }
-
     /// sea-query's SQLite builder: `?` placeholders, `ON CONFLICT … DO UPDATE`.
     fn dml(&self, table: &TableDef) -> DmlSql {
-        dml::sea_query_dml(&SqliteQueryBuilder, table, dml::primary_key_conflict(table))
+        sea_query_dml(&SqliteQueryBuilder, table, primary_key_conflict(table))
     }
 }
