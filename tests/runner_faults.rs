@@ -9,7 +9,7 @@
 mod runner_support;
 
 use migrate::tracking_sql::TrackingSql;
-use migrate::{DownTarget, Error, State, Tier};
+use migrate::{Dialect, DownTarget, Error, State, Tier};
 use runner_support::Setup;
 use spine_tests::engines::Engine;
 use spine_tests::fixtures::{if_not_exists, styled, write_migration};
@@ -68,13 +68,17 @@ fn missing_table_rolls_back(engine: Engine) {
     );
 }
 
+/// A word the engine's message for a NULL in a NOT NULL column contains.
+fn not_null_violation_word(engine: Engine) -> &'static str {
+    match engine.dialect() {
+        Dialect::Sqlite | Dialect::Postgres => "null",
+        Dialect::Db2 => "sql0407n",
+    }
+}
+
 /// Failing at run time (no position: the runner finds the statement by itself).
 fn constraint_violation_rolls_back(engine: Engine) {
-    let mentions = if engine == Engine::Db2Odbc {
-        "sql0407n"
-    } else {
-        "null"
-    };
+    let mentions = not_null_violation_word(engine);
     third_statement_fails(
         engine,
         "INSERT INTO t_partial_a (id, name) VALUES (1, NULL);",
@@ -134,11 +138,7 @@ fn grouped_run_rolls_back_entirely(engine: Engine) {
         &broken,
         None,
     );
-    let mentions = if engine == Engine::Db2Odbc {
-        "sql0407n"
-    } else {
-        "null"
-    };
+    let mentions = not_null_violation_word(engine);
     let run_fails = || {
         let result = setup.with_runner(|runner| runner.up_grouped(Tier::Advanced, &mut |_| {}));
         match result {

@@ -193,7 +193,7 @@ on_every_engine!(
 
 /// Four runners at once on a database the seed runner migrated: the table is upgraded once,
 /// the seed runner's rows stay unverified, every other migration is applied exactly once.
-fn concurrent_runners_adopt_seed_table(engine: Engine, args: &[&str]) {
+fn four_runners_adopt_seed_table(engine: Engine, args: &[&str]) {
     let setup = Setup::standard(engine);
     setup.seed_runner_database();
     let children: Vec<_> = (0..4)
@@ -261,37 +261,14 @@ fn concurrent_runners_adopt_seed_table(engine: Engine, args: &[&str]) {
     assert!(output.status.success(), "{}", text(&output.stderr));
 }
 
-/// The engines the seed runner could have run on (not Db2), per-migration and `--group`.
-mod concurrent_runners_adopt_seed_table {
-    use spine_tests::engines::Engine;
-
-    const UP: &[&str] = &["--json", "up"];
-    const GROUP: &[&str] = &["--json", "up", "--group"];
-
-    #[test]
-    fn sqlite() {
-        super::concurrent_runners_adopt_seed_table(Engine::Sqlite, UP);
-        super::concurrent_runners_adopt_seed_table(Engine::Sqlite, GROUP);
-    }
-
-    #[test]
-    fn postgres() {
-        super::concurrent_runners_adopt_seed_table(Engine::Postgres, UP);
-        super::concurrent_runners_adopt_seed_table(Engine::Postgres, GROUP);
-    }
-
-    #[test]
-    fn sqlite_odbc() {
-        super::concurrent_runners_adopt_seed_table(Engine::SqliteOdbc, UP);
-        super::concurrent_runners_adopt_seed_table(Engine::SqliteOdbc, GROUP);
-    }
-
-    #[test]
-    fn postgres_odbc() {
-        super::concurrent_runners_adopt_seed_table(Engine::PostgresOdbc, UP);
-        super::concurrent_runners_adopt_seed_table(Engine::PostgresOdbc, GROUP);
-    }
+/// The seed-runner adoption with four runners at once, per migration and with `--group`.
+fn concurrent_runners_adopt_seed_table(engine: Engine) {
+    four_runners_adopt_seed_table(engine, &["--json", "up"]);
+    four_runners_adopt_seed_table(engine, &["--json", "up", "--group"]);
 }
+
+// Db2 is left out: the seed runner's unquoted `_migrations` is not a valid Db2 name.
+on_every_engine!(concurrent_runners_adopt_seed_table except [Db2Odbc]);
 
 /// `status`, `plan` and `validate` on a SQLite file that does not exist report every migration
 /// pending and leave no file behind; `up --group` then applies them all in one transaction.

@@ -127,37 +127,36 @@ pub fn write_migration(root: &Path, dialect: Dialect, id: &str, up: &str, down: 
 
 /// `IF NOT EXISTS ` where the dialect has it.
 pub fn if_not_exists(dialect: Dialect) -> &'static str {
-    if dialect == Dialect::Db2 {
-        ""
-    } else {
-        "IF NOT EXISTS "
+    match dialect {
+        Dialect::Sqlite | Dialect::Postgres => "IF NOT EXISTS ",
+        Dialect::Db2 => "",
     }
 }
 
 /// `IF EXISTS ` where the dialect has it.
 pub fn if_exists(dialect: Dialect) -> &'static str {
-    if dialect == Dialect::Db2 {
-        ""
-    } else {
-        "IF EXISTS "
+    match dialect {
+        Dialect::Sqlite | Dialect::Postgres => "IF EXISTS ",
+        Dialect::Db2 => "",
     }
 }
 
 /// Db2 files use upper-case SQL; the others are kept as written.
 pub fn styled(dialect: Dialect, sql: &str) -> String {
-    if dialect == Dialect::Db2 {
-        sql.lines()
-            .map(|line| {
-                if line.starts_with("--") {
-                    line.to_string()
-                } else {
-                    line.to_uppercase()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-            + "\n"
-    } else {
-        sql.to_string()
+    match dialect {
+        Dialect::Sqlite | Dialect::Postgres => sql.to_string(),
+        Dialect::Db2 => {
+            sql.lines()
+                .map(|line| {
+                    if line.starts_with("--") {
+                        line.to_string()
+                    } else {
+                        line.to_uppercase()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+                + "\n"
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! A live database's schema, read from its catalog into one comparable form.
 //!
-//! [`sqlite`] reads SQLite's `PRAGMA`s, [`postgres`] reads PostgreSQL's `pg_catalog`; both give a
+//! [`sqlite`] reads SQLite's `PRAGMA`s, [`postgres`] reads PostgreSQL's `pg_catalog`, [`db2`]
+//! reads Db2's `SYSCAT` views; each gives a
 //! [`LiveSchema`] with every spelling as the engine reports it (types, defaults, actions), so
 //! a suite can build the expected [`LiveSchema`] from its declarations and compare with
 //! [`LiveSchema::differences`].
@@ -360,4 +361,184 @@ fn query_strings(
     conn.prepare(sql)?
         .query_map(params, |row| row.get(0))?
         .collect()
+}
+
+/// The schema of a Db2 connection's current schema, from `SYSCAT`: columns from `COLUMNS`
+/// (types spelled `VARCHAR(50)`, `CLOB(1048576)`, `TIMESTAMP(6)`; defaults as the catalog
+/// keeps them; `NULLS` and `DEFAULT` quoted, being keywords), keys from `TABCONST` and `KEYCOLUSE`, foreign keys from `REFERENCES`,
+/// secondary indexes (those Db2 did not create for a constraint) from `INDEXES` and
+/// `INDEXCOLUSE`. Db2 does not partition here, so there are no partitions.
+pub fn db2(conn: &odbc_api::Connection<'_>) -> Result<LiveSchema, odbc_api::Error> {
+    let mut tables: BTreeMap<String, LiveTable> = BTreeMap::new();
+    for row in odbc_rows(
+        conn,
+        "SELECT TABNAME FROM SYSCAT.TABLES WHERE TABSCHEMA = CURRENT SCHEMA AND TYPE = 'T'",
+    )? {
+        tables.insert(cell(&row, 0), LiveTable::default());
+    }
+    // Columns, constraints and indexes belong to the tables listed above; one of a table not
+    // listed shows up as an undeclared table in the comparison rather than being dropped.
+
+    for row in odbc_rows(
+        conn,
+        "SELECT TABNAME, COLNAME, TYPENAME, LENGTH, SCALE, \"NULLS\", \"DEFAULT\" \
+         FROM SYSCAT.COLUMNS WHERE TABSCHEMA = CURRENT SCHEMA ORDER BY TABNAME, COLNO",
+    )? {
+        let type_name = cell(&row, 2);
+        let data_type = match type_name.as_str() {
+            "VARCHAR" | "CHARACTER" | "CLOB" | "BLOB" | "VARBINARY" | "BINARY" => {
+                format!("{type_name}({})", cell(&row, 3))
+            }
+            "DECIMAL" => format!("DECIMAL({},{})", cell(&row, 3), cell(&row, 4)),
+            "TIMESTAMP" => format!("TIMESTAMP({})", cell(&row, 4)),
+            _ => type_name,
+        };
+        tables
+            .entry(cell(&row, 0))
+            .or_default()
+            .columns
+            .push(LiveColumn {
+                name: cell(&row, 1),
+                data_type,
+                not_null: cell(&row, 5) == "N",
+                default: row[6].clone(),
+            });
+    }
+
+    for row in odbc_rows(
+        conn,
+        "SELECT C.TABNAME, K.COLNAME FROM SYSCAT.TABCONST C \
+         JOIN SYSCAT.KEYCOLUSE K ON K.TABSCHEMA = C.TABSCHEMA AND K.TABNAME = C.TABNAME \
+                                 AND K.CONSTNAME = C.CONSTNAME \
+         WHERE C.TABSCHEMA = CURRENT SCHEMA AND C.TYPE = 'P' \
+         ORDER BY C.TABNAME, K.COLSEQ",
+    )? {
+        tables
+            .entry(cell(&row, 0))
+            .or_default()
+            .primary_key
+            .push(cell(&row, 1));
+    }
+    let mut unique: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for row in odbc_rows(
+        conn,
+        "SELECT C.TABNAME, C.CONSTNAME, K.COLNAME FROM SYSCAT.TABCONST C \
+         JOIN SYSCAT.KEYCOLUSE K ON K.TABSCHEMA = C.TABSCHEMA AND K.TABNAME = C.TABNAME \
+                                 AND K.CONSTNAME = C.CONSTNAME \
+         WHERE C.TABSCHEMA = CURRENT SCHEMA AND C.TYPE = 'U' \
+         ORDER BY C.TABNAME, C.CONSTNAME, K.COLSEQ",
+    )? {
+        unique
+            .entry((cell(&row, 0), cell(&row, 1)))
+            .or_default()
+            .push(cell(&row, 2));
+    }
+    for ((name, _), columns) in unique {
+        tables.entry(name).or_default().unique.push(columns);
+    }
+
+    let mut foreign_keys: BTreeMap<(String, String), LiveForeignKey> = BTreeMap::new();
+    for row in odbc_rows(
+        conn,
+        "SELECT R.TABNAME, R.CONSTNAME, R.REFTABNAME, R.DELETERULE, R.UPDATERULE, \
+                K.COLNAME, P.COLNAME \
+         FROM SYSCAT.REFERENCES R \
+         JOIN SYSCAT.KEYCOLUSE K ON K.TABSCHEMA = R.TABSCHEMA AND K.TABNAME = R.TABNAME \
+                                 AND K.CONSTNAME = R.CONSTNAME \
+         JOIN SYSCAT.KEYCOLUSE P ON P.TABSCHEMA = R.REFTABSCHEMA AND P.TABNAME = R.REFTABNAME \
+                                 AND P.CONSTNAME = R.REFKEYNAME AND P.COLSEQ = K.COLSEQ \
+         WHERE R.TABSCHEMA = CURRENT SCHEMA \
+         ORDER BY R.TABNAME, R.CONSTNAME, K.COLSEQ",
+    )? {
+        let fk = foreign_keys
+            .entry((cell(&row, 0), cell(&row, 1)))
+            .or_insert_with(|| LiveForeignKey {
+                columns: Vec::new(),
+                name: Some(cell(&row, 1)),
+                ref_table: cell(&row, 2),
+                ref_columns: Vec::new(),
+                on_delete: db2_action(&cell(&row, 3)),
+                on_update: db2_action(&cell(&row, 4)),
+            });
+        fk.columns.push(cell(&row, 5));
+        fk.ref_columns.push(cell(&row, 6));
+    }
+    for ((name, _), fk) in foreign_keys {
+        tables.entry(name).or_default().foreign_keys.push(fk);
+    }
+
+    let mut indexes: BTreeMap<(String, String), LiveIndex> = BTreeMap::new();
+    for row in odbc_rows(
+        conn,
+        "SELECT I.TABNAME, I.INDNAME, I.UNIQUERULE, I.INDEXTYPE, U.COLNAME \
+         FROM SYSCAT.INDEXES I \
+         JOIN SYSCAT.INDEXCOLUSE U ON U.INDSCHEMA = I.INDSCHEMA AND U.INDNAME = I.INDNAME \
+         WHERE I.TABSCHEMA = CURRENT SCHEMA AND I.SYSTEM_REQUIRED = 0 \
+         ORDER BY I.TABNAME, I.INDNAME, U.COLSEQ",
+    )? {
+        let index = indexes
+            .entry((cell(&row, 0), cell(&row, 1)))
+            .or_insert_with(|| LiveIndex {
+                name: cell(&row, 1),
+                columns: Vec::new(),
+                unique: cell(&row, 2) == "U",
+                method: match cell(&row, 3).as_str() {
+                    "REG" => "btree".to_string(),
+                    other => other.to_ascii_lowercase(),
+                },
+            });
+        index.columns.push(cell(&row, 4));
+    }
+    for ((name, _), index) in indexes {
+        tables.entry(name).or_default().indexes.push(index);
+    }
+
+    tables.values_mut().for_each(LiveTable::sort);
+    Ok(LiveSchema { tables })
+}
+
+/// `SYSCAT.REFERENCES.DELETERULE` / `UPDATERULE` as SQL spells the action.
+fn db2_action(code: &str) -> String {
+    match code {
+        "A" => "NO ACTION",
+        "R" => "RESTRICT",
+        "C" => "CASCADE",
+        "N" => "SET NULL",
+        other => other,
+    }
+    .to_string()
+}
+
+/// Cell `i` of a catalog row, trimmed of Db2's CHAR padding; empty when NULL.
+fn cell(row: &[Option<String>], i: usize) -> String {
+    row[i].clone().unwrap_or_default()
+}
+
+/// Every row of `sql` on an ODBC connection, each cell as trimmed text (`None` for NULL).
+pub fn odbc_rows(
+    conn: &odbc_api::Connection<'_>,
+    sql: &str,
+) -> Result<Vec<Vec<Option<String>>>, odbc_api::Error> {
+    use odbc_api::Cursor;
+
+    let Some(mut cursor) = conn.execute(sql, (), None)? else {
+        return Ok(Vec::new());
+    };
+    let buffer = odbc_api::buffers::TextRowSet::for_cursor(256, &mut cursor, Some(4096))?;
+    let mut block = cursor.bind_buffer(buffer)?;
+    let mut rows = Vec::new();
+    while let Some(batch) = block.fetch()? {
+        for row in 0..batch.num_rows() {
+            rows.push(
+                (0..batch.num_cols())
+                    .map(|col| {
+                        batch
+                            .at(col, row)
+                            .map(|bytes| String::from_utf8_lossy(bytes).trim().to_string())
+                    })
+                    .collect(),
+            );
+        }
+    }
+    Ok(rows)
 }

@@ -7,6 +7,8 @@
 //!   one test body runs on every target ([`on_every_engine!`]).
 //! - [`fixtures`]: small migration trees in the runner's file layout.
 //! - [`generated`]: the workspace's generated migration files, in apply order.
+//! - [`introspect`]: a live schema read from SQLite's, PostgreSQL's or Db2's catalog, to compare
+//!   with the declarations.
 //!
 //! A missing engine fails the test with the command that installs it; nothing passes by
 //! doing nothing.
