@@ -204,7 +204,7 @@ impl Facts {
             let built = table
                 .indexes
                 .iter()
-                .filter(|i| db2.supports_index_method(i.method));
+                .filter(|i| db2.capabilities().supports_index_method(i.method));
             for index in built {
                 self.indexed.extend(index.columns.iter().map(at));
             }

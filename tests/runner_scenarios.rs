@@ -5,7 +5,7 @@
 
 mod runner_support;
 
-use migrate::tracking_sql::TrackingSql;
+use migrate::tracking::TrackingSql;
 use migrate::{Dialect, DownTarget, Error, MigrationSet, Runner, State, Target, Tier};
 use runner_support::Setup;
 use spine_tests::engines::Engine;

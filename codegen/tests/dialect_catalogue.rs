@@ -1,6 +1,12 @@
 //! The catalogue of declarations a dialect cannot render, each with the exact message.
 //! Every case is one table in the basic tier, rendered for every dialect.
 
+#![allow(
+    clippy::panic,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 use schema_dsl::{
     ColumnDef, ColumnType, Dialect, Group, IndexDef, IndexMethod, Migration, Schema, Step,
     TableDef, Tier,

@@ -67,11 +67,6 @@ pub mod target;
 pub mod tracking;
 mod transaction;
 
-/// The tracking-table SQL under its former path; see [`tracking::TrackingSql`].
-pub mod tracking_sql {
-    pub use crate::tracking::{TRACKING_TABLE, TrackingSql};
-}
-
 pub use driver::Connection;
 pub use error::{Error, Result};
 pub use migration_layout::{Dialect, Tier};

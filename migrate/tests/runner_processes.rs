@@ -4,6 +4,12 @@
 //! passwords. (Here rather than in `tests/` because only this package's tests get
 //! `CARGO_BIN_EXE_migrate`.)
 
+#![allow(
+    clippy::panic,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 #[path = "../../tests/runner_support/mod.rs"]
 #[allow(
     dead_code,
@@ -17,7 +23,7 @@ use std::process::{Command, Output, Stdio};
 use std::thread::sleep;
 use std::time::Duration;
 
-use migrate::tracking_sql::TrackingSql;
+use migrate::tracking::TrackingSql;
 use migrate::{Dialect, State};
 use runner_support::Setup;
 use spine_tests::engines::Engine;

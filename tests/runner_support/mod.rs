@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use migrate::tracking_sql::TrackingSql;
+use migrate::tracking::TrackingSql;
 use migrate::{Connection, Dialect, MigrationSet, Runner, State, StatusEntry, Target};
 use spine_tests::engines::{Engine, TestDatabase};
 use spine_tests::fixtures;
