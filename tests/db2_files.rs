@@ -178,7 +178,7 @@ impl Facts {
     fn declare(&mut self, schema: &Schema, problems: &mut Vec<String>) {
         let db2 = backend(Dialect::Db2);
         let id = |name: &str| db2.identifier(name);
-        for table in schema.tables() {
+        for table in schema.final_state(Some(Dialect::Db2)).tables() {
             let t = id(&table.name);
             let at = |column: &String| (t.clone(), id(column));
             let names = std::iter::once(&table.name)

@@ -8,7 +8,7 @@ use migration_layout::Direction;
 use odbc_api::ConnectionOptions;
 use rusqlite::Connection;
 use rusqlite::types::Value;
-use schema_dsl::{ColumnDef, ColumnType, DefaultValue, Dialect, JsonSize, Step, TableDef};
+use schema_dsl::{ColumnDef, ColumnType, DefaultValue, Dialect, JsonSize, TableDef};
 use schema_sql::backend::backend;
 use spine_tests::engines::Engine;
 use spine_tests::introspect::{self, LiveColumn, LiveForeignKey, LiveIndex, LiveSchema, LiveTable};
@@ -384,16 +384,14 @@ fn expected_schema(db: &dyn LiveDatabase) -> LiveSchema {
     let dialect = db.dialect();
     let backend = backend(dialect);
     let schema = schema_defs::schema();
-    let mut tables: BTreeMap<String, LiveTable> = schema
+    let state = schema.final_state(Some(dialect));
+    let mut tables: BTreeMap<String, LiveTable> = state
         .tables()
         .map(|table| (backend.identifier(&table.name), expected_table(db, table)))
         .collect();
     if backend.capabilities().monthly_partitions {
-        let steps = schema.migrations_for(dialect).flat_map(|m| &m.steps);
-        for step in steps {
-            if let Step::PartitionTable(table) = step {
-                partition(db, &mut tables, table);
-            }
+        for table in state.tables().filter(|t| state.is_partitioned(&t.name)) {
+            partition(db, &mut tables, table);
         }
     }
     tables.values_mut().for_each(LiveTable::sort);

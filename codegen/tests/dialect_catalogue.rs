@@ -101,8 +101,8 @@ fn gin_is_a_postgres_capability() {
     let schema = Schema::new(vec![
         Migration::new(Group::Tier(Tier::Basic), 1, "notes").step(Step::CreateTable(table.clone())),
         Migration::new(Group::Tier(Tier::Basic), 2, "notes_body_gin").step(Step::CreateIndex {
-            table,
-            index: "idx_notes_body".into(),
+            table: "notes".into(),
+            index: table.indexes[0].clone(),
         }),
     ]);
     let generated = generate(&schema, &Dialect::ALL).expect("renders");

@@ -26,18 +26,22 @@
 //! assert_eq!(def.columns.len(), 3);
 //! ```
 
+mod column;
 mod migration;
 mod model;
+mod state;
 mod types;
 mod validate;
 
-pub use migration::{Migration, Schema, Step};
+pub use column::Column;
+pub use migration::{Acknowledgement, Migration, Schema, Step};
 pub use migration_layout::{Dialect, Group, MigrationId, Tier};
 pub use model::{
     ColumnDef, ColumnType, DefaultValue, ForeignKeyAction, ForeignKeyDef, IndexDef, IndexMethod,
     JsonSize, PartitionInterval, Partitioning, TableDef,
 };
 pub use schema_dsl_derive::Table;
+pub use state::SchemaState;
 pub use types::{Json, JsonType, SqlType, TextType, Timestamp};
 pub use validate::{SchemaError, StepError};
 

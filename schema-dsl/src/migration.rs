@@ -1,33 +1,126 @@
 //! Migrations: ordered, tiered groups of schema steps with stable ids.
 
-use crate::{Table, TableDef};
+use crate::{Column, ColumnDef, DefaultValue, IndexDef, SchemaState, Table, TableDef};
 use migration_layout::{Dialect, Group, MigrationId};
+use serde::{Deserialize, Serialize};
 
-/// One change to the schema.
-#[derive(Debug, Clone, PartialEq)]
+/// One change to the schema. Steps name tables and columns; what they hold comes from the
+/// schema state before the step ([`crate::SchemaState`]), which replaying every earlier step
+/// gives, so a released step renders the same SQL whatever the structs say today.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Step {
     /// Create a table together with its B-tree indexes, which every dialect builds.
     CreateTable(TableDef),
-    /// Create one declared index of a method not every dialect has (GIN); a dialect without
-    /// the method skips the step.
+    /// Drop a table and every row in it.
+    DropTable {
+        /// The table.
+        table: String,
+        /// Why losing its rows is intended.
+        ack: Acknowledgement,
+    },
+    /// Rename a table; its rows, indexes and foreign keys stay.
+    RenameTable {
+        /// The current name.
+        from: String,
+        /// The new name.
+        to: String,
+    },
+    /// Add a column. Existing rows get `backfill` (a NOT NULL column without a default
+    /// needs one), else the column's default, else NULL.
+    AddColumn {
+        /// The table.
+        table: String,
+        /// The column, as declared.
+        column: ColumnDef,
+        /// The value existing rows get.
+        backfill: Option<DefaultValue>,
+    },
+    /// Drop a column and every value in it.
+    DropColumn {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// Why losing its values is intended.
+        ack: Acknowledgement,
+    },
+    /// Rename a column; its values, and the indexes and keys over it, stay.
+    RenameColumn {
+        /// The table.
+        table: String,
+        /// The current name.
+        from: String,
+        /// The new name.
+        to: String,
+    },
+    /// Build an index: a new one, or one the table declares but `CREATE TABLE` does not build
+    /// (a method not every dialect has, such as GIN: a dialect without it skips the step).
     CreateIndex {
-        /// The table, as declared.
-        table: TableDef,
-        /// The name of one of its declared indexes.
+        /// The table.
+        table: String,
+        /// The index.
+        index: IndexDef,
+    },
+    /// Drop an index.
+    DropIndex {
+        /// The table.
+        table: String,
+        /// The index's name.
         index: String,
     },
     /// Turn an existing table into its declared partitioning, keeping its rows; a dialect
     /// that cannot partition skips the step.
-    PartitionTable(TableDef),
+    PartitionTable {
+        /// The table.
+        table: String,
+    },
 }
 
 impl Step {
-    /// The table the step works on.
-    pub fn table(&self) -> &TableDef {
+    /// The name of the table the step works on (for a rename, its name before the step).
+    pub fn table_name(&self) -> &str {
         match self {
-            Step::CreateTable(table)
+            Step::CreateTable(table) => &table.name,
+            Step::RenameTable { from, .. } => from,
+            Step::DropTable { table, .. }
+            | Step::AddColumn { table, .. }
+            | Step::DropColumn { table, .. }
+            | Step::RenameColumn { table, .. }
             | Step::CreateIndex { table, .. }
-            | Step::PartitionTable(table) => table,
+            | Step::DropIndex { table, .. }
+            | Step::PartitionTable { table } => table,
+        }
+    }
+
+    /// The acknowledgement of a step that loses data.
+    pub fn acknowledgement(&self) -> Option<&Acknowledgement> {
+        match self {
+            Step::DropTable { ack, .. } | Step::DropColumn { ack, .. } => Some(ack),
+            Step::CreateTable(_)
+            | Step::RenameTable { .. }
+            | Step::AddColumn { .. }
+            | Step::RenameColumn { .. }
+            | Step::CreateIndex { .. }
+            | Step::DropIndex { .. }
+            | Step::PartitionTable { .. } => None,
+        }
+    }
+}
+
+/// The declaration that a step's loss of data is intended, with the reason, which the
+/// generated files' headers repeat for the reviewer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Acknowledgement {
+    /// Why the data may go.
+    pub reason: String,
+}
+
+impl Acknowledgement {
+    /// Acknowledges that the step loses data, for `reason`.
+    pub fn data_loss(reason: impl Into<String>) -> Self {
+        Acknowledgement {
+            reason: reason.into(),
         }
     }
 }
@@ -55,17 +148,94 @@ impl Migration {
         self.step(Step::CreateTable(T::definition()))
     }
 
-    /// Adds a step that creates the declared index `index` of table `T`.
+    /// Adds a step that builds the index `index` that table `T` declares. (An index `T` does
+    /// not declare resolves to one without columns, which validation refuses.)
     pub fn create_index<T: Table>(self, index: &str) -> Self {
+        let index = T::definition()
+            .find_index(index)
+            .cloned()
+            .unwrap_or_else(|| IndexDef::new(index, &[]));
         self.step(Step::CreateIndex {
-            table: T::definition(),
+            table: T::NAME.to_string(),
+            index,
+        })
+    }
+
+    /// Adds a step that drops the index `index` of table `T`.
+    pub fn drop_index<T: Table>(self, index: &str) -> Self {
+        self.step(Step::DropIndex {
+            table: T::NAME.to_string(),
             index: index.to_string(),
         })
     }
 
     /// Adds a step that partitions the existing table `T` as it declares.
     pub fn partition_table<T: Table>(self) -> Self {
-        self.step(Step::PartitionTable(T::definition()))
+        self.step(Step::PartitionTable {
+            table: T::NAME.to_string(),
+        })
+    }
+
+    /// Adds a step that adds `column` of table `T`, as `T` declares it; existing rows get the
+    /// column's default, or NULL.
+    pub fn add_column<T: Table>(self, column: Column<T>) -> Self {
+        self.add_column_step(column, None)
+    }
+
+    /// Adds a step that adds `column` of table `T`, as `T` declares it, giving existing rows
+    /// `backfill` (a NOT NULL column without a default needs one).
+    pub fn add_column_with<T: Table>(self, column: Column<T>, backfill: DefaultValue) -> Self {
+        self.add_column_step(column, Some(backfill))
+    }
+
+    /// The handle comes from `T`'s derive, so `T` declares the column; were it not so, the step
+    /// would add a NOT NULL text column without a default, which validation refuses.
+    fn add_column_step<T: Table>(self, column: Column<T>, backfill: Option<DefaultValue>) -> Self {
+        let definition = T::definition()
+            .find_column(column.name())
+            .cloned()
+            .unwrap_or_else(|| {
+                ColumnDef::new(column.name(), crate::ColumnType::Text { max_len: None })
+            });
+        self.step(Step::AddColumn {
+            table: T::NAME.to_string(),
+            column: definition,
+            backfill,
+        })
+    }
+
+    /// Adds a step that drops the column `column` of table `T` and its values.
+    pub fn drop_column<T: Table>(self, column: &str, ack: Acknowledgement) -> Self {
+        self.step(Step::DropColumn {
+            table: T::NAME.to_string(),
+            column: column.to_string(),
+            ack,
+        })
+    }
+
+    /// Adds a step that renames the column `from` of table `T` to `to`, which `T` declares.
+    pub fn rename_column<T: Table>(self, from: &str, to: Column<T>) -> Self {
+        self.step(Step::RenameColumn {
+            table: T::NAME.to_string(),
+            from: from.to_string(),
+            to: to.name().to_string(),
+        })
+    }
+
+    /// Adds a step that renames the table `from` to `T`'s name.
+    pub fn rename_table<T: Table>(self, from: &str) -> Self {
+        self.step(Step::RenameTable {
+            from: from.to_string(),
+            to: T::NAME.to_string(),
+        })
+    }
+
+    /// Adds a step that drops the table `table` and its rows.
+    pub fn drop_table(self, table: &str, ack: Acknowledgement) -> Self {
+        self.step(Step::DropTable {
+            table: table.to_string(),
+            ack,
+        })
     }
 
     /// Adds a step.
@@ -77,14 +247,6 @@ impl Migration {
     /// Whether `dialect` applies this migration.
     pub fn applies_to(&self, dialect: Dialect) -> bool {
         self.id.group.applies_to(dialect)
-    }
-
-    /// The tables this migration creates.
-    pub fn created_tables(&self) -> impl Iterator<Item = &TableDef> {
-        self.steps.iter().filter_map(|step| match step {
-            Step::CreateTable(table) => Some(table),
-            Step::CreateIndex { .. } | Step::PartitionTable(_) => None,
-        })
     }
 }
 
@@ -101,9 +263,18 @@ impl Schema {
         Schema { migrations }
     }
 
-    /// Every table the schema creates, in creation order.
-    pub fn tables(&self) -> impl Iterator<Item = &TableDef> {
-        self.migrations.iter().flat_map(Migration::created_tables)
+    /// The state the migrations `dialect` applies leave (every migration's, for `None`).
+    /// Steps that do not fit are skipped: [`Schema::validate`] reports them.
+    pub fn final_state(&self, dialect: Option<Dialect>) -> SchemaState {
+        let mut state = SchemaState::default();
+        for migration in &self.migrations {
+            if dialect.is_none_or(|dialect| migration.applies_to(dialect)) {
+                for step in &migration.steps {
+                    let _skipped = state.apply(&migration.id, step);
+                }
+            }
+        }
+        state
     }
 
     /// The migrations `dialect` applies, in order.

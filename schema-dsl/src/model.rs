@@ -1,9 +1,10 @@
 //! What a table is: columns, keys and indexes, with no SQL text and no dialect in them.
 
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A table: its columns in declaration order, its foreign keys and its indexes.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TableDef {
     /// The table name.
     pub name: String,
@@ -87,7 +88,7 @@ impl TableDef {
 }
 
 /// One column of a table.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ColumnDef {
     /// The column name.
     pub name: String,
@@ -151,7 +152,7 @@ impl ColumnDef {
 }
 
 /// The logical type of a column; each dialect maps it to its own SQL type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ColumnType {
     /// Character data, bounded by `max_len` characters when given.
     Text {
@@ -201,7 +202,7 @@ impl fmt::Display for ColumnType {
 }
 
 /// How large a JSON column's documents may grow; dialects with sized LOBs use it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum JsonSize {
     /// Up to 100 KiB: metrics, small result sets.
     Small,
@@ -230,7 +231,7 @@ impl fmt::Display for JsonSize {
 }
 
 /// A column default.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum DefaultValue {
     /// A string literal.
     Text(String),
@@ -276,7 +277,7 @@ impl fmt::Display for DefaultValue {
 }
 
 /// A foreign key from columns of one table to a key of another.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ForeignKeyDef {
     /// The constraint name.
     pub name: String,
@@ -293,7 +294,7 @@ pub struct ForeignKeyDef {
 }
 
 /// A referential action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum ForeignKeyAction {
     /// Refuse the change at the end of the statement (the SQL default).
     #[default]
@@ -321,7 +322,7 @@ impl fmt::Display for ForeignKeyAction {
 }
 
 /// A secondary index.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndexDef {
     /// The index name, unique across the schema.
     pub name: String,
@@ -346,7 +347,7 @@ impl IndexDef {
 }
 
 /// An index access method. Every dialect has B-tree; the others are dialect capabilities.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum IndexMethod {
     /// The ordered index every database has.
     #[default]
@@ -366,7 +367,7 @@ impl fmt::Display for IndexMethod {
 
 /// A table split into ranges of one timestamp column, one partition per interval, with a
 /// default partition for rows outside every range.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Partitioning {
     /// The partition key: a NOT NULL timestamp column.
     pub column: String,
@@ -385,7 +386,7 @@ impl Partitioning {
 }
 
 /// The length of one partition's range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum PartitionInterval {
     /// One calendar month, from the first day at midnight.
     Month,

@@ -1,7 +1,7 @@
 //! The validation pass: every declaration mistake the compiler cannot catch, found before
 //! anything is rendered, each error naming the table and the column.
 
-use crate::{ColumnType, IndexMethod, Schema, Step, TableDef};
+use crate::{ColumnType, IndexMethod, Schema, SchemaState, Step, TableDef};
 use std::collections::{HashMap, HashSet};
 use thiserror::Error;
 
@@ -155,6 +155,60 @@ pub enum StepError {
     /// A step partitions a table that declares no partitioning.
     #[error("migration `{migration}`: table `{table}` declares no partitioning")]
     NotPartitioned { migration: String, table: String },
+    /// A step creates a table, or renames one to a name, that already exists.
+    #[error("migration `{migration}`: table `{table}` already exists")]
+    TableExists { migration: String, table: String },
+    /// A step drops a table another table's foreign key references.
+    #[error(
+        "migration `{migration}`: table `{table}` is referenced by foreign key `{by}`: drop that first"
+    )]
+    TableReferenced {
+        migration: String,
+        table: String,
+        by: String,
+    },
+    /// A step names a column the table does not have at that point.
+    #[error("migration `{migration}`: table `{table}` has no column `{column}` at this point")]
+    UnknownColumn {
+        migration: String,
+        table: String,
+        column: String,
+    },
+    /// A step adds a column, or renames one to a name, that the table already has.
+    #[error("migration `{migration}`: table `{table}` already has a column `{column}`")]
+    ColumnExists {
+        migration: String,
+        table: String,
+        column: String,
+    },
+    /// A step drops a column a key, index or partitioning still uses.
+    #[error(
+        "migration `{migration}`: table `{table}`, column `{column}` cannot be dropped: it is in {by}"
+    )]
+    ColumnInUse {
+        migration: String,
+        table: String,
+        column: String,
+        by: String,
+    },
+    /// A step adds a column that cannot be added to a table with rows as declared.
+    #[error("migration `{migration}`: table `{table}`, column `{column}`: {problem}")]
+    BadAddedColumn {
+        migration: String,
+        table: String,
+        column: String,
+        problem: String,
+    },
+    /// A step creates an index whose name another index has.
+    #[error(
+        "migration `{migration}`: table `{table}`: index `{index}` already exists on table `{other_table}`"
+    )]
+    IndexExists {
+        migration: String,
+        table: String,
+        index: String,
+        other_table: String,
+    },
     /// A declared index that only a dialect-specific step builds, and no step builds.
     #[error(
         "table `{table}`: index `{index}` uses method {method}, which CREATE TABLE does not build; add a migration step `create_index` for it"
@@ -167,12 +221,13 @@ pub enum StepError {
 }
 
 impl Schema {
-    /// Checks the whole schema and returns every mistake found, in declaration order.
+    /// Checks the whole schema and returns every mistake found, in declaration order: each
+    /// migration's steps are replayed on the state the earlier ones leave.
     pub fn validate(&self) -> Result<(), Vec<SchemaError>> {
         let mut errors = Vec::new();
         let mut ids = HashSet::new();
-        let mut tables: HashMap<&str, (&TableDef, String)> = HashMap::new();
-        let mut indexes: HashMap<&str, &str> = HashMap::new();
+        let mut created_in: HashMap<String, String> = HashMap::new();
+        let mut state = SchemaState::default();
         for migration in &self.migrations {
             if !ids.insert(migration.id.to_string()) {
                 errors.push(SchemaError::DuplicateMigration {
@@ -180,37 +235,79 @@ impl Schema {
                 });
             }
             for step in &migration.steps {
-                let Step::CreateTable(table) = step else {
-                    check_step(migration, step, &tables, &mut errors);
-                    continue;
-                };
-                if let Some((_, first)) = tables.get(table.name.as_str()) {
-                    errors.push(SchemaError::DuplicateTable {
-                        table: table.name.clone(),
-                        first: first.clone(),
-                        second: migration.id.to_string(),
-                    });
-                }
-                tables.insert(&table.name, (table, migration.id.to_string()));
-                check_table(table, &mut errors);
-                for index in &table.indexes {
-                    if let Some(other) = indexes.insert(&index.name, &table.name) {
-                        errors.push(SchemaError::DuplicateIndex {
+                check_names(step, &mut errors);
+                if let Step::CreateTable(table) = step {
+                    if let Some(first) = created_in.get(&table.name)
+                        && state.table(&table.name).is_some()
+                    {
+                        errors.push(SchemaError::DuplicateTable {
                             table: table.name.clone(),
-                            index: index.name.clone(),
-                            other_table: other.to_string(),
+                            first: first.clone(),
+                            second: migration.id.to_string(),
                         });
+                        continue;
                     }
+                    created_in.insert(table.name.clone(), migration.id.to_string());
+                    check_table(table, &mut errors);
+                    for index in &table.indexes {
+                        let other = state
+                            .tables()
+                            .find(|other| other.find_index(&index.name).is_some());
+                        if let Some(other) = other {
+                            errors.push(SchemaError::DuplicateIndex {
+                                table: table.name.clone(),
+                                index: index.name.clone(),
+                                other_table: other.name.clone(),
+                            });
+                        }
+                    }
+                    check_foreign_keys(table, &state, &mut errors);
                 }
-                check_foreign_keys(table, &tables, &mut errors);
+                if let Err(error) = state.apply(&migration.id, step) {
+                    errors.push(error.into());
+                }
             }
         }
-        check_indexes_created(self, &mut errors);
+        check_indexes_created(self, &state, &mut errors);
         if errors.is_empty() {
             Ok(())
         } else {
             Err(errors)
         }
+    }
+}
+
+/// The names a step introduces besides a created table's (which `check_table` covers), and a
+/// column it adds.
+fn check_names(step: &Step, errors: &mut Vec<SchemaError>) {
+    let table = step.table_name();
+    let invalid = |name: &str| SchemaError::InvalidName {
+        table: table.to_string(),
+        name: name.to_string(),
+    };
+    match step {
+        Step::RenameTable { to, .. } | Step::RenameColumn { to, .. } if !is_snake_case(to) => {
+            errors.push(invalid(to));
+        }
+        Step::CreateIndex { index, .. } if !is_snake_case(&index.name) => {
+            errors.push(invalid(&index.name));
+        }
+        Step::AddColumn { column, .. } => {
+            if !is_snake_case(&column.name) {
+                errors.push(invalid(&column.name));
+            }
+            if let Some(default) = &column.default
+                && !default.fits(column.ty)
+            {
+                errors.push(SchemaError::DefaultMismatch {
+                    table: table.to_string(),
+                    column: column.name.clone(),
+                    default: default.to_string(),
+                    ty: column.ty,
+                });
+            }
+        }
+        _ => {}
     }
 }
 
@@ -303,63 +400,18 @@ fn check_table(table: &TableDef, errors: &mut Vec<SchemaError>) {
     }
 }
 
-fn check_step(
-    migration: &crate::Migration,
-    step: &Step,
-    tables: &HashMap<&str, (&TableDef, String)>,
-    errors: &mut Vec<SchemaError>,
-) {
-    let table = step.table();
-    let known = tables.contains_key(table.name.as_str());
-    let unknown = || StepError::UnknownTable {
-        migration: migration.id.to_string(),
-        table: table.name.clone(),
-    };
-    match step {
-        Step::CreateTable(_) => {}
-        Step::CreateIndex { index, .. } => {
-            if !known {
-                errors.push(unknown().into());
-            }
-            if table.find_index(index).is_none() {
-                errors.push(
-                    StepError::UnknownIndex {
-                        migration: migration.id.to_string(),
-                        table: table.name.clone(),
-                        index: index.clone(),
-                    }
-                    .into(),
-                );
-            }
-        }
-        Step::PartitionTable(_) => {
-            if !known {
-                errors.push(unknown().into());
-            }
-            if table.partitioning.is_none() {
-                errors.push(
-                    StepError::NotPartitioned {
-                        migration: migration.id.to_string(),
-                        table: table.name.clone(),
-                    }
-                    .into(),
-                );
-            }
-        }
-    }
-}
-
-fn check_indexes_created(schema: &Schema, errors: &mut Vec<SchemaError>) {
+/// Every declared index of a method `CREATE TABLE` does not build must be built by a step.
+fn check_indexes_created(schema: &Schema, state: &SchemaState, errors: &mut Vec<SchemaError>) {
     let created: HashSet<(&str, &str)> = schema
         .migrations
         .iter()
         .flat_map(|migration| &migration.steps)
         .filter_map(|step| match step {
-            Step::CreateIndex { table, index } => Some((table.name.as_str(), index.as_str())),
-            Step::CreateTable(_) | Step::PartitionTable(_) => None,
+            Step::CreateIndex { table, index } => Some((table.as_str(), index.name.as_str())),
+            _ => None,
         })
         .collect();
-    for table in schema.tables() {
+    for table in state.tables() {
         for index in &table.indexes {
             if index.method != IndexMethod::BTree
                 && !created.contains(&(table.name.as_str(), index.name.as_str()))
@@ -377,11 +429,7 @@ fn check_indexes_created(schema: &Schema, errors: &mut Vec<SchemaError>) {
     }
 }
 
-fn check_foreign_keys(
-    table: &TableDef,
-    tables: &HashMap<&str, (&TableDef, String)>,
-    errors: &mut Vec<SchemaError>,
-) {
+fn check_foreign_keys(table: &TableDef, state: &SchemaState, errors: &mut Vec<SchemaError>) {
     for fk in &table.foreign_keys {
         if fk.columns.len() != fk.ref_columns.len() {
             errors.push(SchemaError::ForeignKeyArity {
@@ -392,7 +440,12 @@ fn check_foreign_keys(
             });
             continue;
         }
-        let Some((target, _)) = tables.get(fk.ref_table.as_str()) else {
+        let target = if fk.ref_table == table.name {
+            Some(table)
+        } else {
+            state.table(&fk.ref_table)
+        };
+        let Some(target) = target else {
             errors.push(SchemaError::ForeignKeyUnknownTable {
                 table: table.name.clone(),
                 name: fk.name.clone(),
@@ -484,10 +537,12 @@ mod tests {
         assert_eq!(
             errors(vec![
                 Step::CreateTable(table.clone()),
-                Step::PartitionTable(table.clone()),
+                Step::PartitionTable {
+                    table: "runs".into()
+                },
                 Step::CreateIndex {
-                    table,
-                    index: "idx_runs_params".into()
+                    table: "runs".into(),
+                    index: table.indexes[0].clone(),
                 },
             ]),
             Vec::<String>::new()
@@ -502,8 +557,8 @@ mod tests {
                 errors(vec![
                     Step::CreateTable(table.clone()),
                     Step::CreateIndex {
-                        table,
-                        index: "idx_runs_params".into()
+                        table: "runs".into(),
+                        index: table.indexes[0].clone(),
                     },
                 ]),
                 [format!(
@@ -518,11 +573,16 @@ mod tests {
         let table = runs();
         assert_eq!(
             errors(vec![
-                Step::PartitionTable(table.clone()),
-                Step::CreateTable(table.clone()),
+                Step::PartitionTable {
+                    table: "runs".into()
+                },
+                Step::CreateTable(table),
+                Step::PartitionTable {
+                    table: "runs".into()
+                },
                 Step::CreateIndex {
-                    table,
-                    index: "idx_nope".into()
+                    table: "runs".into(),
+                    index: IndexDef::new("idx_nope", &[])
                 },
             ]),
             [

@@ -19,7 +19,7 @@ pub mod rules;
 use backend::Unsupported;
 use render::{GeneratedFile, render_migration};
 use rules::{DialectError, DialectWarning};
-use schema_dsl::{Dialect, Schema, SchemaError};
+use schema_dsl::{Dialect, Schema, SchemaError, SchemaState};
 use std::path::PathBuf;
 use thiserror::Error;
 
@@ -72,8 +72,9 @@ pub fn generate(schema: &Schema, dialects: &[Dialect]) -> Result<Generated, Gene
     let mut files = Vec::new();
     for &dialect in dialects {
         let backend = backend::backend(dialect);
+        let mut state = SchemaState::default();
         for migration in schema.migrations_for(dialect) {
-            let pair = render_migration(backend, schema, migration).map_err(|problem| {
+            let pair = render_migration(backend, &mut state, migration).map_err(|problem| {
                 GenerateError::Render {
                     dialect,
                     migration: migration.id.to_string(),
@@ -95,14 +96,20 @@ pub fn statement_files(schema: &Schema, dialects: &[Dialect]) -> Vec<GeneratedFi
     dialects
         .iter()
         .flat_map(|&dialect| {
-            schema.tables().filter_map(move |table| {
-                dml::statements_file(backend::backend(dialect), table).map(|contents| {
-                    GeneratedFile {
-                        path: PathBuf::from(dialect.dir_name()).join(format!("{}.sql", table.name)),
-                        contents,
-                    }
+            let state = schema.final_state(Some(dialect));
+            let files: Vec<GeneratedFile> = state
+                .tables()
+                .filter_map(|table| {
+                    dml::statements_file(backend::backend(dialect), table).map(|contents| {
+                        GeneratedFile {
+                            path: PathBuf::from(dialect.dir_name())
+                                .join(format!("{}.sql", table.name)),
+                            contents,
+                        }
+                    })
                 })
-            })
+                .collect();
+            files
         })
         .collect()
 }

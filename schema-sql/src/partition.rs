@@ -23,7 +23,8 @@ pub fn maintenance_statements(
 ) -> Result<Vec<String>, DialectError> {
     let backend = backend(dialect);
     let mut statements = Vec::new();
-    for table in schema.tables().filter(|t| t.partitioning.is_some()) {
+    let state = schema.final_state(Some(dialect));
+    for table in state.tables().filter(|t| t.partitioning.is_some()) {
         let refused = |problem: String| DialectError {
             dialect,
             table: table.name.clone(),

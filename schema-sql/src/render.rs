@@ -2,7 +2,7 @@
 
 use crate::backend::{Backend, Referencing, Unsupported};
 use migration_layout::{Direction, MigrationFile};
-use schema_dsl::{IndexMethod, Migration, Schema, Step, TableDef};
+use schema_dsl::{IndexDef, IndexMethod, Migration, SchemaState, Step};
 use std::path::PathBuf;
 
 /// One generated file: where it goes under the output root, and its text.
@@ -14,47 +14,94 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
-/// The up and down files of `migration`, which passed the rules (`rules::check`);
-/// `schema` gives the foreign keys that reference a table a step rebuilds.
+/// One step's statements and their reverse, rendered side by side from the schema state
+/// before the step.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Change {
+    /// What applies the step.
+    pub up: Vec<String>,
+    /// What reverts it, run in this order.
+    pub down: Vec<String>,
+}
+
+/// The change `step` makes to `state` (the state before it), in `backend`'s dialect; the
+/// step passed validation and the rules (`rules::check`).
+pub fn render_step(
+    backend: &dyn Backend,
+    state: &SchemaState,
+    step: &Step,
+) -> Result<Change, Unsupported> {
+    let capabilities = backend.capabilities();
+    let table = || {
+        state
+            .table(step.table_name())
+            .ok_or_else(|| Unsupported(format!("no table `{}` at this point", step.table_name())))
+    };
+    Ok(match step {
+        Step::CreateTable(table) => {
+            let indexes: Vec<&IndexDef> = table
+                .indexes
+                .iter()
+                .filter(|index| index.method == IndexMethod::BTree)
+                .collect();
+            let mut up = vec![backend.create_table(table)?];
+            up.extend(indexes.iter().map(|i| backend.create_index(table, i)));
+            let mut down: Vec<String> = indexes
+                .iter()
+                .rev()
+                .map(|i| backend.drop_index(table, i))
+                .collect();
+            down.push(backend.drop_table(table));
+            Change { up, down }
+        }
+        Step::CreateIndex { index, .. } if capabilities.supports_index_method(index.method) => {
+            let table = table()?;
+            Change {
+                up: vec![backend.create_index(table, index)],
+                down: vec![backend.drop_index(table, index)],
+            }
+        }
+        Step::CreateIndex { .. } => Change::default(),
+        Step::PartitionTable { .. } if capabilities.monthly_partitions => {
+            let table = table()?;
+            let referencing: Vec<Referencing> = state
+                .referencing(&table.name)
+                .into_iter()
+                .map(|(table, foreign_key)| Referencing { table, foreign_key })
+                .collect();
+            Change {
+                up: backend.partition_table(table, &referencing)?,
+                down: backend.unpartition_table(table, &referencing)?,
+            }
+        }
+        Step::PartitionTable { .. } => Change::default(),
+        Step::DropTable { .. }
+        | Step::RenameTable { .. }
+        | Step::AddColumn { .. }
+        | Step::DropColumn { .. }
+        | Step::RenameColumn { .. }
+        | Step::DropIndex { .. } => {
+            return Err(Unsupported("this step is not rendered yet".to_string()));
+        }
+    })
+}
+
+/// The up and down files of `migration`, rendered step by step from `state`, the state the
+/// migrations before it leave, which it then advances past `migration`.
 pub fn render_migration(
     backend: &dyn Backend,
-    schema: &Schema,
+    state: &mut SchemaState,
     migration: &Migration,
 ) -> Result<[GeneratedFile; 2], Unsupported> {
-    let capabilities = backend.capabilities();
     let mut up = Vec::new();
     let mut down = Vec::new();
     for step in &migration.steps {
-        let table = step.table();
-        match step {
-            Step::CreateTable(table) => {
-                up.push(backend.create_table(table)?);
-                let indexes = table
-                    .indexes
-                    .iter()
-                    .filter(|index| index.method == IndexMethod::BTree);
-                up.extend(indexes.clone().map(|i| backend.create_index(table, i)));
-                let mut undo: Vec<String> = indexes.map(|i| backend.drop_index(table, i)).collect();
-                undo.reverse();
-                undo.push(backend.drop_table(table));
-                down.push(undo);
-            }
-            Step::CreateIndex { index, .. } => {
-                if let Some(index) = table
-                    .find_index(index)
-                    .filter(|index| capabilities.supports_index_method(index.method))
-                {
-                    up.push(backend.create_index(table, index));
-                    down.push(vec![backend.drop_index(table, index)]);
-                }
-            }
-            Step::PartitionTable(table) if capabilities.monthly_partitions => {
-                let referencing = referencing(schema, table);
-                up.extend(backend.partition_table(table, &referencing)?);
-                down.push(backend.unpartition_table(table, &referencing)?);
-            }
-            Step::PartitionTable(_) => {}
-        }
+        let change = render_step(backend, state, step)?;
+        up.extend(change.up);
+        down.push(change.down);
+        state
+            .apply(&migration.id, step)
+            .map_err(|error| Unsupported(error.to_string()))?;
     }
     down.reverse();
     let down: Vec<String> = down.into_iter().flatten().collect();
@@ -78,20 +125,4 @@ pub fn render_migration(
         ),
     };
     Ok([file(Direction::Up, up), file(Direction::Down, down)])
-}
-
-/// The foreign keys of `schema` that reference `table`.
-fn referencing<'a>(schema: &'a Schema, table: &TableDef) -> Vec<Referencing<'a>> {
-    schema
-        .tables()
-        .flat_map(|from| {
-            from.foreign_keys
-                .iter()
-                .filter(|fk| fk.ref_table == table.name)
-                .map(move |foreign_key| Referencing {
-                    table: from,
-                    foreign_key,
-                })
-        })
-        .collect()
 }

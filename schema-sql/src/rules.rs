@@ -3,7 +3,7 @@
 //! rendered, with the warnings of what renders but may be refused or is skipped.
 
 use crate::backend::{Backend, ReferentialEvent, backend};
-use schema_dsl::{ColumnType, Dialect, IndexDef, IndexMethod, Schema, Step, TableDef};
+use schema_dsl::{ColumnType, Dialect, IndexDef, IndexMethod, Schema, SchemaState, Step, TableDef};
 use thiserror::Error;
 
 /// Something a table asks that one dialect cannot render.
@@ -48,56 +48,69 @@ pub fn check(schema: &Schema, dialects: &[Dialect]) -> Report {
     let mut report = Report::default();
     for &dialect in dialects {
         let backend = backend(dialect);
+        let mut state = SchemaState::default();
         for migration in schema.migrations_for(dialect) {
             for step in &migration.steps {
-                let found = check_step(backend, step);
+                let found = check_step(backend, &state, step);
                 report.errors.extend(found.errors);
                 report.warnings.extend(found.warnings);
+                let _reported_by_validation = state.apply(&migration.id, step);
             }
         }
     }
     report
 }
 
-/// The errors and warnings of one migration step in `backend`'s dialect.
-pub fn check_step(backend: &dyn Backend, step: &Step) -> Report {
+/// The errors and warnings of one migration step in `backend`'s dialect, read against
+/// `state`, the schema before the step.
+pub fn check_step(backend: &dyn Backend, state: &SchemaState, step: &Step) -> Report {
     let capabilities = backend.capabilities();
-    let table = step.table();
     let warn = |problem: String| DialectWarning {
         dialect: backend.dialect(),
-        table: table.name.clone(),
+        table: step.table_name().to_string(),
         problem,
+    };
+    let Some(table) = state.table(step.table_name()).or(match step {
+        Step::CreateTable(table) => Some(table),
+        _ => None,
+    }) else {
+        return Report::default();
     };
     match step {
         Step::CreateTable(table) => Report {
             errors: check_table(backend, table),
             warnings: check_row_size(backend, table).into_iter().collect(),
         },
-        Step::CreateIndex { index, .. } => match table.find_index(index) {
-            Some(index) if !capabilities.supports_index_method(index.method) => Report {
+        Step::CreateIndex { index, .. } if !capabilities.supports_index_method(index.method) => {
+            Report {
                 errors: Vec::new(),
                 warnings: vec![warn(format!(
                     "index `{}` uses method {}, which this dialect cannot build: skipped",
                     index.name, index.method
                 ))],
-            },
-            Some(index) => Report {
-                errors: check_index(backend, table, index),
-                warnings: Vec::new(),
-            },
-            None => Report::default(),
+            }
+        }
+        Step::CreateIndex { index, .. } => Report {
+            errors: check_index(backend, table, index),
+            warnings: Vec::new(),
         },
-        Step::PartitionTable(table) if capabilities.monthly_partitions => Report {
+        Step::PartitionTable { .. } if capabilities.monthly_partitions => Report {
             errors: check_partitioning(backend, table),
             warnings: Vec::new(),
         },
-        Step::PartitionTable(_) => Report {
+        Step::PartitionTable { .. } => Report {
             errors: Vec::new(),
             warnings: vec![warn(
                 "this dialect has no monthly partitioning: the table stays unpartitioned"
                     .to_string(),
             )],
         },
+        Step::DropTable { .. }
+        | Step::RenameTable { .. }
+        | Step::AddColumn { .. }
+        | Step::DropColumn { .. }
+        | Step::RenameColumn { .. }
+        | Step::DropIndex { .. } => Report::default(),
     }
 }
 
@@ -526,11 +539,12 @@ mod tests {
                 ..IndexDef::new("idx_notes_body", &["body"])
             })
             .partitioned(Partitioning::monthly("created_at"));
+        let state = state_with(&table);
         let gin = Step::CreateIndex {
-            table: table.clone(),
-            index: "idx_notes_body".into(),
+            table: "notes".into(),
+            index: table.indexes[0].clone(),
         };
-        let Report { errors, warnings } = check_step(&Db2, &gin);
+        let Report { errors, warnings } = check_step(&Db2, &state, &gin);
         assert_eq!(errors, Vec::new());
         assert_eq!(
             warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -538,7 +552,10 @@ mod tests {
                 "warning: db2: table `notes`: index `idx_notes_body` uses method gin, which this dialect cannot build: skipped"
             ]
         );
-        let Report { errors, warnings } = check_step(&Db2, &Step::PartitionTable(table.clone()));
+        let partition = Step::PartitionTable {
+            table: "notes".into(),
+        };
+        let Report { errors, warnings } = check_step(&Db2, &state, &partition);
         assert_eq!(errors, Vec::new());
         assert_eq!(
             warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -546,7 +563,18 @@ mod tests {
                 "warning: db2: table `notes`: this dialect has no monthly partitioning: the table stays unpartitioned"
             ]
         );
-        assert_eq!(check_step(&Postgres, &gin), Report::default());
+        assert_eq!(check_step(&Postgres, &state, &gin), Report::default());
+    }
+
+    /// The state after creating `table`.
+    fn state_with(table: &TableDef) -> SchemaState {
+        let mut state = SchemaState::default();
+        let id =
+            schema_dsl::MigrationId::new(schema_dsl::Group::Tier(schema_dsl::Tier::Basic), 1, "t");
+        state
+            .apply(&id, &Step::CreateTable(table.clone()))
+            .expect("the table is created");
+        state
     }
 
     /// The eight seed tables pass every Db2 rule; the only findings are the row-size warnings.
@@ -617,7 +645,10 @@ mod tests {
                 .partitioned(Partitioning::monthly("created_at"))
         };
         let refusals = |table: &TableDef| -> Vec<String> {
-            check_step(&Postgres, &Step::PartitionTable(table.clone()))
+            let partition = Step::PartitionTable {
+                table: table.name.clone(),
+            };
+            check_step(&Postgres, &state_with(table), &partition)
                 .errors
                 .iter()
                 .map(|e| e.problem.clone())
