@@ -26,11 +26,13 @@
 //! assert_eq!(def.columns.len(), 3);
 //! ```
 
+mod column;
 mod migration;
 mod model;
 mod types;
 mod validate;
 
+pub use column::Column;
 pub use migration::{Migration, Schema, Step};
 pub use migration_layout::{Dialect, Group, MigrationId, Tier};
 pub use model::{
