@@ -7,6 +7,10 @@
 //! Field attribute: `#[column(primary_key, unique, auto_increment, max_len = N, json_size = Small,
 //! default = now | "text" | 1 | true)]`.
 //!
+//! Besides `schema_dsl::Table`, the derive generates `FooColumns` (a `schema_dsl::Column<Foo>`
+//! per field, with the struct's visibility) and `Foo::COLUMNS`, so migration steps name a
+//! column of a table through a field access the compiler checks.
+//!
 //! Every column an index or foreign key names becomes a field access in the generated code,
 //! so a misspelt column is a compile error pointing at the attribute.
 
@@ -130,7 +134,10 @@ fn expand(input: &DeriveInput) -> Result<TokenStream2> {
 
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let column_handles = column_handles(input, &fields.named)?;
     Ok(quote! {
+        #column_handles
+
         impl #impl_generics ::schema_dsl::Table for #ident #ty_generics #where_clause {
             const NAME: &'static str = #table_name;
 
@@ -145,6 +152,55 @@ fn expand(input: &DeriveInput) -> Result<TokenStream2> {
             }
         }
     })
+}
+
+/// `FooColumns` (one `Column<Foo>` per field, with the struct's visibility) and
+/// `Foo::COLUMNS`, its value: the typed handles migration steps name columns with.
+fn column_handles(
+    input: &DeriveInput,
+    fields: &Punctuated<syn::Field, Token![,]>,
+) -> Result<TokenStream2> {
+    let ident = &input.ident;
+    let vis = &input.vis;
+    let generics = &input.generics;
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    let columns_ident = Ident::new(&format!("{ident}Columns"), ident.span());
+    let struct_doc = format!(" The columns of [`{ident}`], as typed handles for migration steps.");
+
+    let mut field_decls = Vec::new();
+    let mut field_values = Vec::new();
+    for field in fields {
+        let Some(field_ident) = &field.ident else {
+            return Err(Error::new(field.span(), "a column needs a named field"));
+        };
+        let name = column_name(field_ident);
+        let field_doc = format!(" The `{}` column.", name.value());
+        field_decls.push(quote! {
+            #[doc = #field_doc]
+            pub #field_ident: ::schema_dsl::Column<#ident #ty_generics>
+        });
+        field_values.push(quote!(#field_ident: ::schema_dsl::Column::new(#name)));
+    }
+
+    Ok(quote! {
+        #[doc = #struct_doc]
+        #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
+        #vis struct #columns_ident #generics #where_clause {
+            #(#field_decls,)*
+        }
+
+        impl #impl_generics #ident #ty_generics #where_clause {
+            /// The table's columns, as typed handles.
+            pub const COLUMNS: #columns_ident #ty_generics = #columns_ident {
+                #(#field_values,)*
+            };
+        }
+    })
+}
+
+/// A column's SQL name: the field's name.
+fn column_name(field: &Ident) -> LitStr {
+    LitStr::new(&field.to_string(), field.span())
 }
 
 /// A field access that fails to compile, at the column's span, when `ty` has no such field.
@@ -251,7 +307,7 @@ fn column_tokens(field: &syn::Field, column: &ColumnAttr) -> Result<TokenStream2
     let Some(ident) = &field.ident else {
         return Err(Error::new(field.span(), "a column needs a named field"));
     };
-    let name = LitStr::new(&ident.to_string(), ident.span());
+    let name = column_name(ident);
     let ty = &field.ty;
     let column_type = match (&column.max_len, &column.json_size) {
         (Some(_), Some(size)) => {

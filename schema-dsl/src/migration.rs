@@ -191,12 +191,9 @@ impl Migration {
     /// The handle comes from `T`'s derive, so `T` declares the column; were it not so, the step
     /// would add a NOT NULL text column without a default, which validation refuses.
     fn add_column_step<T: Table>(self, column: Column<T>, backfill: Option<DefaultValue>) -> Self {
-        let definition = T::definition()
-            .find_column(column.name())
-            .cloned()
-            .unwrap_or_else(|| {
-                ColumnDef::new(column.name(), crate::ColumnType::Text { max_len: None })
-            });
+        let definition = column.definition().unwrap_or_else(|| {
+            ColumnDef::new(column.name(), crate::ColumnType::Text { max_len: None })
+        });
         self.step(Step::AddColumn {
             table: T::NAME.to_string(),
             column: definition,
