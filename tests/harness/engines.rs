@@ -27,7 +27,15 @@ pub struct TestDatabase {
     pub engine: Engine,
     /// The runner's target string for it.
     pub target: String,
+    native: Native,
     scratch: TempDir,
+}
+
+/// How the test itself reaches the database, whatever driver the runner uses.
+enum Native {
+    Sqlite(PathBuf),
+    Postgres(crate::pg::Database),
+    Db2(String),
 }
 
 impl Engine {
@@ -55,32 +63,57 @@ impl Engine {
             .tempdir()
             .unwrap_or_else(|e| panic!("creating a scratch directory: {e}"));
         let sqlite_file = scratch.path().join("test.db");
-        let target = match self {
-            Engine::Sqlite => format!("sqlite:{}", sqlite_file.display()),
-            Engine::SqliteOdbc => {
+        let (target, native) = match self {
+            Engine::Sqlite => (
+                format!("sqlite:{}", sqlite_file.display()),
+                Native::Sqlite(sqlite_file),
+            ),
+            Engine::SqliteOdbc => (
                 format!(
                     "odbc:{}",
                     crate::odbc::sqlite_connection_string(&sqlite_file)
-                )
+                ),
+                Native::Sqlite(sqlite_file),
+            ),
+            Engine::Postgres => {
+                let database = crate::pg::fresh_database();
+                (database.key_value(), Native::Postgres(database))
             }
-            Engine::Postgres => crate::pg::fresh_database().key_value(),
             Engine::PostgresOdbc => {
-                format!(
-                    "odbc:{}",
-                    crate::pg::fresh_database().odbc_connection_string()
+                let database = crate::pg::fresh_database();
+                (
+                    format!("odbc:{}", database.odbc_connection_string()),
+                    Native::Postgres(database),
                 )
             }
-            Engine::Db2Odbc => format!("odbc:{}", crate::db2::fresh_schema_connection_string()),
+            Engine::Db2Odbc => {
+                let connection_string = crate::db2::fresh_schema_connection_string();
+                (
+                    format!("odbc:{connection_string}"),
+                    Native::Db2(connection_string),
+                )
+            }
         };
         TestDatabase {
             engine: self,
             target,
+            native,
             scratch,
         }
     }
 }
 
 impl TestDatabase {
+    /// A connection of the test's own (rusqlite, `postgres`, or ODBC for Db2) to this database,
+    /// to look at what the runner did through whichever driver.
+    pub fn live(&self) -> crate::live::Live {
+        match &self.native {
+            Native::Sqlite(path) => crate::live::Live::sqlite(path),
+            Native::Postgres(database) => crate::live::Live::Postgres(database.client()),
+            Native::Db2(connection_string) => crate::live::Live::db2(connection_string),
+        }
+    }
+
     /// A directory deleted with this value.
     pub fn scratch_dir(&self) -> &Path {
         self.scratch.path()

@@ -26,7 +26,10 @@ pub fn files(dialect: Dialect, direction: Direction) -> Vec<GeneratedFile> {
     let root = root();
     let dialect_dir = root.join(dialect.dir_name());
     let mut files = Vec::new();
-    for group in read_dir(&dialect_dir) {
+    for group in read_dir(&dialect_dir)
+        .into_iter()
+        .filter(|path| path.is_dir())
+    {
         for path in read_dir(&group) {
             let relative = path
                 .strip_prefix(&root)

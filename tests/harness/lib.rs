@@ -7,6 +7,7 @@
 //!   one test body runs on every target ([`on_every_engine!`]).
 //! - [`fixtures`]: small migration trees in the runner's file layout.
 //! - [`generated`]: the workspace's generated migration files, in apply order.
+//! - [`live`]: a test's own connection to a database, for its catalog and rows.
 //! - [`introspect`]: a live schema read from SQLite's, PostgreSQL's or Db2's catalog, to compare
 //!   with the declarations.
 //!
@@ -18,6 +19,7 @@ pub mod engines;
 pub mod fixtures;
 pub mod generated;
 pub mod introspect;
+pub mod live;
 pub mod odbc;
 pub mod pg;
 
