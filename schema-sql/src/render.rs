@@ -391,3 +391,6 @@ pub fn render_migration(
     };
     Ok([file(Direction::Up, up), file(Direction::Down, down)])
 }
+
+#[cfg(test)]
+mod tests;
