@@ -128,6 +128,7 @@ pub fn check_step(backend: &dyn Backend, state: &SchemaState, step: &Step) -> Re
                 errors: check_table(backend, &added)
                     .into_iter()
                     .filter(|error| error.column.as_deref() == Some(column.name.as_str()))
+                    .chain(check_rebuild_name(backend, state, table))
                     .collect(),
                 warnings: check_row_size(backend, &table.clone().column(column.clone()))
                     .into_iter()
@@ -162,7 +163,11 @@ pub fn check_step(backend: &dyn Backend, state: &SchemaState, step: &Step) -> Re
             errors: check_rename_table(backend, state, table, to),
             warnings: Vec::new(),
         },
-        Step::DropTable { .. } | Step::DropColumn { .. } => Report::default(),
+        Step::DropColumn { .. } => Report {
+            errors: check_rebuild_name(backend, state, table),
+            warnings: Vec::new(),
+        },
+        Step::DropTable { .. } => Report::default(),
     }
 }
 
@@ -209,13 +214,41 @@ fn check_rename_table(
     if let Some(max) = capabilities.max_identifier_bytes
         && backend.dialect() == Dialect::Postgres
         && !table.primary_key().is_empty()
-        && format!("{to}_pkey").len() > max
     {
-        errors.push(fail(format!(
-            "the primary key constraint `{to}_pkey` the renamed table takes is over {max} bytes"
-        )));
+        // PostgreSQL names the key `<table>_pkey`, truncating the table's part past the limit;
+        // the rename renames it by that name, so both must fit.
+        for name in [&table.name, &to.to_string()] {
+            let constraint = format!("{name}_pkey");
+            if constraint.len() > max {
+                errors.push(fail(format!(
+                    "cannot rename to `{to}`: the primary key constraint `{constraint}` the rename names is over {max} bytes"
+                )));
+            }
+        }
     }
     errors
+}
+
+/// Refuses a column step that may rebuild the table (in a dialect that cannot drop a default,
+/// SQLite) while a table already has the name `<table>_new` the rebuild uses.
+fn check_rebuild_name(
+    backend: &dyn Backend,
+    state: &SchemaState,
+    table: &TableDef,
+) -> Vec<DialectError> {
+    let rebuilt = format!("{}_new", table.name);
+    if backend.capabilities().temporary_default.is_none() && state.table(&rebuilt).is_some() {
+        vec![DialectError {
+            dialect: backend.dialect(),
+            table: table.name.clone(),
+            column: None,
+            problem: format!(
+                "a table rebuild would create `{rebuilt}`, which is the name of an existing table"
+            ),
+        }]
+    } else {
+        Vec::new()
+    }
 }
 
 /// The length and reserved-word rules for the new name `name` (a table, column or index of

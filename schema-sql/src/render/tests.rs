@@ -735,6 +735,37 @@ fn the_rules_refuse_what_a_dialect_cannot_alter() {
         Vec::<String>::new()
     );
 
+    // A SQLite rebuild needs `<table>_new` free.
+    let crowded = state_of(&[
+        authors(),
+        books(),
+        TableDef::new("authors_new").column(ColumnDef::new("id", ColumnType::Integer)),
+    ]);
+    assert_eq!(
+        refusals(&Sqlite, &crowded, &drop_column("authors", "rating")),
+        [
+            "sqlite: table `authors`: a table rebuild would create `authors_new`, which is the name of an existing table"
+        ]
+    );
+    assert_eq!(
+        refusals(&Postgres, &crowded, &drop_column("authors", "rating")),
+        Vec::<String>::new()
+    );
+    let long = "t".repeat(60);
+    assert_eq!(
+        refusals(
+            &Postgres,
+            &fixture,
+            &Step::RenameTable {
+                from: "books".into(),
+                to: long.clone()
+            }
+        ),
+        [format!(
+            "postgres: table `books`: cannot rename to `{long}`: the primary key constraint `{long}_pkey` the rename names is over 63 bytes"
+        )]
+    );
+
     // New names: reserved words and lengths.
     assert_eq!(
         refusals(&Postgres, &fixture, &rename("user")),
