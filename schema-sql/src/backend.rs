@@ -206,6 +206,112 @@ pub trait Backend: Sync {
         )
     }
 
+    /// `ALTER TABLE … ADD COLUMN` of `column`, written as CREATE TABLE writes it, then the
+    /// table constraints the column needs (Db2's boolean CHECK).
+    fn add_column(&self, table: &TableDef, column: &ColumnDef) -> Result<Vec<String>, Unsupported> {
+        let name = self.identifier(&table.name);
+        let mut sql = vec![format!(
+            "ALTER TABLE {name} ADD COLUMN {};",
+            self.column_definition(column, false)?
+        )];
+        sql.extend(
+            self.column_checks(column)
+                .map(|check| format!("ALTER TABLE {name} ADD {check};")),
+        );
+        Ok(sql)
+    }
+
+    /// Adds the NOT NULL `column`, which declares no default, giving the existing rows
+    /// `value` (an SQL expression) through a default dropped right after; `None` where the
+    /// dialect cannot drop a default (the table is rebuilt instead).
+    fn add_column_filled(
+        &self,
+        table: &TableDef,
+        column: &ColumnDef,
+        value: &str,
+    ) -> Result<Option<Vec<String>>, Unsupported> {
+        let Some(keyword) = self.capabilities().temporary_default else {
+            return Ok(None);
+        };
+        let name = self.identifier(&table.name);
+        let column_name = self.identifier(&column.name);
+        let mut sql = vec![format!(
+            "ALTER TABLE {name} ADD COLUMN {column_name} {} NOT NULL {keyword} {value};",
+            self.column_type(column.ty)?
+        )];
+        sql.extend(
+            self.column_checks(column)
+                .map(|check| format!("ALTER TABLE {name} ADD {check};")),
+        );
+        sql.push(format!(
+            "ALTER TABLE {name} ALTER COLUMN {column_name} DROP DEFAULT;"
+        ));
+        Ok(Some(sql))
+    }
+
+    /// `ALTER TABLE … DROP COLUMN`, and the reorganisation the dialect then needs.
+    fn drop_column(&self, table: &TableDef, column: &str) -> Vec<String> {
+        let name = self.identifier(&table.name);
+        let mut sql = vec![format!(
+            "ALTER TABLE {name} DROP COLUMN {};",
+            self.identifier(column)
+        )];
+        if self.capabilities().drop_column_needs_reorg {
+            sql.push(format!("CALL SYSPROC.ADMIN_CMD('REORG TABLE {name}');"));
+        }
+        sql
+    }
+
+    /// `ALTER TABLE … RENAME COLUMN from TO to`.
+    fn rename_column(&self, table: &TableDef, from: &str, to: &str) -> String {
+        format!(
+            "ALTER TABLE {} RENAME COLUMN {} TO {};",
+            self.identifier(&table.name),
+            self.identifier(from),
+            self.identifier(to)
+        )
+    }
+
+    /// Renames `table` to `to`, with whatever is named after the table.
+    fn rename_table(&self, table: &TableDef, to: &str) -> Vec<String> {
+        vec![format!(
+            "ALTER TABLE {} RENAME TO {};",
+            self.identifier(&table.name),
+            self.identifier(to)
+        )]
+    }
+
+    /// The SQL expression that stores `value` in a column (a backfill): the default's
+    /// spelling, or what the application would write where the dialect leaves a default to it.
+    fn value_expression(&self, value: &DefaultValue) -> String {
+        self.default_value(value)
+            .unwrap_or_else(|| "NULL".to_string())
+    }
+
+    /// The value existing rows get in a restored NOT NULL column whose values are gone:
+    /// '' / 0 / false / the epoch / an empty JSON object.
+    fn placeholder(&self, ty: ColumnType) -> String {
+        match ty {
+            ColumnType::Text { .. } => "''".to_string(),
+            ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt => "0".to_string(),
+            ColumnType::Boolean if self.capabilities().native_boolean => "FALSE".to_string(),
+            ColumnType::Boolean => "0".to_string(),
+            ColumnType::Timestamp => self.epoch_literal().to_string(),
+            ColumnType::Json { .. } => "'{}'".to_string(),
+        }
+    }
+
+    /// 1970-01-01 00:00:00 as a timestamp literal.
+    fn epoch_literal(&self) -> &'static str {
+        "'1970-01-01 00:00:00'"
+    }
+
+    /// Drops the partitioned `table` with what its partitioning made (the keys table and its
+    /// trigger function).
+    fn drop_partitioned_table(&self, _table: &TableDef) -> Result<Vec<String>, Unsupported> {
+        Err(no_partitions())
+    }
+
     /// Statements that turn the existing, unpartitioned `table` into its declared
     /// partitioning, keeping its rows and the guarantees of the foreign keys in `referencing`.
     fn partition_table(

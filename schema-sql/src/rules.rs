@@ -91,8 +91,25 @@ pub fn check_step(backend: &dyn Backend, state: &SchemaState, step: &Step) -> Re
             }
         }
         Step::CreateIndex { index, .. } => Report {
-            errors: check_index(backend, table, index),
+            errors: check_name(backend, table, None, "index", &index.name)
+                .into_iter()
+                .chain(check_index(backend, table, index))
+                .collect(),
             warnings: Vec::new(),
+        },
+        Step::DropIndex { index, .. } => Report {
+            errors: Vec::new(),
+            warnings: table
+                .find_index(index)
+                .filter(|index| !capabilities.supports_index_method(index.method))
+                .map(|index| {
+                    warn(format!(
+                        "index `{}` uses method {}, which this dialect cannot build: skipped",
+                        index.name, index.method
+                    ))
+                })
+                .into_iter()
+                .collect(),
         },
         Step::PartitionTable { .. } if capabilities.monthly_partitions => Report {
             errors: check_partitioning(backend, table),
@@ -105,13 +122,164 @@ pub fn check_step(backend: &dyn Backend, state: &SchemaState, step: &Step) -> Re
                     .to_string(),
             )],
         },
-        Step::DropTable { .. }
-        | Step::RenameTable { .. }
-        | Step::AddColumn { .. }
-        | Step::DropColumn { .. }
-        | Step::RenameColumn { .. }
-        | Step::DropIndex { .. } => Report::default(),
+        Step::AddColumn { column, .. } => {
+            let added = TableDef::new(table.name.clone()).column(column.clone());
+            Report {
+                errors: check_table(backend, &added)
+                    .into_iter()
+                    .filter(|error| error.column.as_deref() == Some(column.name.as_str()))
+                    .chain(check_rebuild_name(backend, state, table))
+                    .collect(),
+                warnings: check_row_size(backend, &table.clone().column(column.clone()))
+                    .into_iter()
+                    .collect(),
+            }
+        }
+        Step::RenameColumn { from, to, .. } => {
+            let mut errors = check_name(backend, table, Some(to), "column", to);
+            let keyed = table.find_column(from).is_some_and(|c| c.primary_key)
+                || table
+                    .partitioning
+                    .as_ref()
+                    .is_some_and(|p| p.column == *from);
+            if capabilities.monthly_partitions && state.is_partitioned(&table.name) && keyed {
+                errors.push(DialectError {
+                    dialect: backend.dialect(),
+                    table: table.name.clone(),
+                    column: Some(from.clone()),
+                    problem: format!(
+                        "cannot rename `{from}` of a partitioned table: it is its key or partition key, \
+                         which its keys table `{}_keys` and trigger bodies name",
+                        table.name
+                    ),
+                });
+            }
+            Report {
+                errors,
+                warnings: Vec::new(),
+            }
+        }
+        Step::RenameTable { to, .. } => Report {
+            errors: check_rename_table(backend, state, table, to),
+            warnings: Vec::new(),
+        },
+        Step::DropColumn { .. } => Report {
+            errors: check_rebuild_name(backend, state, table),
+            warnings: Vec::new(),
+        },
+        Step::DropTable { .. } => Report::default(),
     }
+}
+
+/// Why `table` cannot be renamed to `to` in `backend`'s dialect.
+fn check_rename_table(
+    backend: &dyn Backend,
+    state: &SchemaState,
+    table: &TableDef,
+    to: &str,
+) -> Vec<DialectError> {
+    let capabilities = backend.capabilities();
+    let fail = |problem: String| DialectError {
+        dialect: backend.dialect(),
+        table: table.name.clone(),
+        column: None,
+        problem,
+    };
+    let mut errors = check_name(backend, table, None, "table", to);
+    if !capabilities.rename_table_with_foreign_keys {
+        let foreign_key = table
+            .foreign_keys
+            .first()
+            .map(|fk| format!("its foreign key `{}`", fk.name))
+            .or_else(|| {
+                state
+                    .referencing(&table.name)
+                    .first()
+                    .map(|(from, fk)| format!("foreign key `{}` of table `{}`", fk.name, from.name))
+            });
+        if let Some(foreign_key) = foreign_key {
+            errors.push(fail(format!(
+                "cannot rename to `{to}`: this dialect refuses to rename a table in a referential \
+                 constraint (SQL0750N), here {foreign_key}"
+            )));
+        }
+    }
+    if capabilities.monthly_partitions && state.is_partitioned(&table.name) {
+        errors.push(fail(format!(
+            "cannot rename a partitioned table to `{to}`: its `{0}_keys`, `{0}_default`, trigger \
+             function and trigger names derive from its name",
+            table.name
+        )));
+    }
+    if let Some(max) = capabilities.max_identifier_bytes
+        && backend.dialect() == Dialect::Postgres
+        && !table.primary_key().is_empty()
+    {
+        // PostgreSQL names the key `<table>_pkey`, truncating the table's part past the limit;
+        // the rename renames it by that name, so both must fit.
+        for name in [&table.name, &to.to_string()] {
+            let constraint = format!("{name}_pkey");
+            if constraint.len() > max {
+                errors.push(fail(format!(
+                    "cannot rename to `{to}`: the primary key constraint `{constraint}` the rename names is over {max} bytes"
+                )));
+            }
+        }
+    }
+    errors
+}
+
+/// Refuses a column step that may rebuild the table (in a dialect that cannot drop a default,
+/// SQLite) while a table already has the name `<table>_new` the rebuild uses.
+fn check_rebuild_name(
+    backend: &dyn Backend,
+    state: &SchemaState,
+    table: &TableDef,
+) -> Vec<DialectError> {
+    let rebuilt = format!("{}_new", table.name);
+    if backend.capabilities().temporary_default.is_none() && state.table(&rebuilt).is_some() {
+        vec![DialectError {
+            dialect: backend.dialect(),
+            table: table.name.clone(),
+            column: None,
+            problem: format!(
+                "a table rebuild would create `{rebuilt}`, which is the name of an existing table"
+            ),
+        }]
+    } else {
+        Vec::new()
+    }
+}
+
+/// The length and reserved-word rules for the new name `name` (a table, column or index of
+/// `table`, a `kind`).
+fn check_name(
+    backend: &dyn Backend,
+    table: &TableDef,
+    column: Option<&str>,
+    kind: &str,
+    name: &str,
+) -> Vec<DialectError> {
+    let capabilities = backend.capabilities();
+    let fail = |problem: String| DialectError {
+        dialect: backend.dialect(),
+        table: table.name.clone(),
+        column: column.map(str::to_string),
+        problem,
+    };
+    let mut errors = Vec::new();
+    if let Some(max) = capabilities.max_identifier_bytes
+        && name.len() > max
+    {
+        errors.push(fail(format!(
+            "{kind} name `{name}` is {} bytes; the limit is {max}",
+            name.len()
+        )));
+    }
+    if capabilities.is_reserved(name) {
+        errors.push(fail(format!("{kind} name `{name}` is a reserved word")));
+    }
+    errors
 }
 
 /// Every reason `table` cannot be partitioned by month in `backend`'s dialect, which has

@@ -43,6 +43,16 @@ pub struct Capabilities {
     pub native_json: bool,
     /// Whether TIMESTAMP is stored as such, rather than as ISO-8601 text.
     pub native_timestamp: bool,
+    /// The clause that gives an added NOT NULL column a default for the existing rows, which
+    /// `ALTER COLUMN … DROP DEFAULT` then removes; `None` where a default cannot be dropped
+    /// without rebuilding the table (SQLite).
+    pub temporary_default: Option<&'static str>,
+    /// Whether `DROP COLUMN` leaves the table in reorg-pending state, so a `REORG TABLE`
+    /// must follow it (Db2).
+    pub drop_column_needs_reorg: bool,
+    /// Whether a table that is the parent or the child of a foreign key can be renamed
+    /// (Db2 refuses it: SQL0750N).
+    pub rename_table_with_foreign_keys: bool,
 }
 
 /// A clause of a column definition; each dialect orders them its own way.

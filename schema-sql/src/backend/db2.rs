@@ -159,6 +159,9 @@ const CAPABILITIES: Capabilities = Capabilities {
     native_boolean: false,
     native_json: false,
     native_timestamp: true,
+    temporary_default: Some("WITH DEFAULT"),
+    drop_column_needs_reorg: true,
+    rename_table_with_foreign_keys: false,
 };
 
 impl Backend for Db2 {
@@ -209,6 +212,20 @@ impl Backend for Db2 {
 
     fn identity_keyword(&self) -> &'static str {
         "GENERATED ALWAYS AS IDENTITY"
+    }
+
+    /// `RENAME TABLE`: Db2 has no `ALTER TABLE … RENAME TO`.
+    fn rename_table(&self, table: &TableDef, to: &str) -> Vec<String> {
+        vec![format!(
+            "RENAME TABLE {} TO {};",
+            self.identifier(&table.name),
+            self.identifier(to)
+        )]
+    }
+
+    /// Db2's own timestamp string form.
+    fn epoch_literal(&self) -> &'static str {
+        "'1970-01-01-00.00.00'"
     }
 
     /// Byte counts per data type from CREATE TABLE ("Byte counts of columns by data type"):

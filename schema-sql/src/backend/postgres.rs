@@ -149,6 +149,9 @@ const CAPABILITIES: Capabilities = Capabilities {
     native_boolean: true,
     native_json: true,
     native_timestamp: true,
+    temporary_default: Some("DEFAULT"),
+    drop_column_needs_reorg: false,
+    rename_table_with_foreign_keys: true,
 };
 
 impl Backend for Postgres {
@@ -180,6 +183,31 @@ impl Backend for Postgres {
 
     fn identity_keyword(&self) -> &'static str {
         "GENERATED ALWAYS AS IDENTITY"
+    }
+
+    /// The primary key constraint is named `<table>_pkey` (which partitioning and the upsert
+    /// of a partitionable table name), so it follows the table.
+    fn rename_table(&self, table: &TableDef, to: &str) -> Vec<String> {
+        let from = &table.name;
+        let mut sql = vec![format!("ALTER TABLE {from} RENAME TO {to};")];
+        if !table.primary_key().is_empty() {
+            sql.push(format!(
+                "ALTER TABLE {to} RENAME CONSTRAINT {from}_pkey TO {to}_pkey;"
+            ));
+        }
+        sql
+    }
+
+    /// Dropping the table drops its partitions and triggers; the trigger function and the
+    /// keys table go after it (no other table references the keys: the state refuses to
+    /// drop a referenced table).
+    fn drop_partitioned_table(&self, table: &TableDef) -> Result<Vec<String>, Unsupported> {
+        let plan = PartitionPlan::new(self, table)?;
+        Ok(vec![
+            self.drop_table(table),
+            format!("DROP FUNCTION {}();", plan.keys_function),
+            format!("DROP TABLE {};", plan.keys.name),
+        ])
     }
 
     /// A partitioned table's primary key must contain the partition key, so the declared key

@@ -100,6 +100,9 @@ const CAPABILITIES: Capabilities = Capabilities {
     native_boolean: false,
     native_json: false,
     native_timestamp: false,
+    temporary_default: None,
+    drop_column_needs_reorg: false,
+    rename_table_with_foreign_keys: true,
 };
 
 impl Backend for Sqlite {
@@ -133,6 +136,21 @@ impl Backend for Sqlite {
 
     fn identity_keyword(&self) -> &'static str {
         "AUTOINCREMENT"
+    }
+
+    /// `now` as the ISO-8601 text the application writes.
+    fn value_expression(&self, value: &DefaultValue) -> String {
+        match value {
+            DefaultValue::Now => "strftime('%Y-%m-%dT%H:%M:%f', 'now')".to_string(),
+            other => self
+                .default_value(other)
+                .unwrap_or_else(|| "NULL".to_string()),
+        }
+    }
+
+    /// Timestamps are ISO-8601 text.
+    fn epoch_literal(&self) -> &'static str {
+        "'1970-01-01T00:00:00'"
     }
 
     /// sea-query's SQLite builder: `?` placeholders, `ON CONFLICT … DO UPDATE`.
