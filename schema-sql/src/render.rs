@@ -1,7 +1,7 @@
 //! Migrations rendered as up and down files for one dialect.
 
 use crate::backend::{Backend, Referencing, Unsupported};
-use migration_layout::{Direction, MigrationFile};
+use migration_layout::{Dialect, Direction, MigrationFile, release_order};
 use schema_dsl::{IndexMethod, Migration, Schema, Step, TableDef};
 use std::path::PathBuf;
 
@@ -78,6 +78,18 @@ pub fn render_migration(
         ),
     };
     Ok([file(Direction::Up, up), file(Direction::Down, down)])
+}
+
+/// The release-order manifest of `dialect` (`<dialect>/release-order.txt`): the ids of
+/// `migrations`, the dialect's migrations in declaration order, which is the release order.
+pub fn release_order_file<'a>(
+    dialect: Dialect,
+    migrations: impl IntoIterator<Item = &'a Migration>,
+) -> GeneratedFile {
+    GeneratedFile {
+        path: PathBuf::from(release_order::path(dialect)),
+        contents: release_order::render(dialect, migrations.into_iter().map(|m| &m.id)),
+    }
 }
 
 /// The foreign keys of `schema` that reference `table`.
