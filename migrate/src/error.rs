@@ -93,6 +93,24 @@ pub enum Error {
         /// The database's message.
         message: String,
     },
+    /// A migration run with foreign keys off (the `-- migrate: foreign_keys off` directive, on
+    /// SQLite) left rows whose foreign key has no parent: `PRAGMA foreign_key_check` before the
+    /// commit found them, and the transaction was rolled back.
+    #[error("{after} left {count} row(s) violating a foreign key, the first in table {table} (rowid {}) with no parent row in {parent}; {}", rowid_label(*.rowid), rolled_back_label(*.rolled_back))]
+    ForeignKeyCheckFailed {
+        /// What ran with foreign keys off: `migration <id>`, or the grouped run.
+        after: String,
+        /// The table of the first violating row.
+        table: String,
+        /// Its rowid, when it has one.
+        rowid: Option<i64>,
+        /// The table its foreign key references.
+        parent: String,
+        /// How many rows violate a foreign key.
+        count: usize,
+        /// What the rollback discarded.
+        rolled_back: RolledBack,
+    },
     /// Applied migrations whose files changed since.
     #[error("applied migrations changed on disk: {}; revert the edits, or review them and run `migrate rebless <ID>`", .0.join(", "))]
     Modified(Vec<String>),
@@ -115,6 +133,23 @@ fn statement_label(statement: Option<usize>, sql: &Option<String>) -> String {
         (Some(number), Some(sql)) => format!("statement {number} `{}`", one_line(sql, 160)),
         (Some(number), None) => format!("statement {number}"),
         _ => "an unknown statement".to_string(),
+    }
+}
+
+fn rowid_label(rowid: Option<i64>) -> String {
+    rowid.map_or_else(|| "none".to_string(), |rowid| rowid.to_string())
+}
+
+fn rolled_back_label(rolled_back: RolledBack) -> &'static str {
+    match rolled_back {
+        RolledBack::Migration => {
+            "rolled back, nothing recorded: make the migration keep a parent for every child row \
+             (copy them all, or delete the orphans in it) and run again"
+        }
+        RolledBack::Run => {
+            "the whole run was rolled back (one transaction), nothing of it applied or \
+             recorded: make the migrations keep a parent for every child row and run again"
+        }
     }
 }
 

@@ -4,7 +4,8 @@
 //! # Files
 //! `<root>/<dialect>/<group>/<NNNN>_<name>.up.sql` (+ optional `.down.sql`); groups are the
 //! tiers `basic` < `intermediate` < `advanced`, other directories are dialect overlays applied
-//! after all tiers at the top tier only. Migration id: `<group>/<NNNN>_<name>`. See
+//! after all tiers at the top tier only, and `<root>/<dialect>/release-order.txt` lists the
+//! dialect's migration ids in release order. Migration id: `<group>/<NNNN>_<name>`. See
 //! [`MigrationSet::from_dir`], [`MigrationSet::from_embedded`] and [`include_migrations!`].
 //!
 //! # Guarantees
@@ -19,6 +20,20 @@
 //!   commit instead of one per migration (on SQLite each commit is several `fsync`s), but a
 //!   failure or crash also discards the migrations that succeeded, and the write lock is held
 //!   for the whole run. Per-migration stays the default.
+//! - **Apply order = release order**: a dialect's migrations apply in the order of its manifest
+//!   `<dialect>/release-order.txt` ([`migration_layout::release_order`]), filtered by tier; `up`,
+//!   `plan`, `status` and `down` all follow it, so a fresh database gets what upgraded ones got.
+//!   A manifest and the files that disagree are refused ([`Error::InconsistentFiles`], naming
+//!   both); without a manifest the order is tiers, then the dialect's overlay.
+//! - **SQLite rebuilds keep child rows**: a file with the directive
+//!   [`FOREIGN_KEYS_OFF`](migration_layout::directive::FOREIGN_KEYS_OFF) among its leading
+//!   comments runs with foreign keys turned off before its transaction begins
+//!   ([`Connection::set_foreign_keys`]), so dropping a rebuilt parent cascades into no child;
+//!   before COMMIT, `PRAGMA foreign_key_check` ([`Connection::foreign_key_violations`]) must
+//!   find nothing, else the migration (with `--group`: the run, checked once) rolls back whole
+//!   ([`Error::ForeignKeyCheckFailed`], naming the table and rowid of the first violation and
+//!   the count). Foreign keys are on again afterwards, whatever happened. Up and down files
+//!   alike; PostgreSQL and Db2 ignore the directive.
 //! - **No commit of its own for the tracking table**: on a fresh database `_migrations` is
 //!   created inside the first migration's transaction (inside the run's with `--group`); if
 //!   another runner creates it at the same moment, this one rolls back and retries on theirs.

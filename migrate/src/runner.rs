@@ -8,7 +8,9 @@ use crate::driver::{AppliedMigration, Connection};
 use crate::error::{Error, Result, RolledBack};
 use crate::source::{Migration, MigrationSet};
 use crate::tracking::{self, Tracking, TrackingSql};
-use crate::transaction::{Begin, End, transaction, transaction_ending};
+use crate::transaction::{
+    Begin, End, check_foreign_keys, foreign_keys_off_around, transaction, transaction_ending,
+};
 use migration_layout::Dialect;
 use migration_layout::Tier;
 
@@ -369,31 +371,37 @@ impl<'a> Runner<'a> {
         let id = migration.id.as_str();
         let dialect = self.dialect;
         let recording = format!("recording {id} (rolled back)");
-        let step = transaction_ending(self.conn, Begin::Locked(tracking), &recording, |conn| {
-            let already = conn
-                .query_applied(&dialect.select_applied(Some(id), false))
-                .map_err(|e| e.during(format!("reading the tracking row of {id}")))?;
-            if let Some(row) = already.first() {
-                if row
-                    .checksum
-                    .as_ref()
-                    .is_some_and(|checksum| checksum != &migration.checksum)
-                {
-                    return Err(Error::Modified(vec![id.to_string()]));
+        let fk_off = migration.up_foreign_keys_off();
+        let step = foreign_keys_off_around(self.conn, fk_off, |conn| {
+            transaction_ending(conn, Begin::Locked(tracking), &recording, |conn| {
+                let already = conn
+                    .query_applied(&dialect.select_applied(Some(id), false))
+                    .map_err(|e| e.during(format!("reading the tracking row of {id}")))?;
+                if let Some(row) = already.first() {
+                    if row
+                        .checksum
+                        .as_ref()
+                        .is_some_and(|checksum| checksum != &migration.checksum)
+                    {
+                        return Err(Error::Modified(vec![id.to_string()]));
+                    }
+                    return Ok(End::Rollback(None));
                 }
-                return Ok(End::Rollback(None));
-            }
-            progress(Progress::Applying(id));
-            let started = Instant::now();
-            conn.execute_script(&migration.up_sql)
-                .map_err(|failure| failure.into_error(id, RolledBack::Migration))?;
-            let duration_ms = elapsed_ms(started);
-            conn.execute(&dialect.insert_applied(id, &migration.checksum, duration_ms))
-                .map_err(|e| e.during(&recording))?;
-            Ok(End::Commit(Some(Step {
-                id: id.to_string(),
-                duration_ms,
-            })))
+                progress(Progress::Applying(id));
+                let started = Instant::now();
+                conn.execute_script(&migration.up_sql)
+                    .map_err(|failure| failure.into_error(id, RolledBack::Migration))?;
+                if fk_off {
+                    check_foreign_keys(conn, &format!("migration {id}"), RolledBack::Migration)?;
+                }
+                let duration_ms = elapsed_ms(started);
+                conn.execute(&dialect.insert_applied(id, &migration.checksum, duration_ms))
+                    .map_err(|e| e.during(&recording))?;
+                Ok(End::Commit(Some(Step {
+                    id: id.to_string(),
+                    duration_ms,
+                })))
+            })
         })?;
         match &step {
             Some(step) => progress(Progress::Applied(step)),
@@ -416,37 +424,50 @@ impl<'a> Runner<'a> {
         }
         let dialect = self.dialect;
         let all = self.set.all(dialect);
-        transaction(
-            self.conn,
-            Begin::Locked(tracking),
-            "committing the run (rolled back)",
-            |conn| {
-                let applied = tracking::read_applied_locked(conn)?;
-                tracking::refuse_modified(all, &applied)?;
-                let mut steps = Vec::new();
-                for migration in pending {
-                    let id = migration.id.as_str();
-                    if applied.contains_key(id) {
-                        progress(Progress::AppliedElsewhere(id));
-                        continue;
+        let fk_off_for: Vec<&str> = pending
+            .iter()
+            .filter(|m| m.up_foreign_keys_off())
+            .map(|m| m.id.as_str())
+            .collect();
+        let fk_off = !fk_off_for.is_empty();
+        foreign_keys_off_around(self.conn, fk_off, |conn| {
+            transaction(
+                conn,
+                Begin::Locked(tracking),
+                "committing the run (rolled back)",
+                |conn| {
+                    let applied = tracking::read_applied_locked(conn)?;
+                    tracking::refuse_modified(all, &applied)?;
+                    let mut steps = Vec::new();
+                    for migration in pending {
+                        let id = migration.id.as_str();
+                        if applied.contains_key(id) {
+                            progress(Progress::AppliedElsewhere(id));
+                            continue;
+                        }
+                        progress(Progress::Applying(id));
+                        let started = Instant::now();
+                        conn.execute_script(&migration.up_sql)
+                            .map_err(|failure| failure.into_error(id, RolledBack::Run))?;
+                        let duration_ms = elapsed_ms(started);
+                        conn.execute(&dialect.insert_applied(id, &migration.checksum, duration_ms))
+                            .map_err(|e| e.during(format!("recording {id} (run rolled back)")))?;
+                        let step = Step {
+                            id: id.to_string(),
+                            duration_ms,
+                        };
+                        progress(Progress::Applied(&step));
+                        steps.push(step);
                     }
-                    progress(Progress::Applying(id));
-                    let started = Instant::now();
-                    conn.execute_script(&migration.up_sql)
-                        .map_err(|failure| failure.into_error(id, RolledBack::Run))?;
-                    let duration_ms = elapsed_ms(started);
-                    conn.execute(&dialect.insert_applied(id, &migration.checksum, duration_ms))
-                        .map_err(|e| e.during(format!("recording {id} (run rolled back)")))?;
-                    let step = Step {
-                        id: id.to_string(),
-                        duration_ms,
-                    };
-                    progress(Progress::Applied(&step));
-                    steps.push(step);
-                }
-                Ok(steps)
-            },
-        )
+                    if fk_off {
+                        let after =
+                            format!("the run (foreign keys off for {})", fk_off_for.join(", "));
+                        check_foreign_keys(conn, &after, RolledBack::Run)?;
+                    }
+                    Ok(steps)
+                },
+            )
+        })
     }
 
     /// Reverts one migration under the tracking-table lock; `None` when another runner
@@ -461,25 +482,35 @@ impl<'a> Runner<'a> {
         let down_sql = migration.down_sql.as_deref().unwrap_or_default();
         let locking = format!("locking the tracking table for {id}");
         let removing = format!("removing the tracking row of {id} (rolled back)");
-        let step = transaction_ending(self.conn, Begin::Exclusive(&locking), &removing, |conn| {
-            let rows = conn
-                .query_applied(&dialect.select_applied(Some(id), false))
-                .map_err(|e| e.during(&locking))?;
-            if rows.is_empty() {
-                return Ok(End::Rollback(None));
-            }
-            progress(Progress::Reverting(id));
-            let started = Instant::now();
-            conn.execute_script(down_sql).map_err(|failure| {
-                failure.into_error(format!("{id} (down)"), RolledBack::Migration)
-            })?;
-            let duration_ms = elapsed_ms(started);
-            conn.execute(&dialect.delete_applied(id))
-                .map_err(|e| e.during(&removing))?;
-            Ok(End::Commit(Some(Step {
-                id: id.to_string(),
-                duration_ms,
-            })))
+        let fk_off = migration.down_foreign_keys_off();
+        let step = foreign_keys_off_around(self.conn, fk_off, |conn| {
+            transaction_ending(conn, Begin::Exclusive(&locking), &removing, |conn| {
+                let rows = conn
+                    .query_applied(&dialect.select_applied(Some(id), false))
+                    .map_err(|e| e.during(&locking))?;
+                if rows.is_empty() {
+                    return Ok(End::Rollback(None));
+                }
+                progress(Progress::Reverting(id));
+                let started = Instant::now();
+                conn.execute_script(down_sql).map_err(|failure| {
+                    failure.into_error(format!("{id} (down)"), RolledBack::Migration)
+                })?;
+                if fk_off {
+                    check_foreign_keys(
+                        conn,
+                        &format!("migration {id} (down)"),
+                        RolledBack::Migration,
+                    )?;
+                }
+                let duration_ms = elapsed_ms(started);
+                conn.execute(&dialect.delete_applied(id))
+                    .map_err(|e| e.during(&removing))?;
+                Ok(End::Commit(Some(Step {
+                    id: id.to_string(),
+                    duration_ms,
+                })))
+            })
         })?;
         if let Some(step) = &step {
             progress(Progress::Reverted(step));

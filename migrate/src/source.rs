@@ -2,11 +2,16 @@
 //!
 //! The layout (`<root>/<dialect>/<group>/<NNNN>_<name>.up.sql` with an optional matching
 //! `.down.sql`; tiers, then the dialect's overlay at the top tier) is `migration_layout`'s.
+//!
+//! Order: a dialect's migrations apply in release order, the order of its manifest
+//! `<root>/<dialect>/release-order.txt` ([`migration_layout::release_order`]), which must list
+//! every up file of the dialect and nothing else. Without a manifest (hand-written trees) the
+//! order is tiers, then the dialect's overlay: the release order of a tree released that way.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use migration_layout::{Dialect, Direction, Group, MigrationFile, Tier};
+use migration_layout::{Dialect, Direction, Group, MigrationFile, Tier, directive, release_order};
 
 use crate::checksum::checksum;
 use crate::error::{Error, Result};
@@ -35,6 +40,19 @@ impl Migration {
     pub fn down_path(&self) -> String {
         self.up_path.replace(".up.sql", ".down.sql")
     }
+
+    /// Whether the up file carries [`directive::FOREIGN_KEYS_OFF`]: on SQLite it runs with
+    /// foreign keys off and is checked with `PRAGMA foreign_key_check` before its commit.
+    pub fn up_foreign_keys_off(&self) -> bool {
+        directive::foreign_keys_off(&self.up_sql)
+    }
+
+    /// Whether the down file exists and carries [`directive::FOREIGN_KEYS_OFF`].
+    pub fn down_foreign_keys_off(&self) -> bool {
+        self.down_sql
+            .as_deref()
+            .is_some_and(directive::foreign_keys_off)
+    }
 }
 
 /// All migrations of every dialect found in one source.
@@ -60,6 +78,10 @@ impl MigrationSet {
             if !dialect_dir.is_dir() {
                 continue;
             }
+            let manifest = dialect_dir.join(release_order::FILE_NAME);
+            if manifest.is_file() {
+                files.push((release_order::path(dialect), read_file(&manifest)?));
+            }
             for group_dir in read_dir_sorted(&dialect_dir)? {
                 if !group_dir.is_dir() {
                     continue;
@@ -67,12 +89,7 @@ impl MigrationSet {
                 for file in read_dir_sorted(&group_dir)? {
                     let relative = relative_path(root, &file);
                     if file.is_file() && relative.ends_with(".sql") {
-                        let contents =
-                            std::fs::read_to_string(&file).map_err(|source| Error::Unreadable {
-                                path: file.clone(),
-                                source,
-                            })?;
-                        files.push((relative, contents));
+                        files.push((relative, read_file(&file)?));
                     }
                 }
             }
@@ -84,8 +101,8 @@ impl MigrationSet {
         Self::build(root.display().to_string(), &refs)
     }
 
-    /// Builds a set from `(path relative to the root, contents)` pairs, as produced by
-    /// [`crate::include_migrations!`].
+    /// Builds a set from `(path relative to the root, contents)` pairs (migration files and
+    /// release-order manifests), as produced by [`crate::include_migrations!`].
     pub fn from_embedded(files: &[(&str, &str)]) -> Result<MigrationSet> {
         Self::build("the migrations embedded in this binary".to_string(), files)
     }
@@ -94,10 +111,16 @@ impl MigrationSet {
         type Key = (Dialect, Group, u32);
         let mut ups: BTreeMap<Key, Migration> = BTreeMap::new();
         let mut downs: Vec<(Key, &str, &str)> = Vec::new();
+        let mut manifests: BTreeMap<Dialect, &str> = BTreeMap::new();
         for (relative, contents) in files {
+            if let Some(dialect) = release_order::dialect_of_path(relative) {
+                manifests.insert(dialect, contents);
+                continue;
+            }
             let Some(file) = MigrationFile::parse(relative)? else {
                 continue;
             };
+            directive::check(&file.path(), contents)?;
             let key = (file.dialect, file.id.group, file.id.seq);
             match file.direction {
                 Direction::Up => {
@@ -133,13 +156,18 @@ impl MigrationSet {
         for ((dialect, _, _), migration) in ups {
             by_dialect.entry(dialect).or_default().push(migration);
         }
+        for (dialect, manifest) in manifests {
+            let migrations = by_dialect.remove(&dialect).unwrap_or_default();
+            by_dialect.insert(dialect, in_release_order(dialect, manifest, migrations)?);
+        }
         Ok(MigrationSet {
             source_name,
             by_dialect,
         })
     }
 
-    /// Every migration of `dialect`, in apply order: tiers, then overlays by name.
+    /// Every migration of `dialect`, in apply order: its release order (the manifest), or
+    /// without a manifest tiers, then overlays.
     pub fn all(&self, dialect: Dialect) -> &[Migration] {
         self.by_dialect.get(&dialect).map_or(&[], Vec::as_slice)
     }
@@ -164,6 +192,47 @@ impl MigrationSet {
     pub fn get(&self, dialect: Dialect, id: &str) -> Option<&Migration> {
         self.all(dialect).iter().find(|m| m.id == id)
     }
+}
+
+/// `migrations` (of `dialect`, in tiers-then-overlays order) in the order of `manifest`, the
+/// text of the dialect's release-order file; an error naming the manifest and the migration
+/// when one lists what the other lacks.
+fn in_release_order(
+    dialect: Dialect,
+    manifest: &str,
+    migrations: Vec<Migration>,
+) -> Result<Vec<Migration>> {
+    let manifest_path = release_order::path(dialect);
+    let order = release_order::parse(dialect, manifest)?;
+    let mut by_id: BTreeMap<String, Migration> = migrations
+        .into_iter()
+        .map(|migration| (migration.id.clone(), migration))
+        .collect();
+    let mut ordered = Vec::with_capacity(order.len());
+    for id in order {
+        let id = id.to_string();
+        let migration = by_id.remove(&id).ok_or_else(|| {
+            Error::InconsistentFiles(format!(
+                "{manifest_path} lists {id}, but there is no {dialect}/{id}.up.sql; \
+                 restore the file or remove the line"
+            ))
+        })?;
+        ordered.push(migration);
+    }
+    if let Some(unlisted) = by_id.values().next() {
+        return Err(Error::InconsistentFiles(format!(
+            "{} is not listed in {manifest_path}; append {} to it (release order)",
+            unlisted.up_path, unlisted.id
+        )));
+    }
+    Ok(ordered)
+}
+
+fn read_file(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|source| Error::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 fn read_dir_sorted(dir: &Path) -> Result<Vec<PathBuf>> {
@@ -278,6 +347,99 @@ mod tests {
             set.up_to(Dialect::Db2, Tier::Basic),
             Err(Error::NoMigrations { .. })
         ));
+    }
+
+    #[test]
+    fn a_manifest_defines_the_order_and_tiers_still_filter_it() -> Result<()> {
+        let manifest = "# release order\nbasic/0001_one\npg/0001_pg_opt\nintermediate/0001_late\n";
+        let set = MigrationSet::from_embedded(&[
+            ("postgres/intermediate/0001_late.up.sql", "SELECT 2;"),
+            ("postgres/pg/0001_pg_opt.up.sql", "SELECT 1;"),
+            ("postgres/basic/0001_one.up.sql", "CREATE TABLE b1 (x INT);"),
+            ("postgres/release-order.txt", manifest),
+            ("sqlite/basic/0002_two.up.sql", "SELECT 2;"),
+            ("sqlite/basic/0001_one.up.sql", "SELECT 1;"),
+        ])?;
+        let all: Vec<&Migration> = set.all(Dialect::Postgres).iter().collect();
+        assert_eq!(
+            ids(&all),
+            ["basic/0001_one", "pg/0001_pg_opt", "intermediate/0001_late"]
+        );
+        assert_eq!(
+            ids(&set.up_to(Dialect::Postgres, Tier::Intermediate)?),
+            ["basic/0001_one", "intermediate/0001_late"]
+        );
+        assert_eq!(
+            ids(&set.up_to(Dialect::Sqlite, Tier::Advanced)?),
+            ["basic/0001_one", "basic/0002_two"],
+            "no manifest: tiers, then overlays"
+        );
+        Ok(())
+    }
+
+    fn message(result: Result<MigrationSet>) -> String {
+        match result {
+            Ok(_) => "accepted".to_string(),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_manifest_and_the_files_must_list_the_same_migrations() {
+        let listed_without_file = MigrationSet::from_embedded(&[
+            ("sqlite/basic/0001_one.up.sql", "SELECT 1;"),
+            (
+                "sqlite/release-order.txt",
+                "basic/0001_one\nbasic/0002_gone\n",
+            ),
+        ]);
+        assert_eq!(
+            message(listed_without_file),
+            "inconsistent migration files: sqlite/release-order.txt lists basic/0002_gone, \
+             but there is no sqlite/basic/0002_gone.up.sql; restore the file or remove the line"
+        );
+        let file_not_listed = MigrationSet::from_embedded(&[
+            ("sqlite/basic/0001_one.up.sql", "SELECT 1;"),
+            ("sqlite/basic/0002_new.up.sql", "SELECT 2;"),
+            ("sqlite/release-order.txt", "basic/0001_one\n"),
+        ]);
+        assert_eq!(
+            message(file_not_listed),
+            "inconsistent migration files: sqlite/basic/0002_new.up.sql is not listed in \
+             sqlite/release-order.txt; append basic/0002_new to it (release order)"
+        );
+        let malformed = MigrationSet::from_embedded(&[
+            ("sqlite/basic/0001_one.up.sql", "SELECT 1;"),
+            (
+                "sqlite/release-order.txt",
+                "basic/0001_one\nbasic/0001_one\n",
+            ),
+        ]);
+        assert!(matches!(malformed, Err(Error::Layout(_))));
+        assert!(message(malformed).contains("sqlite/release-order.txt line 2"));
+    }
+
+    #[test]
+    fn directives_are_read_and_misspelt_ones_refused() -> Result<()> {
+        let set = MigrationSet::from_embedded(&[
+            (
+                "sqlite/basic/0001_one.up.sql",
+                "-- migrate: foreign_keys off\nSELECT 1;",
+            ),
+            ("sqlite/basic/0001_one.down.sql", "SELECT 1;"),
+            ("sqlite/basic/0002_two.up.sql", "SELECT 1;"),
+        ])?;
+        let one = set.get(Dialect::Sqlite, "basic/0001_one");
+        assert_eq!(one.map(|m| m.up_foreign_keys_off()), Some(true));
+        assert_eq!(one.map(|m| m.down_foreign_keys_off()), Some(false));
+        let two = set.get(Dialect::Sqlite, "basic/0002_two");
+        assert_eq!(two.map(|m| m.up_foreign_keys_off()), Some(false));
+        let misspelt = MigrationSet::from_embedded(&[(
+            "sqlite/basic/0001_one.down.sql",
+            "-- migrate: foreign keys off\nSELECT 1;",
+        )]);
+        assert!(message(misspelt).contains("sqlite/basic/0001_one.down.sql: unknown directive"));
+        Ok(())
     }
 
     #[test]

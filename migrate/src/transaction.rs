@@ -2,7 +2,7 @@
 //! error (in the shape of Diesel's `transaction(|conn| ...)`).
 
 use crate::driver::Connection;
-use crate::error::Result;
+use crate::error::{Error, Result, RolledBack};
 use crate::tracking::{self, Tracking};
 
 /// How a transaction starts.
@@ -75,4 +75,49 @@ pub(crate) fn rolled_back<T, E>(conn: &mut dyn Connection, result: Result<T, E>)
         let _ = conn.rollback();
     }
     result
+}
+
+/// Runs `run`, which opens and ends one transaction, with foreign keys off when `off`: they are
+/// turned off before it begins (SQLite ignores the setting inside a transaction) and back on
+/// after it ends, whatever happened (see [`Connection::set_foreign_keys`]). `run` calls
+/// [`check_foreign_keys`] before its commit.
+pub(crate) fn foreign_keys_off_around<T>(
+    conn: &mut dyn Connection,
+    off: bool,
+    run: impl FnOnce(&mut dyn Connection) -> Result<T>,
+) -> Result<T> {
+    if !off {
+        return run(conn);
+    }
+    conn.set_foreign_keys(false)
+        .map_err(|e| e.during("turning foreign keys off before the transaction"))?;
+    let result = run(conn);
+    let restored = conn.set_foreign_keys(true);
+    let value = result?;
+    restored.map_err(|e| e.during("turning foreign keys back on after the transaction"))?;
+    Ok(value)
+}
+
+/// Inside a transaction run with foreign keys off, before its commit: fails with
+/// [`Error::ForeignKeyCheckFailed`] when a row violates a foreign key, so the transaction rolls
+/// back. `after` names what ran.
+pub(crate) fn check_foreign_keys(
+    conn: &mut dyn Connection,
+    after: &str,
+    rolled_back: RolledBack,
+) -> Result<()> {
+    let violations = conn
+        .foreign_key_violations()
+        .map_err(|e| e.during(format!("checking foreign keys after {after} (rolled back)")))?;
+    match violations {
+        None => Ok(()),
+        Some(found) => Err(Error::ForeignKeyCheckFailed {
+            after: after.to_string(),
+            table: found.table,
+            rowid: found.rowid,
+            parent: found.parent,
+            count: found.count,
+            rolled_back,
+        }),
+    }
 }

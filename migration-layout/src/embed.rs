@@ -18,8 +18,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 /// Writes `$OUT_DIR/<out_file>`: a Rust slice expression of `(relative path, include_str!(..))`
-/// for every `.sql` file under `root` (missing `root`: an empty slice), and tells Cargo to
-/// re-run the build script when anything under `root` changes.
+/// for every `.sql` file and every release-order manifest
+/// ([`crate::release_order::FILE_NAME`]) under `root` (missing `root`: an empty slice), and
+/// tells Cargo to re-run the build script when anything under `root` changes.
 pub fn write_embedding(root: impl AsRef<Path>, out_file: &str) -> io::Result<()> {
     let root = std::path::absolute(root.as_ref())?;
     let out_dir = std::env::var_os("OUT_DIR")
@@ -55,7 +56,11 @@ fn collect_sql_files(dir: &Path, files: &mut Vec<PathBuf>) -> io::Result<()> {
         let path = entry?.path();
         if path.is_dir() {
             collect_sql_files(&path, files)?;
-        } else if path.extension().is_some_and(|ext| ext == "sql") {
+        } else if path.extension().is_some_and(|ext| ext == "sql")
+            || path
+                .file_name()
+                .is_some_and(|name| name == crate::release_order::FILE_NAME)
+        {
             files.push(path);
         }
     }

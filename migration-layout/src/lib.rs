@@ -3,7 +3,10 @@
 //! ids, the file-name grammar and the embedding of a tree in a binary. It uses `std` only, so
 //! build scripts can use it too.
 //!
-//! Layout: `<root>/<dialect>/<group>/<NNNN>_<name>.<up|down>.sql`. A group is a tier (`basic`
+//! Layout: `<root>/<dialect>/<group>/<NNNN>_<name>.<up|down>.sql`, and per dialect the
+//! manifest `<root>/<dialect>/release-order.txt` listing its migration ids in release order,
+//! the order they are applied in ([`release_order`]). A migration file may carry a directive
+//! among its leading comment lines ([`directive`]). A group is a tier (`basic`
 //! < `intermediate` < `advanced`, each including the ones before it) or one dialect's overlay
 //! (`pg/`), applied by that dialect only, at the top tier. Migration id: `<group>/<NNNN>_<name>`.
 //!
@@ -16,8 +19,10 @@
 //! assert_eq!(MigrationFile::parse(&file.path()), Ok(Some(file)));
 //! ```
 
+pub mod directive;
 pub mod embed;
 mod names;
+pub mod release_order;
 
 pub use names::{
     Dialect, Direction, Group, LayoutError, MigrationFile, MigrationId, Tier, sql_string_literal,

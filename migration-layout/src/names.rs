@@ -312,6 +312,23 @@ pub enum LayoutError {
     BadFileName(String),
     /// A file of one dialect's overlay under another dialect's directory (`sqlite/pg/…`).
     MisplacedOverlay(String),
+    /// A line of a release-order manifest (see [`crate::release_order`]) that breaks its format.
+    ReleaseOrder {
+        /// The manifest, relative to the migrations root.
+        path: String,
+        /// The 1-based line number.
+        line: usize,
+        /// What is wrong with the line.
+        problem: String,
+    },
+    /// A leading comment line that starts like a directive but is none (see
+    /// [`crate::directive`]).
+    UnknownDirective {
+        /// The migration file, relative to the migrations root.
+        path: String,
+        /// The line, trimmed.
+        line: String,
+    },
 }
 
 impl fmt::Display for LayoutError {
@@ -344,6 +361,19 @@ impl fmt::Display for LayoutError {
             LayoutError::MisplacedOverlay(path) => write!(
                 f,
                 "'{path}' belongs to another dialect's overlay: move it under that dialect's directory"
+            ),
+            LayoutError::ReleaseOrder {
+                path,
+                line,
+                problem,
+            } => write!(
+                f,
+                "{path} line {line}: {problem}; list one migration id a line, oldest first"
+            ),
+            LayoutError::UnknownDirective { path, line } => write!(
+                f,
+                "{path}: unknown directive `{line}`: the only directive is `{}`",
+                crate::directive::FOREIGN_KEYS_OFF
             ),
         }
     }

@@ -4,9 +4,9 @@
 //!
 //! [`generate`] validates the schema, checks every migration against each dialect's rules in
 //! one pass ([`rules::check`]) and renders one up and one down file per migration and
-//! dialect, with the warnings of what renders but a database setup may refuse (Db2 rows over
-//! a 4K page) or a dialect skips; [`statement_files`] renders each table's insert, upsert,
-//! select and delete ([`dml`]); [`partition`] gives the rolling partition maintenance.
+//! dialect, plus each dialect's release-order manifest, with the warnings of what renders but
+//! a database setup may refuse (Db2 rows over a 4K page) or a dialect skips;
+//! [`statement_files`] renders each table's insert, upsert, select and delete ([`dml`]); [`partition`] gives the rolling partition maintenance.
 //! [`backend`] is the leaf every other module builds on: one renderer per dialect and its
 //! [`Capabilities`](backend::Capabilities).
 
@@ -17,7 +17,7 @@ pub mod render;
 pub mod rules;
 
 use backend::Unsupported;
-use render::{GeneratedFile, render_migration};
+use render::{GeneratedFile, release_order_file, render_migration};
 use rules::{DialectError, DialectWarning};
 use schema_dsl::{Dialect, Schema, SchemaError, SchemaState};
 use std::path::PathBuf;
@@ -62,7 +62,8 @@ pub struct Generated {
     pub warnings: Vec<DialectWarning>,
 }
 
-/// Every migration file of `schema` for `dialects`, in a stable order, and the warnings.
+/// Every migration file of `schema` for `dialects`, in a stable order, and the warnings; per
+/// dialect also its release-order manifest (declaration order is release order).
 pub fn generate(schema: &Schema, dialects: &[Dialect]) -> Result<Generated, GenerateError> {
     schema.validate().map_err(GenerateError::Schema)?;
     let report = rules::check(schema, dialects);
@@ -83,6 +84,7 @@ pub fn generate(schema: &Schema, dialects: &[Dialect]) -> Result<Generated, Gene
             })?;
             files.extend(pair);
         }
+        files.push(release_order_file(dialect, schema.migrations_for(dialect)));
     }
     Ok(Generated {
         files,

@@ -783,8 +783,8 @@ mod tests {
         assert_eq!(generated.warnings, report.warnings);
         assert_eq!(
             generated.files.len(),
-            16,
-            "eight migrations, up and down, no overlay"
+            17,
+            "eight migrations, up and down, no overlay; and the release order"
         );
         for file in generated.files {
             for refused in [

@@ -160,3 +160,21 @@ pub fn styled(dialect: Dialect, sql: &str) -> String {
         }
     }
 }
+
+/// Writes `<root>/<dialect>/release-order.txt` listing `ids` in that order (the release order
+/// the runner applies them in).
+pub fn write_release_order(root: &Path, dialect: Dialect, ids: &[&str]) {
+    let ids: Vec<migration_layout::MigrationId> = ids
+        .iter()
+        .map(|id| id.parse().unwrap_or_else(|e| panic!("{id}: {e}")))
+        .collect();
+    let path = root.join(migration_layout::release_order::path(dialect));
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
+    }
+    std::fs::write(
+        &path,
+        migration_layout::release_order::render(dialect, &ids),
+    )
+    .unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+}

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use migration_layout::{Dialect, Direction, MigrationFile};
+use migration_layout::{Dialect, Direction, MigrationFile, release_order};
 
 /// The root of the generated migrations: `migrations-generated/` at the workspace root.
 pub fn root() -> PathBuf {
@@ -20,16 +20,17 @@ pub struct GeneratedFile {
     pub sql: String,
 }
 
-/// Every generated file of `dialect` in `direction`, in apply order (tiers, then the dialect's
-/// overlay). Panics, naming the command that writes them, when there are none.
+/// Every generated file of `dialect` in `direction`, in apply order (the dialect's
+/// release-order manifest; without one, tiers, then the dialect's overlay). Panics, naming the
+/// command that writes them, when there are none.
 pub fn files(dialect: Dialect, direction: Direction) -> Vec<GeneratedFile> {
     let root = root();
     let dialect_dir = root.join(dialect.dir_name());
     let mut files = Vec::new();
-    for group in read_dir(&dialect_dir)
-        .into_iter()
-        .filter(|path| path.is_dir())
-    {
+    for group in read_dir(&dialect_dir) {
+        if !group.is_dir() {
+            continue;
+        }
         for path in read_dir(&group) {
             let relative = path
                 .strip_prefix(&root)
@@ -51,6 +52,13 @@ pub fn files(dialect: Dialect, direction: Direction) -> Vec<GeneratedFile> {
         dialect_dir.display()
     );
     files.sort_by(|a, b| a.file.cmp(&b.file));
+    let manifest = dialect_dir.join(release_order::FILE_NAME);
+    if let Ok(text) = std::fs::read_to_string(&manifest) {
+        let order = release_order::parse(dialect, &text)
+            .unwrap_or_else(|e| panic!("{}: {e}", manifest.display()));
+        let position = |file: &GeneratedFile| order.iter().position(|id| *id == file.file.id);
+        files.sort_by_key(|file| position(file).unwrap_or(usize::MAX));
+    }
     files
 }
 

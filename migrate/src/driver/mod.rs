@@ -29,6 +29,19 @@ pub struct AppliedMigration {
     pub duration_ms: Option<i64>,
 }
 
+/// What `PRAGMA foreign_key_check` found: its first row, and how many rows it returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForeignKeyViolations {
+    /// The table holding the first row whose foreign key has no parent row.
+    pub table: String,
+    /// That row's rowid (`None` for a `WITHOUT ROWID` table).
+    pub rowid: Option<i64>,
+    /// The table its foreign key references.
+    pub parent: String,
+    /// How many rows violate a foreign key (at least 1).
+    pub count: usize,
+}
+
 /// A database connection the runner can drive.
 ///
 /// Transactions are explicit: the runner calls [`begin`](Connection::begin) or
@@ -76,6 +89,25 @@ pub trait Connection {
     /// Executes a whole migration script inside the current transaction; on failure says which
     /// statement failed, when the driver can tell.
     fn execute_script(&mut self, sql: &str) -> Result<(), ScriptError>;
+
+    /// Turns foreign-key enforcement off (`false`) or back on (`true`) for this connection,
+    /// called outside any transaction, around a migration with the
+    /// [`FOREIGN_KEYS_OFF`](migration_layout::directive::FOREIGN_KEYS_OFF) directive. Only
+    /// SQLite needs it (it ignores `PRAGMA foreign_keys` inside a transaction, and a rebuilt
+    /// parent table's drop would cascade into its children); its drivers fail when the setting
+    /// did not take. Other engines ignore the directive: the default does nothing.
+    fn set_foreign_keys(&mut self, enforced: bool) -> Result<(), DbError> {
+        let _ = enforced;
+        Ok(())
+    }
+
+    /// The rows of the database that violate a foreign key (SQLite's `PRAGMA
+    /// foreign_key_check`), read inside the current transaction before it commits; `None` when
+    /// there are none, and always on engines that enforce foreign keys in every transaction
+    /// (the default).
+    fn foreign_key_violations(&mut self) -> Result<Option<ForeignKeyViolations>, DbError> {
+        Ok(None)
+    }
 }
 
 /// Runs `script`'s statements one at a time through `execute`, naming the one that fails.

@@ -11,7 +11,8 @@
 use odbc_api::buffers::TextRowSet;
 use odbc_api::{ConnectionOptions, Cursor};
 
-use super::{AppliedMigration, Connection};
+use super::sqlite::{confirm_foreign_keys, foreign_keys_pragma};
+use super::{AppliedMigration, Connection, ForeignKeyViolations};
 use crate::error::{DbError, Error, ScriptError, one_line};
 use crate::redact::{password_of, redact, scrub};
 use crate::tracking::TrackingSql;
@@ -163,6 +164,42 @@ impl Connection for OdbcConnection {
 
     fn execute_script(&mut self, sql: &str) -> Result<(), ScriptError> {
         super::execute_split(sql, |statement| self.execute(statement))
+    }
+
+    /// On SQLite, `PRAGMA foreign_keys` in autocommit mode, so the driver opens no transaction
+    /// around it (SQLite would ignore it there), read back, then autocommit off again. Called
+    /// between transactions, so switching autocommit on commits nothing. Other DBMSs: nothing.
+    fn set_foreign_keys(&mut self, enforced: bool) -> Result<(), DbError> {
+        if self.dialect != Dialect::Sqlite {
+            return Ok(());
+        }
+        self.conn.set_autocommit(true).map_err(DbError::new)?;
+        let set = self
+            .execute(foreign_keys_pragma(enforced))
+            .and_then(|()| self.query_count("PRAGMA foreign_keys"));
+        let manual = self.conn.set_autocommit(false).map_err(DbError::new);
+        let now = set?;
+        manual?;
+        confirm_foreign_keys(enforced, now)
+    }
+
+    fn foreign_key_violations(&mut self) -> Result<Option<ForeignKeyViolations>, DbError> {
+        if self.dialect != Dialect::Sqlite {
+            return Ok(None);
+        }
+        let rows = self.query_text("PRAGMA foreign_key_check")?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        Ok(Some(ForeignKeyViolations {
+            table: text(first, 0)?,
+            rowid: optional_text(first, 1)
+                .as_deref()
+                .map(integer)
+                .transpose()?,
+            parent: text(first, 2)?,
+            count: rows.len(),
+        }))
     }
 }
 

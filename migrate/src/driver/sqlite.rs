@@ -12,7 +12,7 @@ use std::time::Duration;
 use rusqlite::OpenFlags;
 use rusqlite::fallible_iterator::FallibleIterator;
 
-use super::{AppliedMigration, Connection};
+use super::{AppliedMigration, Connection, ForeignKeyViolations};
 use crate::error::{DbError, ScriptError};
 use crate::split::split_statements;
 use migration_layout::Dialect;
@@ -56,6 +56,27 @@ impl SqliteConnection {
         conn.execute_batch("PRAGMA foreign_keys = ON")
             .map_err(DbError::new)?;
         Ok(SqliteConnection { conn })
+    }
+}
+
+/// The statement that turns SQLite's foreign-key enforcement on or off.
+pub(crate) fn foreign_keys_pragma(enforced: bool) -> &'static str {
+    if enforced {
+        "PRAGMA foreign_keys = ON"
+    } else {
+        "PRAGMA foreign_keys = OFF"
+    }
+}
+
+/// An error unless `PRAGMA foreign_keys` read back as `now` is what was set.
+pub(crate) fn confirm_foreign_keys(enforced: bool, now: i64) -> Result<(), DbError> {
+    if (now == 1) == enforced {
+        Ok(())
+    } else {
+        Err(DbError::new(format!(
+            "`{}` did not take: PRAGMA foreign_keys reads {now}",
+            foreign_keys_pragma(enforced)
+        )))
     }
 }
 
@@ -118,6 +139,42 @@ impl Connection for SqliteConnection {
             })
             .map_err(DbError::new)?;
         rows.collect::<Result<_, _>>().map_err(DbError::new)
+    }
+
+    /// `PRAGMA foreign_keys`, outside a transaction only (inside one SQLite ignores it), then
+    /// read back to make sure it took.
+    fn set_foreign_keys(&mut self, enforced: bool) -> Result<(), DbError> {
+        if !self.conn.is_autocommit() {
+            return Err(DbError::new(
+                "cannot change PRAGMA foreign_keys inside a transaction (SQLite ignores it there)",
+            ));
+        }
+        self.execute(foreign_keys_pragma(enforced))?;
+        let now = self.query_count("PRAGMA foreign_keys")?;
+        confirm_foreign_keys(enforced, now)
+    }
+
+    fn foreign_key_violations(&mut self) -> Result<Option<ForeignKeyViolations>, DbError> {
+        let mut statement = self
+            .conn
+            .prepare("PRAGMA foreign_key_check")
+            .map_err(DbError::new)?;
+        let mut rows = statement.query([]).map_err(DbError::new)?;
+        let mut found: Option<ForeignKeyViolations> = None;
+        while let Some(row) = rows.next().map_err(DbError::new)? {
+            match &mut found {
+                Some(found) => found.count += 1,
+                None => {
+                    found = Some(ForeignKeyViolations {
+                        table: row.get(0).map_err(DbError::new)?,
+                        rowid: row.get(1).map_err(DbError::new)?,
+                        parent: row.get(2).map_err(DbError::new)?,
+                        count: 1,
+                    })
+                }
+            }
+        }
+        Ok(found)
     }
 
     /// Runs the script through SQLite's own parser, statement after statement, stepping each

@@ -5,6 +5,7 @@
 use super::*;
 use crate::backend::{Db2, Postgres, Sqlite};
 use crate::rules::check_step;
+use migration_layout::directive::FOREIGN_KEYS_OFF;
 use rusqlite::Connection;
 use schema_dsl::{
     Acknowledgement, ColumnType, DefaultValue, ForeignKeyAction, ForeignKeyDef, Group, JsonSize,
@@ -849,14 +850,14 @@ fn files_carry_the_acknowledgement_and_the_foreign_keys_directive() {
     assert!(
         down.contents.starts_with(&format!(
             "{header}-- migration: basic/0002_drop_rating (down), dialect: sqlite\n\
-             {FOREIGN_KEYS_OFF_DIRECTIVE}\n{notes}CREATE TABLE IF NOT EXISTS authors_new ("
+             {FOREIGN_KEYS_OFF}\n{notes}CREATE TABLE IF NOT EXISTS authors_new ("
         )),
         "{}",
         down.contents
     );
     let mut state = fixture();
     let [_, down] = render_migration(&Postgres, &mut state, &migration).expect("renders");
-    assert!(!down.contents.contains(FOREIGN_KEYS_OFF_DIRECTIVE));
+    assert!(!down.contents.contains(FOREIGN_KEYS_OFF));
 }
 
 // ----- on a real SQLite -----
