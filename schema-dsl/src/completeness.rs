@@ -264,8 +264,14 @@ fn compare_table(rust: &str, current: &TableDef, declared: &TableDef, out: &mut 
         }
     }
     let what_changed = [
-        (current.foreign_keys != declared.foreign_keys, "foreign keys"),
-        (current.partitioning != declared.partitioning, "partitioning"),
+        (
+            current.foreign_keys != declared.foreign_keys,
+            "foreign keys",
+        ),
+        (
+            current.partitioning != declared.partitioning,
+            "partitioning",
+        ),
     ];
     for (_, what) in what_changed.iter().filter(|(changed, _)| *changed) {
         out.push(Finding {
