@@ -120,7 +120,7 @@ pub fn completeness(schema: &Schema, declared: &[DeclaredTable]) -> Vec<Finding>
                 table: table.name.clone(),
                 column: None,
                 message: format!(
-                    "table `{}` is created by the migrations but no struct declares it: add `{suggestion}`",
+                    "table `{}` is created by the migrations but no declared struct has it: list its struct with the declared tables, or add `{suggestion}`",
                     table.name
                 ),
                 suggestion: Some(suggestion),

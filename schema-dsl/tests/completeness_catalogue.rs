@@ -226,7 +226,7 @@ fn a_table_no_struct_declares() {
     assert_eq!(
         messages_of(&schema(), Vec::new()),
         [
-            "table `runs` is created by the migrations but no struct declares it: add `.drop_table(\"runs\", Acknowledgement::data_loss(\"why\"))`"
+            "table `runs` is created by the migrations but no declared struct has it: list its struct with the declared tables, or add `.drop_table(\"runs\", Acknowledgement::data_loss(\"why\"))`"
         ]
     );
 }
