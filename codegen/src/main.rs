@@ -1,12 +1,18 @@
 //! `cargo run -p codegen`: renders schema-defs into migrations-generated/ and the per-table
 //! statements into statements-generated/; warnings go to stderr and never fail the run.
 //! `cargo run -p codegen -- --check`: writes nothing; exits 1 when either tree is not fresh.
+//! Released migrations render from the release record (`migrations-generated/releases.jsonl`),
+//! never from today's structs; every run verifies the record, refuses edits of released
+//! migrations and released files that would change, and refuses structs the migrations do not
+//! give (printing the steps to add). `cargo run -p codegen -- release` then appends every
+//! migration declared after the last released one to the record.
 //! `cargo run -p codegen -- partitions --months 3`: prints the SQL that creates the coming
 //! months' partitions (idempotent), e.g. `| psql -v ON_ERROR_STOP=1 "$DATABASE_URL"`.
 
 use clap::{Parser, Subcommand};
 use codegen::files::{self, Drift};
-use schema_dsl::Dialect;
+use codegen::release::{RECORD_FILE, Record};
+use schema_dsl::{Dialect, FindingKind, Schema, completeness, unacknowledged_steps};
 use schema_sql::partition::{Month, maintenance_sql};
 use schema_sql::render::GeneratedFile;
 use schema_sql::{Generated, generate, statement_files};
@@ -26,12 +32,18 @@ struct Args {
     /// The output directory of the per-table statements [default: statements-generated/].
     #[arg(long)]
     statements_out: Option<PathBuf>,
+    /// The release record [default: migrations-generated/releases.jsonl].
+    #[arg(long)]
+    record: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Write the trees, then record every migration declared after the last released one as
+    /// released (idempotent).
+    Release,
     /// Print the SQL that creates the partitions of the coming months (PostgreSQL).
     Partitions {
         /// How many months, the first one included.
@@ -59,10 +71,16 @@ fn main() -> ExitCode {
             }
         };
     }
+    let record_path = args
+        .record
+        .unwrap_or_else(|| workspace_dir("migrations-generated").join(RECORD_FILE));
+    let Some((mut record, merged)) = checked_schema(&schema, &record_path) else {
+        return ExitCode::FAILURE;
+    };
     let Generated {
         files: generated,
         warnings,
-    } = match generate(&schema, &Dialect::ALL) {
+    } = match generate(&merged, &Dialect::ALL) {
         Ok(generated) => generated,
         Err(error) => {
             eprintln!("codegen: the schema cannot be rendered:\n{error}");
@@ -72,7 +90,12 @@ fn main() -> ExitCode {
     for warning in warnings {
         eprintln!("codegen: {warning}");
     }
-    let statements = statement_files(&schema, &Dialect::ALL);
+    let changed = record.check_files(&generated);
+    if !changed.is_empty() {
+        changed.iter().for_each(|e| eprintln!("codegen: {e}"));
+        return ExitCode::FAILURE;
+    }
+    let statements = statement_files(&merged, &Dialect::ALL);
     let mut status = ExitCode::SUCCESS;
     let out = args
         .out
@@ -85,7 +108,66 @@ fn main() -> ExitCode {
             status = ExitCode::FAILURE;
         }
     }
+    if matches!(args.command, Some(Command::Release)) && status == ExitCode::SUCCESS {
+        let released = record.release(&merged, &generated);
+        if released.is_empty() {
+            println!("codegen: nothing to release: every migration is released");
+        } else if let Err(error) = record.save(&record_path) {
+            eprintln!("codegen: {}: {error}", record_path.display());
+            return ExitCode::FAILURE;
+        } else {
+            released.iter().for_each(|id| println!("released {id}"));
+            println!(
+                "codegen: {} migration(s) released in {}",
+                released.len(),
+                record_path.display()
+            );
+        }
+    }
     status
+}
+
+/// The record at `record_path`, verified, and the declared schema with the released
+/// migrations' steps taken from it; `None`, after printing every problem one a line, when the
+/// record is broken, a released migration was edited, a destructive step gives no reason, or
+/// the migrations do not give the declared tables (with the steps to add).
+fn checked_schema(schema: &Schema, record_path: &Path) -> Option<(Record, Schema)> {
+    let record = match Record::load(record_path) {
+        Ok(Ok(record)) => record,
+        Ok(Err(errors)) => {
+            errors.iter().for_each(|e| eprintln!("codegen: {e}"));
+            return None;
+        }
+        Err(error) => {
+            eprintln!("codegen: {}: {error}", record_path.display());
+            return None;
+        }
+    };
+    let merged = match record.apply(schema) {
+        Ok(merged) => merged,
+        Err(errors) => {
+            errors.iter().for_each(|e| eprintln!("codegen: {e}"));
+            return None;
+        }
+    };
+    let mut findings = unacknowledged_steps(&merged);
+    findings.extend(completeness(&merged, &schema_defs::declared_tables()));
+    if findings.is_empty() {
+        return Some((record, merged));
+    }
+    findings.iter().for_each(|f| eprintln!("codegen: {f}"));
+    let paste: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.kind != FindingKind::AmbiguousRename)
+        .filter_map(|f| f.suggestion.as_deref())
+        .collect();
+    if !paste.is_empty() {
+        eprintln!(
+            "codegen: the structs differ from what the migrations give; append a migration to schema() in schema-defs/src/lib.rs with:"
+        );
+        paste.iter().for_each(|rust| eprintln!("    {rust}"));
+    }
+    None
 }
 
 /// `name` at the workspace root, wherever codegen is run from.

@@ -27,6 +27,7 @@
 //! ```
 
 mod column;
+mod completeness;
 mod migration;
 mod model;
 mod state;
@@ -34,6 +35,7 @@ mod types;
 mod validate;
 
 pub use column::Column;
+pub use completeness::{DeclaredTable, Finding, FindingKind, completeness, unacknowledged_steps};
 pub use migration::{Acknowledgement, Migration, Schema, Step};
 pub use migration_layout::{Dialect, Group, MigrationId, Tier};
 pub use model::{

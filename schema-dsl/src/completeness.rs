@@ -1,0 +1,389 @@
+//! Completeness: the migrations must give the tables the structs declare today. Where they
+//! do not, each difference is a [`Finding`] naming the table and the column, with the step to
+//! add as Rust to paste — never a guess: a column that disappears while one of its type
+//! appears is shown as a rename and as a drop and an add, for the engineer to choose.
+//!
+//! The destructive-change lint ([`unacknowledged_steps`]) belongs here too: a step that loses
+//! data carries an [`Acknowledgement`](crate::Acknowledgement), and its reason must say why.
+
+use crate::{ColumnDef, ColumnType, Schema, Step, TableDef};
+use std::fmt;
+
+/// A table as the code declares it today: the Rust type's name (`WorkflowRun`) and its
+/// definition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeclaredTable {
+    /// The struct's name, without its module path, as a migration step spells it.
+    pub rust_name: String,
+    /// What the struct declares.
+    pub definition: TableDef,
+}
+
+impl DeclaredTable {
+    /// The table `T` as declared today, named by its type.
+    pub fn of<T: crate::Table>() -> Self {
+        let full = std::any::type_name::<T>();
+        let rust_name = full.rsplit("::").next().unwrap_or(full).to_string();
+        DeclaredTable {
+            rust_name,
+            definition: T::definition(),
+        }
+    }
+}
+
+/// What kind of difference a [`Finding`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FindingKind {
+    /// A declared table no migration creates.
+    TableNotCreated,
+    /// A table the migrations create that no struct declares.
+    TableNotDeclared,
+    /// A declared column no migration adds.
+    ColumnNotAdded,
+    /// A column the migrations leave that the struct no longer declares.
+    ColumnNotDropped,
+    /// A column gone while one of the same type appeared: a rename, or a drop and an add.
+    AmbiguousRename,
+    /// A column whose type, nullability, key or default changed.
+    ColumnChanged,
+    /// A declared index no migration creates.
+    IndexNotCreated,
+    /// An index the migrations leave that the struct no longer declares.
+    IndexNotDropped,
+    /// An index whose columns, uniqueness or method changed.
+    IndexChanged,
+    /// A table whose foreign keys or partitioning changed.
+    TableChanged,
+    /// A step that loses data with an empty acknowledgement.
+    EmptyAcknowledgement,
+}
+
+/// One difference between the declarations and what the migrations give, or one
+/// destructive step without a reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// What kind of difference.
+    pub kind: FindingKind,
+    /// The table.
+    pub table: String,
+    /// The column (or index), when the difference is one.
+    pub column: Option<String>,
+    /// The whole one-line message, suggestion included.
+    pub message: String,
+    /// The Rust to paste into a new migration, when there is something to paste.
+    pub suggestion: Option<String>,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// The step a change to a released column would need, which the model does not have.
+const EVOLUTION_II: &str = "not supported yet: changing a column needs Schema evolution II";
+
+/// Every difference between the state `schema`'s migrations replay to (all dialects'
+/// migrations) and the tables `declared` today, in declaration order, then the tables only
+/// the migrations have.
+pub fn completeness(schema: &Schema, declared: &[DeclaredTable]) -> Vec<Finding> {
+    let state = schema.final_state(None);
+    let mut findings = Vec::new();
+    for table in declared {
+        let def = &table.definition;
+        let rust = &table.rust_name;
+        match state.table(&def.name) {
+            None => {
+                let suggestion = format!(".create_table::<{rust}>()");
+                findings.push(Finding {
+                    kind: FindingKind::TableNotCreated,
+                    table: def.name.clone(),
+                    column: None,
+                    message: format!(
+                        "table `{}` is declared by `{rust}` but no migration creates it: add `{suggestion}`",
+                        def.name
+                    ),
+                    suggestion: Some(suggestion),
+                });
+            }
+            Some(current) => compare_table(rust, current, def, &mut findings),
+        }
+    }
+    for table in state.tables() {
+        if !declared.iter().any(|d| d.definition.name == table.name) {
+            let suggestion = format!(
+                ".drop_table({:?}, Acknowledgement::data_loss(\"why\"))",
+                table.name
+            );
+            findings.push(Finding {
+                kind: FindingKind::TableNotDeclared,
+                table: table.name.clone(),
+                column: None,
+                message: format!(
+                    "table `{}` is created by the migrations but no declared struct has it: list its struct with the declared tables, or add `{suggestion}`",
+                    table.name
+                ),
+                suggestion: Some(suggestion),
+            });
+        }
+    }
+    findings
+}
+
+/// The differences between table `current` (as the migrations leave it) and `declared`.
+fn compare_table(rust: &str, current: &TableDef, declared: &TableDef, out: &mut Vec<Finding>) {
+    let table = &declared.name;
+    let finding = |kind, column: &str, problem: String, suggestion: Option<String>| {
+        let message = match &suggestion {
+            Some(rust) => format!("table `{table}`, column `{column}`: {problem}: add `{rust}`"),
+            None => format!("table `{table}`, column `{column}`: {problem}"),
+        };
+        Finding {
+            kind,
+            table: table.clone(),
+            column: Some(column.to_string()),
+            message,
+            suggestion,
+        }
+    };
+    let added: Vec<&ColumnDef> = declared
+        .columns
+        .iter()
+        .filter(|c| current.find_column(&c.name).is_none())
+        .collect();
+    let dropped: Vec<&ColumnDef> = current
+        .columns
+        .iter()
+        .filter(|c| declared.find_column(&c.name).is_none())
+        .collect();
+    // A dropped column pairs with the first unpaired added column of its type.
+    let mut paired_added = vec![false; added.len()];
+    let mut partner_of_dropped = vec![None; dropped.len()];
+    for (d, old) in dropped.iter().enumerate() {
+        if let Some(a) = (0..added.len()).find(|&a| !paired_added[a] && added[a].ty == old.ty) {
+            paired_added[a] = true;
+            partner_of_dropped[d] = Some(a);
+        }
+    }
+    let drop_step = |column: &str| {
+        format!(".drop_column::<{rust}>({column:?}, Acknowledgement::data_loss(\"why\"))")
+    };
+    let add_step = |column: &ColumnDef| match (column.nullable, &column.default) {
+        (false, None) => format!(
+            ".add_column_with({rust}::COLUMNS.{}, {})",
+            column.name,
+            backfill_placeholder(column.ty)
+        ),
+        _ => format!(".add_column({rust}::COLUMNS.{})", column.name),
+    };
+    for column in &declared.columns {
+        if let Some(existing) = current.find_column(&column.name) {
+            if !same_column(existing, column) {
+                out.push(finding(
+                    FindingKind::ColumnChanged,
+                    &column.name,
+                    format!(
+                        "{EVOLUTION_II} (the migrations give {}, the struct declares {})",
+                        describe(existing),
+                        describe(column)
+                    ),
+                    None,
+                ));
+            }
+        } else if let Some(a) = added.iter().position(|c| c.name == column.name)
+            && !paired_added[a]
+        {
+            out.push(finding(
+                FindingKind::ColumnNotAdded,
+                &column.name,
+                format!("declared by `{rust}` but no migration adds it"),
+                Some(add_step(column)),
+            ));
+        }
+    }
+    for (d, old) in dropped.iter().enumerate() {
+        match partner_of_dropped[d] {
+            Some(a) => {
+                let new = added[a];
+                let rename = format!(
+                    ".rename_column::<{rust}>({:?}, {rust}::COLUMNS.{})",
+                    old.name, new.name
+                );
+                let replace = format!("{}{}", drop_step(&old.name), add_step(new));
+                out.push(Finding {
+                    kind: FindingKind::AmbiguousRename,
+                    table: table.clone(),
+                    column: Some(old.name.clone()),
+                    message: format!(
+                        "table `{table}`, column `{}`: gone while column `{}` of the same type {} appeared; \
+                         say which: a rename `{rename}` or a drop and an add `{replace}`",
+                        old.name, new.name, new.ty
+                    ),
+                    suggestion: Some(format!("{rename}\n{replace}")),
+                });
+            }
+            None => out.push(finding(
+                FindingKind::ColumnNotDropped,
+                &old.name,
+                format!("the migrations give it but `{rust}` no longer declares it"),
+                Some(drop_step(&old.name)),
+            )),
+        }
+    }
+    for index in &declared.indexes {
+        match current.find_index(&index.name) {
+            None => out.push(index_finding(
+                table,
+                &index.name,
+                FindingKind::IndexNotCreated,
+                format!("declared by `{rust}` but no migration creates it"),
+                Some(format!(".create_index::<{rust}>({:?})", index.name)),
+            )),
+            Some(existing) if existing != index => out.push(index_finding(
+                table,
+                &index.name,
+                FindingKind::IndexChanged,
+                "changed since the migrations created it: drop it and create it again".to_string(),
+                Some(format!(
+                    ".drop_index::<{rust}>({0:?}).create_index::<{rust}>({0:?})",
+                    index.name
+                )),
+            )),
+            Some(_) => {}
+        }
+    }
+    for index in &current.indexes {
+        if declared.find_index(&index.name).is_none() {
+            out.push(index_finding(
+                table,
+                &index.name,
+                FindingKind::IndexNotDropped,
+                format!("the migrations create it but `{rust}` no longer declares it"),
+                Some(format!(".drop_index::<{rust}>({:?})", index.name)),
+            ));
+        }
+    }
+    let what_changed = [
+        (
+            current.foreign_keys != declared.foreign_keys,
+            "foreign keys",
+        ),
+        (
+            current.partitioning != declared.partitioning,
+            "partitioning",
+        ),
+    ];
+    for (_, what) in what_changed.iter().filter(|(changed, _)| *changed) {
+        out.push(Finding {
+            kind: FindingKind::TableChanged,
+            table: table.clone(),
+            column: None,
+            message: format!(
+                "table `{table}`: not supported yet: changing its {what} needs Schema evolution II"
+            ),
+            suggestion: None,
+        });
+    }
+}
+
+fn index_finding(
+    table: &str,
+    index: &str,
+    kind: FindingKind,
+    problem: String,
+    suggestion: Option<String>,
+) -> Finding {
+    let message = match &suggestion {
+        Some(rust) => format!("table `{table}`, index `{index}`: {problem}: add `{rust}`"),
+        None => format!("table `{table}`, index `{index}`: {problem}"),
+    };
+    Finding {
+        kind,
+        table: table.to_string(),
+        column: Some(index.to_string()),
+        message,
+        suggestion,
+    }
+}
+
+/// Everything but the name.
+fn same_column(a: &ColumnDef, b: &ColumnDef) -> bool {
+    a.ty == b.ty
+        && a.nullable == b.nullable
+        && a.primary_key == b.primary_key
+        && a.unique == b.unique
+        && a.default == b.default
+        && a.auto_increment == b.auto_increment
+}
+
+/// `text(50) NOT NULL DEFAULT "x" PRIMARY KEY`, for a changed column's message.
+fn describe(column: &ColumnDef) -> String {
+    let mut text = format!(
+        "{} {}",
+        column.ty,
+        if column.nullable { "NULL" } else { "NOT NULL" }
+    );
+    if let Some(default) = &column.default {
+        text.push_str(&format!(" DEFAULT {default}"));
+    }
+    for (set, word) in [
+        (column.primary_key, " PRIMARY KEY"),
+        (column.unique, " UNIQUE"),
+        (column.auto_increment, " AUTO INCREMENT"),
+    ] {
+        if set {
+            text.push_str(word);
+        }
+    }
+    text
+}
+
+/// The value existing rows get, for a NOT NULL column without a default: left for the
+/// engineer to write (`…` does not compile until they do), except a timestamp's, which can
+/// only be `now`.
+fn backfill_placeholder(ty: ColumnType) -> &'static str {
+    match ty {
+        ColumnType::Text { .. } | ColumnType::Json { .. } => "DefaultValue::Text(\"…\".into())",
+        ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt => {
+            "DefaultValue::Integer(…)"
+        }
+        ColumnType::Boolean => "DefaultValue::Boolean(…)",
+        ColumnType::Timestamp => "DefaultValue::Now",
+    }
+}
+
+/// The destructive-change lint: every step that loses data (dropping a table or a column)
+/// whose acknowledgement gives no reason, naming the migration, the table and the column.
+pub fn unacknowledged_steps(schema: &Schema) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for migration in &schema.migrations {
+        for step in &migration.steps {
+            let Some(ack) = step.acknowledgement() else {
+                continue;
+            };
+            if !ack.reason.trim().is_empty() {
+                continue;
+            }
+            let table = step.table_name().to_string();
+            let (column, what) = match step {
+                Step::DropColumn { column, .. } => (
+                    Some(column.clone()),
+                    format!("table `{table}`, column `{column}`"),
+                ),
+                _ => (None, format!("table `{table}`")),
+            };
+            findings.push(Finding {
+                kind: FindingKind::EmptyAcknowledgement,
+                table,
+                column,
+                message: format!(
+                    "migration `{}`: {what}: dropping it loses data, and its acknowledgement gives no reason: \
+                     write why in `Acknowledgement::data_loss(\"…\")`",
+                    migration.id
+                ),
+                suggestion: None,
+            });
+        }
+    }
+    findings
+}

@@ -1,0 +1,310 @@
+//! The catalogue of differences between the structs and what the migrations give, each with
+//! the exact message (and Rust to paste) an engineer sees, and the destructive-change lint.
+//! Every case starts from a `runs` table whose one migration gives exactly what is declared
+//! and changes the declaration (or adds a step).
+
+use schema_dsl::{
+    Acknowledgement, ColumnDef, ColumnType, DeclaredTable, DefaultValue, FindingKind, Group,
+    IndexDef, Migration, Schema, Step, TableDef, Tier, completeness, unacknowledged_steps,
+};
+
+fn text(max_len: u32) -> ColumnType {
+    ColumnType::Text {
+        max_len: Some(max_len),
+    }
+}
+
+fn runs() -> TableDef {
+    TableDef::new("runs")
+        .column(ColumnDef::new("run_id", text(50)).primary_key())
+        .column(ColumnDef::new("name", text(100)))
+        .column(ColumnDef::new("created_at", ColumnType::Timestamp).default(DefaultValue::Now))
+        .index(IndexDef::new("idx_runs_name", &["name"]))
+}
+
+/// The released migrations: they create `runs` as [`runs`] declares it.
+fn schema() -> Schema {
+    Schema::new(vec![
+        Migration::new(Group::Tier(Tier::Basic), 1, "runs").step(Step::CreateTable(runs())),
+    ])
+}
+
+fn declared(definition: TableDef) -> Vec<DeclaredTable> {
+    vec![DeclaredTable {
+        rust_name: "Run".to_string(),
+        definition,
+    }]
+}
+
+/// The messages for the declaration `runs`, against [`schema`].
+fn messages(runs: TableDef) -> Vec<String> {
+    messages_of(&schema(), declared(runs))
+}
+
+fn messages_of(schema: &Schema, declared: Vec<DeclaredTable>) -> Vec<String> {
+    completeness(schema, &declared)
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+#[test]
+fn the_starting_schema_is_complete() {
+    assert_eq!(messages(runs()), Vec::<String>::new());
+}
+
+#[test]
+fn a_declared_table_no_migration_creates() {
+    let mut tables = declared(runs());
+    tables.push(DeclaredTable {
+        rust_name: "Step".to_string(),
+        definition: TableDef::new("steps").column(ColumnDef::new("step_id", text(50))),
+    });
+    assert_eq!(
+        messages_of(&schema(), tables),
+        [
+            "table `steps` is declared by `Step` but no migration creates it: add `.create_table::<Step>()`"
+        ]
+    );
+}
+
+#[test]
+fn a_nullable_column_no_migration_adds() {
+    let runs = runs().column(ColumnDef::new("note", text(200)).nullable(true));
+    assert_eq!(
+        messages(runs),
+        [
+            "table `runs`, column `note`: declared by `Run` but no migration adds it: add `.add_column(Run::COLUMNS.note)`"
+        ]
+    );
+}
+
+#[test]
+fn a_column_with_a_default_no_migration_adds() {
+    let runs = runs()
+        .column(ColumnDef::new("retries", ColumnType::Integer).default(DefaultValue::Integer(0)));
+    assert_eq!(
+        messages(runs),
+        [
+            "table `runs`, column `retries`: declared by `Run` but no migration adds it: add `.add_column(Run::COLUMNS.retries)`"
+        ]
+    );
+}
+
+#[test]
+fn a_not_null_column_without_default_needs_a_value_for_existing_rows() {
+    let runs = runs().column(ColumnDef::new("retries", ColumnType::Integer));
+    let findings = completeness(&schema(), &declared(runs));
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].kind, FindingKind::ColumnNotAdded);
+    assert_eq!(findings[0].column.as_deref(), Some("retries"));
+    assert_eq!(
+        findings[0].suggestion.as_deref(),
+        Some(".add_column_with(Run::COLUMNS.retries, DefaultValue::Integer(…))")
+    );
+    assert_eq!(
+        findings[0].message,
+        "table `runs`, column `retries`: declared by `Run` but no migration adds it: add `.add_column_with(Run::COLUMNS.retries, DefaultValue::Integer(…))`"
+    );
+}
+
+#[test]
+fn a_column_the_struct_no_longer_declares() {
+    let mut runs = runs();
+    runs.columns.retain(|c| c.name != "created_at");
+    assert_eq!(
+        messages(runs),
+        [
+            "table `runs`, column `created_at`: the migrations give it but `Run` no longer declares it: add `.drop_column::<Run>(\"created_at\", Acknowledgement::data_loss(\"why\"))`"
+        ]
+    );
+}
+
+#[test]
+fn a_column_gone_while_one_of_its_type_appears_is_never_guessed_a_rename() {
+    let mut runs = runs();
+    runs.columns[1].name = "title".to_string();
+    runs.indexes.clear();
+    let findings = completeness(&schema(), &declared(runs));
+    let shown: Vec<String> = findings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        shown,
+        [
+            "table `runs`, column `name`: gone while column `title` of the same type text(100) appeared; say which: a rename `.rename_column::<Run>(\"name\", Run::COLUMNS.title)` or a drop and an add `.drop_column::<Run>(\"name\", Acknowledgement::data_loss(\"why\")).add_column_with(Run::COLUMNS.title, DefaultValue::Text(\"…\".into()))`",
+            "table `runs`, index `idx_runs_name`: the migrations create it but `Run` no longer declares it: add `.drop_index::<Run>(\"idx_runs_name\")`",
+        ]
+    );
+    assert_eq!(findings[0].kind, FindingKind::AmbiguousRename);
+}
+
+#[test]
+fn a_column_of_another_type_is_a_drop_and_an_add() {
+    let mut runs = runs();
+    runs.columns[2] = ColumnDef::new("finished_at", ColumnType::Integer).nullable(true);
+    assert_eq!(
+        messages(runs),
+        [
+            "table `runs`, column `finished_at`: declared by `Run` but no migration adds it: add `.add_column(Run::COLUMNS.finished_at)`",
+            "table `runs`, column `created_at`: the migrations give it but `Run` no longer declares it: add `.drop_column::<Run>(\"created_at\", Acknowledgement::data_loss(\"why\"))`",
+        ]
+    );
+}
+
+#[test]
+fn an_index_no_migration_creates() {
+    let runs = runs().index(IndexDef::new("idx_runs_created", &["created_at"]));
+    assert_eq!(
+        messages(runs),
+        [
+            "table `runs`, index `idx_runs_created`: declared by `Run` but no migration creates it: add `.create_index::<Run>(\"idx_runs_created\")`"
+        ]
+    );
+}
+
+#[test]
+fn an_index_the_struct_no_longer_declares() {
+    let mut runs = runs();
+    runs.indexes.clear();
+    assert_eq!(
+        messages(runs),
+        [
+            "table `runs`, index `idx_runs_name`: the migrations create it but `Run` no longer declares it: add `.drop_index::<Run>(\"idx_runs_name\")`"
+        ]
+    );
+}
+
+#[test]
+fn a_changed_index_is_dropped_and_created_again() {
+    let mut runs = runs();
+    runs.indexes[0].unique = true;
+    assert_eq!(
+        messages(runs),
+        [
+            "table `runs`, index `idx_runs_name`: changed since the migrations created it: drop it and create it again: add `.drop_index::<Run>(\"idx_runs_name\").create_index::<Run>(\"idx_runs_name\")`"
+        ]
+    );
+}
+
+#[test]
+fn a_changed_type_is_not_supported_yet() {
+    let mut runs = runs();
+    runs.columns[1].ty = text(200);
+    assert_eq!(
+        messages(runs),
+        [
+            "table `runs`, column `name`: not supported yet: changing a column needs Schema evolution II (the migrations give text(100) NOT NULL, the struct declares text(200) NOT NULL)"
+        ]
+    );
+}
+
+#[test]
+fn a_changed_nullability_is_not_supported_yet() {
+    let mut runs = runs();
+    runs.columns[1].nullable = true;
+    assert_eq!(
+        messages(runs),
+        [
+            "table `runs`, column `name`: not supported yet: changing a column needs Schema evolution II (the migrations give text(100) NOT NULL, the struct declares text(100) NULL)"
+        ]
+    );
+}
+
+#[test]
+fn a_changed_default_is_not_supported_yet() {
+    let mut runs = runs();
+    runs.columns[2].default = None;
+    assert_eq!(
+        messages(runs),
+        [
+            "table `runs`, column `created_at`: not supported yet: changing a column needs Schema evolution II (the migrations give timestamp NOT NULL DEFAULT now, the struct declares timestamp NOT NULL)"
+        ]
+    );
+}
+
+#[test]
+fn a_table_no_struct_declares() {
+    assert_eq!(
+        messages_of(&schema(), Vec::new()),
+        [
+            "table `runs` is created by the migrations but no declared struct has it: list its struct with the declared tables, or add `.drop_table(\"runs\", Acknowledgement::data_loss(\"why\"))`"
+        ]
+    );
+}
+
+#[test]
+fn the_suggested_steps_make_the_schema_complete() {
+    let runs_now = runs().column(ColumnDef::new("note", text(200)).nullable(true));
+    let mut schema = schema();
+    schema.migrations.push(
+        Migration::new(Group::Tier(Tier::Basic), 2, "run_notes").step(Step::AddColumn {
+            table: "runs".to_string(),
+            column: ColumnDef::new("note", text(200)).nullable(true),
+            backfill: None,
+        }),
+    );
+    assert_eq!(
+        messages_of(&schema, declared(runs_now)),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn a_table_is_named_by_its_rust_type() {
+    #[derive(schema_dsl::Table)]
+    #[table(name = "notes")]
+    #[allow(dead_code, reason = "a declaration, never a row")]
+    struct Note {
+        #[column(primary_key, max_len = 50)]
+        note_id: String,
+    }
+    let table = DeclaredTable::of::<Note>();
+    assert_eq!(table.rust_name, "Note");
+    assert_eq!(
+        messages_of(&schema(), vec![table])[0],
+        "table `notes` is declared by `Note` but no migration creates it: add `.create_table::<Note>()`"
+    );
+}
+
+#[test]
+fn a_destructive_step_needs_a_reason() {
+    let mut schema = schema();
+    schema.migrations.push(
+        Migration::new(Group::Tier(Tier::Basic), 2, "drop_name")
+            .step(Step::DropIndex {
+                table: "runs".to_string(),
+                index: "idx_runs_name".to_string(),
+            })
+            .step(Step::DropColumn {
+                table: "runs".to_string(),
+                column: "name".to_string(),
+                ack: Acknowledgement::data_loss(" "),
+            })
+            .step(Step::DropTable {
+                table: "runs".to_string(),
+                ack: Acknowledgement::data_loss(""),
+            }),
+    );
+    let shown: Vec<String> = unacknowledged_steps(&schema)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "migration `basic/0002_drop_name`: table `runs`, column `name`: dropping it loses data, and its acknowledgement gives no reason: write why in `Acknowledgement::data_loss(\"…\")`",
+            "migration `basic/0002_drop_name`: table `runs`: dropping it loses data, and its acknowledgement gives no reason: write why in `Acknowledgement::data_loss(\"…\")`",
+        ]
+    );
+}
+
+#[test]
+fn a_destructive_step_with_a_reason_passes() {
+    let mut schema = schema();
+    schema.migrations.push(
+        Migration::new(Group::Tier(Tier::Basic), 2, "drop_runs").step(Step::DropTable {
+            table: "runs".to_string(),
+            ack: Acknowledgement::data_loss("runs moved to the warehouse"),
+        }),
+    );
+    assert_eq!(unacknowledged_steps(&schema), Vec::new());
+}
