@@ -112,26 +112,26 @@ fn schema_at(k: usize) -> Schema {
 }
 
 /// A schema whose one migration creates `state` as it stands: every table with its indexes,
-/// the indexes `CREATE TABLE` does not build, and the partitioning the state has.
+/// the partitioning the state has, then the indexes `CREATE TABLE` does not build.
 fn fresh_schema(state: &SchemaState) -> Schema {
     let mut fresh = Migration::new(Group::Tier(Tier::Basic), 1, "fresh");
     for table in state.tables() {
         fresh = fresh.step(Step::CreateTable(table.clone()));
     }
+    for table in state.tables().filter(|t| state.is_partitioned(&t.name)) {
+        fresh = fresh.step(Step::PartitionTable {
+            table: table.name.clone(),
+        });
+    }
     for table in state.tables() {
-        for index in table
+        let built_apart = table
             .indexes
             .iter()
-            .filter(|i| i.method != IndexMethod::BTree)
-        {
+            .filter(|i| i.method != IndexMethod::BTree);
+        for index in built_apart {
             fresh = fresh.step(Step::CreateIndex {
                 table: table.name.clone(),
                 index: index.clone(),
-            });
-        }
-        if state.is_partitioned(&table.name) {
-            fresh = fresh.step(Step::PartitionTable {
-                table: table.name.clone(),
             });
         }
     }
@@ -512,11 +512,27 @@ fn every_edit_upgrades_keeps_rows_and_reverts(engine: Engine) {
         if applies {
             down_one(&db, &set);
             let mut live = db.live();
+            let mut reverted = shape(&mut live);
+            let mut expected = before_shape.clone();
+            if dialect != Dialect::Sqlite
+                && edit
+                    .steps
+                    .iter()
+                    .any(|step| matches!(step, Step::DropColumn { .. }))
+            {
+                // PostgreSQL and Db2 can only append a column: the down of a drop puts the
+                // column back last (SQLite rebuilds the table to keep its place).
+                for schema in [&mut reverted, &mut expected] {
+                    for table in schema.tables.values_mut() {
+                        table.columns.sort_by(|a, b| a.name.cmp(&b.name));
+                    }
+                }
+            }
             assert_same_shape(
                 engine,
                 &format!("after reverting {}", edit.id),
-                &shape(&mut live),
-                &before_shape,
+                &reverted,
+                &expected,
             );
             assert_eq!(
                 foreign_key_violations(&mut live),

@@ -248,7 +248,7 @@ fn the_generated_manifests_list_every_migration_once() {
         let listed: Vec<String> = release_order::parse(dialect, &text)
             .unwrap_or_else(|e| panic!("{e}"))
             .iter()
-            .map(ToString::to_string)
+            .map(|entry| entry.id.to_string())
             .collect();
         let mut sorted = listed.clone();
         sorted.sort();

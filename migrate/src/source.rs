@@ -21,10 +21,9 @@ use crate::error::{Error, Result};
 pub struct Migration {
     /// `<group>/<NNNN>_<name>`.
     pub id: String,
-    /// The group (tier or overlay).
-    pub group: Group,
-    /// The `NNNN` prefix.
-    pub number: u32,
+    /// The lowest tier that includes it: a tier migration's own; an overlay's from the
+    /// release-order manifest (the top tier without one).
+    pub tier: Tier,
     /// Path of the up file relative to the root, for messages.
     pub up_path: String,
     /// The up SQL.
@@ -126,8 +125,7 @@ impl MigrationSet {
                 Direction::Up => {
                     let migration = Migration {
                         id: file.id.to_string(),
-                        group: file.id.group,
-                        number: file.id.seq,
+                        tier: release_order::Entry::of(file.id.clone()).tier,
                         up_path: file.path(),
                         up_sql: contents.to_string(),
                         down_sql: None,
@@ -177,7 +175,7 @@ impl MigrationSet {
         let selected: Vec<&Migration> = self
             .all(dialect)
             .iter()
-            .filter(|m| m.group.included_at(tier))
+            .filter(|m| m.tier <= tier)
             .collect();
         if selected.is_empty() {
             return Err(Error::NoMigrations {
@@ -209,14 +207,15 @@ fn in_release_order(
         .map(|migration| (migration.id.clone(), migration))
         .collect();
     let mut ordered = Vec::with_capacity(order.len());
-    for id in order {
-        let id = id.to_string();
-        let migration = by_id.remove(&id).ok_or_else(|| {
+    for entry in order {
+        let id = entry.id.to_string();
+        let mut migration = by_id.remove(&id).ok_or_else(|| {
             Error::InconsistentFiles(format!(
                 "{manifest_path} lists {id}, but there is no {dialect}/{id}.up.sql; \
                  restore the file or remove the line"
             ))
         })?;
+        migration.tier = entry.tier;
         ordered.push(migration);
     }
     if let Some(unlisted) = by_id.values().next() {

@@ -1,27 +1,55 @@
 //! The release order of one dialect's migrations: the manifest `<dialect>/release-order.txt`.
 //!
-//! The runner applies a dialect's migrations in the order they were released, filtered by tier
-//! ([`Group::included_at`](crate::Group::included_at)): a tier migration released after an
-//! overlay runs after it on a fresh database too, as it did on the databases that were
-//! upgraded. The file lists one migration id a line, oldest first; `#` starts a comment line
-//! and blank lines are ignored. A new migration is appended; released lines never move.
+//! The runner applies a dialect's migrations in the order they were released, filtered by tier:
+//! a tier migration released after an overlay runs after it on a fresh database too, as it did
+//! on the databases that were upgraded. The file lists one migration id a line, oldest first;
+//! `#` starts a comment line and blank lines are ignored. A new migration is appended; released
+//! lines never move. An overlay's line may name the tier from which it applies (`pg/0001_x
+//! intermediate`): the tier of the tables it changes, so that a database upgraded tier by tier
+//! applies it in release order among that tier's migrations. Without one, an overlay applies
+//! at the top tier ([`Group::included_at`](crate::Group::included_at)).
 //!
 //! ```
-//! use migration_layout::{Dialect, Group, MigrationId, Tier, release_order};
+//! use migration_layout::release_order::{self, Entry};
+//! use migration_layout::{Dialect, Group, MigrationId, Tier};
 //!
-//! let ids = [
-//!     MigrationId::new(Group::Tier(Tier::Basic), 1, "source_configs"),
-//!     MigrationId::new(Group::Overlay(Dialect::Postgres), 1, "pg_optimizations"),
-//!     MigrationId::new(Group::Tier(Tier::Intermediate), 6, "run_labels"),
+//! let entries = [
+//!     Entry::of(MigrationId::new(Group::Tier(Tier::Basic), 1, "source_configs")),
+//!     Entry {
+//!         id: MigrationId::new(Group::Overlay(Dialect::Postgres), 1, "pg_optimizations"),
+//!         tier: Tier::Intermediate,
+//!     },
+//!     Entry::of(MigrationId::new(Group::Tier(Tier::Intermediate), 6, "run_labels")),
 //! ];
-//! let text = release_order::render(Dialect::Postgres, &ids);
+//! let text = release_order::render(Dialect::Postgres, entries.clone());
+//! assert!(text.contains("\npg/0001_pg_optimizations intermediate\n"));
 //! assert_eq!(release_order::path(Dialect::Postgres), "postgres/release-order.txt");
-//! assert_eq!(release_order::parse(Dialect::Postgres, &text), Ok(ids.to_vec()));
+//! assert_eq!(release_order::parse(Dialect::Postgres, &text), Ok(entries.to_vec()));
 //! ```
 
 use std::collections::BTreeMap;
 
-use crate::{Dialect, LayoutError, MigrationId};
+use crate::{Dialect, Group, LayoutError, MigrationId, Tier};
+
+/// One line of the manifest: a migration, and the lowest tier that includes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The migration.
+    pub id: MigrationId,
+    /// The lowest tier that includes it: a tier migration's own tier; an overlay's as listed.
+    pub tier: Tier,
+}
+
+impl Entry {
+    /// `id`, included from its group's default tier (an overlay: the top tier).
+    pub fn of(id: MigrationId) -> Entry {
+        let tier = match id.group {
+            Group::Tier(tier) => tier,
+            Group::Overlay(_) => Tier::Advanced,
+        };
+        Entry { id, tier }
+    }
+}
 
 /// The manifest's file name, directly under each dialect's directory.
 pub const FILE_NAME: &str = "release-order.txt";
@@ -41,29 +69,34 @@ pub fn dialect_of_path(relative: &str) -> Option<Dialect> {
     Dialect::ALL.into_iter().find(|d| d.dir_name() == dialect)
 }
 
-/// The manifest of `dialect` listing `ids`, oldest first: two comment lines, then one id a
-/// line, each line ending in `\n`.
-pub fn render<'a>(dialect: Dialect, ids: impl IntoIterator<Item = &'a MigrationId>) -> String {
+/// The manifest of `dialect` listing `entries` in release order; an overlay's tier is written
+/// after its id.
+pub fn render(dialect: Dialect, entries: impl IntoIterator<Item = Entry>) -> String {
     let mut text = format!(
         "# Release order of the {dialect} migrations: the runner applies them in this order.\n\
          # One migration id a line, oldest first; a new migration is appended, lines never move.\n"
     );
-    for id in ids {
-        text.push_str(&id.to_string());
+    for entry in entries {
+        text.push_str(&entry.id.to_string());
+        if matches!(entry.id.group, Group::Overlay(_)) {
+            text.push(' ');
+            text.push_str(entry.tier.name());
+        }
         text.push('\n');
     }
     text
 }
 
-/// The ids the manifest of `dialect` lists, in order. Refuses a line that is not a migration
-/// id, an id listed twice, and another dialect's overlay, naming the line.
-pub fn parse(dialect: Dialect, text: &str) -> Result<Vec<MigrationId>, LayoutError> {
+/// The entries the manifest of `dialect` lists, in order. Refuses a line that is not a
+/// migration id (and for an overlay, a tier), an id listed twice, a tier on a tier migration's
+/// line, and another dialect's overlay, naming the line.
+pub fn parse(dialect: Dialect, text: &str) -> Result<Vec<Entry>, LayoutError> {
     let error = |line: usize, problem: String| LayoutError::ReleaseOrder {
         path: path(dialect),
         line,
         problem,
     };
-    let mut ids = Vec::new();
+    let mut entries = Vec::new();
     let mut seen: BTreeMap<MigrationId, usize> = BTreeMap::new();
     for (index, line) in text.lines().enumerate() {
         let number = index + 1;
@@ -71,12 +104,31 @@ pub fn parse(dialect: Dialect, text: &str) -> Result<Vec<MigrationId>, LayoutErr
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let id: MigrationId = line.parse().map_err(|_| {
+        let (id_text, tier_text) = match line.split_once(char::is_whitespace) {
+            Some((id, tier)) => (id, Some(tier.trim())),
+            None => (line, None),
+        };
+        let id: MigrationId = id_text.parse().map_err(|_| {
             error(
                 number,
-                format!("'{line}' is not a migration id (expected <group>/NNNN_name)"),
+                format!("'{id_text}' is not a migration id (expected <group>/NNNN_name)"),
             )
         })?;
+        let mut entry = Entry::of(id.clone());
+        match (id.group, tier_text) {
+            (_, None) => {}
+            (Group::Overlay(_), Some(tier)) => {
+                entry.tier = tier
+                    .parse()
+                    .map_err(|e: LayoutError| error(number, e.to_string()))?;
+            }
+            (Group::Tier(_), Some(_)) => {
+                return Err(error(
+                    number,
+                    format!("{id} is a tier migration: only an overlay's line names a tier"),
+                ));
+            }
+        }
         if !id.group.applies_to(dialect) {
             return Err(error(
                 number,
@@ -89,9 +141,9 @@ pub fn parse(dialect: Dialect, text: &str) -> Result<Vec<MigrationId>, LayoutErr
                 format!("{id} is listed twice (first on line {first})"),
             ));
         }
-        ids.push(id);
+        entries.push(entry);
     }
-    Ok(ids)
+    Ok(entries)
 }
 
 #[cfg(test)]
@@ -99,22 +151,32 @@ mod tests {
     use super::*;
     use crate::{Group, Tier};
 
-    fn id(text: &str) -> MigrationId {
-        text.parse().unwrap_or_else(|e| panic!("{e}"))
+    fn entry(text: &str) -> Entry {
+        Entry::of(text.parse().unwrap_or_else(|e| panic!("{e}")))
     }
 
     #[test]
     fn renders_one_id_a_line_after_a_comment_and_parses_back() {
-        let ids = [
-            id("basic/0001_a"),
-            id("pg/0001_b"),
-            id("intermediate/0002_c"),
+        let entries = [
+            entry("basic/0001_a"),
+            Entry {
+                tier: Tier::Intermediate,
+                ..entry("pg/0001_b")
+            },
+            entry("intermediate/0002_c"),
+            entry("pg/0002_d"),
         ];
-        let text = render(Dialect::Postgres, &ids);
+        let text = render(Dialect::Postgres, entries.clone());
         assert!(text.starts_with("# Release order of the postgres migrations"));
-        assert!(text.ends_with("pg/0001_b\nintermediate/0002_c\n"));
-        assert_eq!(parse(Dialect::Postgres, &text), Ok(ids.to_vec()));
-        assert_eq!(render(Dialect::Sqlite, &[]).lines().count(), 2);
+        assert!(
+            text.ends_with("pg/0001_b intermediate\nintermediate/0002_c\npg/0002_d advanced\n")
+        );
+        assert_eq!(parse(Dialect::Postgres, &text), Ok(entries.to_vec()));
+        assert_eq!(
+            parse(Dialect::Postgres, "pg/0001_b\n").map(|e| e[0].tier),
+            Ok(Tier::Advanced)
+        );
+        assert_eq!(render(Dialect::Sqlite, []).lines().count(), 2);
     }
 
     #[test]
@@ -123,8 +185,8 @@ mod tests {
         assert_eq!(
             parse(Dialect::Sqlite, text),
             Ok(vec![
-                MigrationId::new(Group::Tier(Tier::Basic), 1, "a"),
-                MigrationId::new(Group::Tier(Tier::Advanced), 1, "c"),
+                Entry::of(MigrationId::new(Group::Tier(Tier::Basic), 1, "a")),
+                Entry::of(MigrationId::new(Group::Tier(Tier::Advanced), 1, "c")),
             ])
         );
     }
@@ -151,6 +213,16 @@ mod tests {
                 "nope/0001_x\n",
                 1,
                 "'nope/0001_x' is not a migration id (expected <group>/NNNN_name)",
+            ),
+            (
+                "basic/0001_a intermediate\n",
+                1,
+                "basic/0001_a is a tier migration: only an overlay's line names a tier",
+            ),
+            (
+                "sqlite/0001_a expert\n",
+                1,
+                "unknown tier 'expert': use one of basic, intermediate, advanced",
             ),
         ];
         for (text, line, problem) in cases {

@@ -1,8 +1,10 @@
 //! Migrations: ordered, tiered groups of schema steps with stable ids.
 
+use crate::StepError;
 use crate::{Column, ColumnDef, DefaultValue, IndexDef, SchemaState, Table, TableDef};
-use migration_layout::{Dialect, Group, MigrationId};
+use migration_layout::{Dialect, Group, MigrationId, Tier, release_order};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// One change to the schema. Steps name tables and columns; what they hold comes from the
 /// schema state before the step ([`crate::SchemaState`]), which replaying every earlier step
@@ -258,6 +260,72 @@ impl Schema {
     /// A schema made of `migrations`, in apply order.
     pub fn new(migrations: Vec<Migration>) -> Self {
         Schema { migrations }
+    }
+
+    /// Each migration `dialect` applies, in release order (declaration order), with the lowest
+    /// tier that includes it, as the release-order manifest lists it: a tier migration's own
+    /// tier; an overlay's, the tier of the tables it changes, so that a database upgraded
+    /// tier by tier applies it where a fresh one does (the top tier when it changes none).
+    pub fn release_order(&self, dialect: Dialect) -> Vec<release_order::Entry> {
+        self.migrations
+            .iter()
+            .zip(self.inclusion_tiers().0)
+            .filter(|(migration, _)| migration.applies_to(dialect))
+            .map(|(migration, tier)| release_order::Entry {
+                id: migration.id.clone(),
+                tier,
+            })
+            .collect()
+    }
+
+    /// The lowest tier that includes each migration, in order, and the steps that change a
+    /// table of another tier than their migration's (a tier migration must change its own
+    /// tier's tables only, and an overlay the tables of one tier: otherwise a database that
+    /// gets the tiers one by one would apply them out of release order).
+    pub(crate) fn inclusion_tiers(&self) -> (Vec<Tier>, Vec<StepError>) {
+        let mut table_tiers: HashMap<String, Tier> = HashMap::new();
+        let mut tiers = Vec::with_capacity(self.migrations.len());
+        let mut errors = Vec::new();
+        for migration in &self.migrations {
+            let own = match migration.id.group {
+                Group::Tier(tier) => Some(tier),
+                Group::Overlay(_) => None,
+            };
+            let mut touched: Option<Tier> = None;
+            for step in &migration.steps {
+                match step {
+                    Step::CreateTable(table) => {
+                        table_tiers.insert(table.name.clone(), own.unwrap_or(Tier::Advanced));
+                        continue;
+                    }
+                    Step::RenameTable { from, to } => {
+                        if let Some(tier) = table_tiers.remove(from) {
+                            table_tiers.insert(to.clone(), tier);
+                        }
+                    }
+                    _ => {}
+                }
+                let name = match step {
+                    Step::RenameTable { to, .. } => to.as_str(),
+                    _ => step.table_name(),
+                };
+                let Some(&tier) = table_tiers.get(name) else {
+                    continue;
+                };
+                let expected = own.or(touched).unwrap_or(tier);
+                if tier != expected {
+                    errors.push(StepError::OtherTiersTable {
+                        migration: migration.id.to_string(),
+                        table: name.to_string(),
+                        tier: tier.name().to_string(),
+                        expected: expected.name().to_string(),
+                    });
+                }
+                touched.get_or_insert(tier);
+            }
+            tiers.push(own.or(touched).unwrap_or(Tier::Advanced));
+        }
+        (tiers, errors)
     }
 
     /// The state the migrations `dialect` applies leave (every migration's, for `None`).

@@ -209,6 +209,16 @@ pub enum StepError {
         index: String,
         other_table: String,
     },
+    /// A step changes a table of another tier than its migration's.
+    #[error(
+        "migration `{migration}`: table `{table}` belongs to tier {tier}: change it in a migration of tier {tier} (this one applies at tier {expected}), so that databases upgraded tier by tier apply the changes in release order"
+    )]
+    OtherTiersTable {
+        migration: String,
+        table: String,
+        tier: String,
+        expected: String,
+    },
     /// A declared index that only a dialect-specific step builds, and no step builds.
     #[error(
         "table `{table}`: index `{index}` uses method {method}, which CREATE TABLE does not build; add a migration step `create_index` for it"
@@ -269,6 +279,7 @@ impl Schema {
             }
         }
         check_indexes_created(self, &state, &mut errors);
+        errors.extend(self.inclusion_tiers().1.into_iter().map(SchemaError::from));
         if errors.is_empty() {
             Ok(())
         } else {

@@ -5,8 +5,8 @@
 #![allow(clippy::expect_used, reason = "a test or benchmark fails by panicking")]
 
 use schema_dsl::{
-    ColumnDef, ColumnType, DefaultValue, ForeignKeyAction, ForeignKeyDef, Group, IndexDef,
-    Migration, Schema, TableDef, Tier,
+    Acknowledgement, ColumnDef, ColumnType, DefaultValue, ForeignKeyAction, ForeignKeyDef, Group,
+    IndexDef, Migration, Schema, Step, TableDef, Tier,
 };
 
 fn text(max_len: u32) -> ColumnType {
@@ -319,4 +319,127 @@ fn every_mistake_is_reported_at_once() {
         .column(ColumnDef::new("name", text(10)))
         .index(IndexDef::new("idx_runs_status", &["status"]));
     assert_eq!(errors(schema_of(runs, steps())).len(), 2);
+}
+
+/// `runs` and `steps` created, then the migrations `later` (their steps read against that).
+fn evolved(later: Vec<Migration>) -> Vec<String> {
+    let mut schema = schema_of(runs(), steps());
+    schema.migrations.extend(later);
+    errors(schema)
+}
+
+fn basic(seq: u32, step: Step) -> Migration {
+    Migration::new(Group::Tier(Tier::Basic), seq, "change").step(step)
+}
+
+#[test]
+fn evolution_steps_name_what_exists_at_their_point() {
+    assert_eq!(
+        evolved(vec![
+            basic(
+                3,
+                Step::DropColumn {
+                    table: "runs".into(),
+                    column: "nope".into(),
+                    ack: Acknowledgement::data_loss("gone"),
+                }
+            ),
+            basic(
+                4,
+                Step::RenameColumn {
+                    table: "runs".into(),
+                    from: "name".into(),
+                    to: "created_at".into(),
+                }
+            ),
+            basic(
+                5,
+                Step::RenameTable {
+                    from: "runs".into(),
+                    to: "steps".into(),
+                }
+            ),
+            basic(
+                6,
+                Step::DropTable {
+                    table: "runs".into(),
+                    ack: Acknowledgement::data_loss("gone"),
+                }
+            ),
+            basic(
+                7,
+                Step::CreateIndex {
+                    table: "steps".into(),
+                    index: IndexDef::new("idx_runs_name", &["step_id"]),
+                }
+            ),
+            basic(
+                8,
+                Step::DropIndex {
+                    table: "runs".into(),
+                    index: "idx_nope".into(),
+                }
+            ),
+        ]),
+        [
+            "migration `basic/0003_change`: table `runs` has no column `nope` at this point",
+            "migration `basic/0004_change`: table `runs` already has a column `created_at`",
+            "migration `basic/0005_change`: table `steps` already exists",
+            "migration `basic/0006_change`: table `runs` is referenced by foreign key `steps.fk_steps_run`: drop that first",
+            "migration `basic/0007_change`: table `steps`: index `idx_runs_name` already exists on table `runs`",
+            "migration `basic/0008_change`: table `runs` declares no index `idx_nope`",
+        ]
+    );
+}
+
+#[test]
+fn a_column_in_use_is_not_dropped_and_an_added_column_fits_a_table_with_rows() {
+    let drop = |column: &str| Step::DropColumn {
+        table: "runs".into(),
+        column: column.into(),
+        ack: Acknowledgement::data_loss("gone"),
+    };
+    let add = |column: ColumnDef, backfill| Step::AddColumn {
+        table: "runs".into(),
+        column,
+        backfill,
+    };
+    assert_eq!(
+        evolved(vec![
+            basic(3, drop("run_id")),
+            basic(4, drop("name")),
+            basic(5, add(ColumnDef::new("slug", text(10)).unique(), None)),
+            basic(6, add(ColumnDef::new("owner", text(10)), None)),
+            basic(
+                7,
+                add(
+                    ColumnDef::new("tries", ColumnType::Integer),
+                    Some(DefaultValue::Text("x".into()))
+                )
+            ),
+        ]),
+        [
+            "migration `basic/0003_change`: table `runs`, column `run_id` cannot be dropped: it is in the primary key",
+            "migration `basic/0004_change`: table `runs`, column `name` cannot be dropped: it is in index `idx_runs_name` (a `drop_index` step first)",
+            "migration `basic/0005_change`: table `runs`, column `slug`: a PRIMARY KEY, UNIQUE or auto-increment column cannot be added to a table that has rows",
+            "migration `basic/0006_change`: table `runs`, column `owner`: a NOT NULL column without a default needs a value for the existing rows: use `add_column_with(<Table>::COLUMNS.<column>, <value>)`",
+            "migration `basic/0007_change`: table `runs`, column `tries`: the backfill value \"x\" does not fit type integer",
+        ]
+    );
+}
+
+#[test]
+fn a_migration_changes_the_tables_of_its_own_tier() {
+    assert_eq!(
+        evolved(vec![
+            Migration::new(Group::Tier(Tier::Advanced), 1, "runs_note").step(Step::AddColumn {
+                table: "runs".into(),
+                column: ColumnDef::new("note", text(10)).nullable(true),
+                backfill: None,
+            }),
+        ]),
+        [
+            "migration `advanced/0001_runs_note`: table `runs` belongs to tier basic: change it in a migration of tier basic (this one applies at tier advanced), so that databases upgraded tier by tier apply the changes in release order"
+        ]
+    );
 }

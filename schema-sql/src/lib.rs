@@ -84,7 +84,7 @@ pub fn generate(schema: &Schema, dialects: &[Dialect]) -> Result<Generated, Gene
             })?;
             files.extend(pair);
         }
-        files.push(release_order_file(dialect, schema.migrations_for(dialect)));
+        files.push(release_order_file(dialect, schema.release_order(dialect)));
     }
     Ok(Generated {
         files,

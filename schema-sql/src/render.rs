@@ -386,15 +386,15 @@ pub fn render_migration(
     Ok([file(Direction::Up, up), file(Direction::Down, down)])
 }
 
-/// The release-order manifest of `dialect` (`<dialect>/release-order.txt`): the ids of
-/// `migrations`, the dialect's migrations in declaration order, which is the release order.
-pub fn release_order_file<'a>(
+/// The release-order manifest of `dialect` (`<dialect>/release-order.txt`) listing `entries`
+/// ([`schema_dsl::Schema::release_order`]).
+pub fn release_order_file(
     dialect: Dialect,
-    migrations: impl IntoIterator<Item = &'a Migration>,
+    entries: impl IntoIterator<Item = release_order::Entry>,
 ) -> GeneratedFile {
     GeneratedFile {
         path: PathBuf::from(release_order::path(dialect)),
-        contents: release_order::render(dialect, migrations.into_iter().map(|m| &m.id)),
+        contents: release_order::render(dialect, entries),
     }
 }
 

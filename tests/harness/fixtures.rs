@@ -164,9 +164,13 @@ pub fn styled(dialect: Dialect, sql: &str) -> String {
 /// Writes `<root>/<dialect>/release-order.txt` listing `ids` in that order (the release order
 /// the runner applies them in).
 pub fn write_release_order(root: &Path, dialect: Dialect, ids: &[&str]) {
-    let ids: Vec<migration_layout::MigrationId> = ids
+    let entries: Vec<migration_layout::release_order::Entry> = ids
         .iter()
-        .map(|id| id.parse().unwrap_or_else(|e| panic!("{id}: {e}")))
+        .map(|id| {
+            migration_layout::release_order::Entry::of(
+                id.parse().unwrap_or_else(|e| panic!("{id}: {e}")),
+            )
+        })
         .collect();
     let path = root.join(migration_layout::release_order::path(dialect));
     if let Some(dir) = path.parent() {
@@ -174,7 +178,7 @@ pub fn write_release_order(root: &Path, dialect: Dialect, ids: &[&str]) {
     }
     std::fs::write(
         &path,
-        migration_layout::release_order::render(dialect, &ids),
+        migration_layout::release_order::render(dialect, entries),
     )
     .unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
 }

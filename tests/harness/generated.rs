@@ -56,7 +56,8 @@ pub fn files(dialect: Dialect, direction: Direction) -> Vec<GeneratedFile> {
     if let Ok(text) = std::fs::read_to_string(&manifest) {
         let order = release_order::parse(dialect, &text)
             .unwrap_or_else(|e| panic!("{}: {e}", manifest.display()));
-        let position = |file: &GeneratedFile| order.iter().position(|id| *id == file.file.id);
+        let position =
+            |file: &GeneratedFile| order.iter().position(|entry| entry.id == file.file.id);
         files.sort_by_key(|file| position(file).unwrap_or(usize::MAX));
     }
     files
