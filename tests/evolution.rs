@@ -211,8 +211,11 @@ fn assert_same_shape(engine: Engine, what: &str, live: &LiveSchema, expected: &L
     );
 }
 
-/// A table's rows by primary key, each a map of column to value as text.
-type Rows = BTreeMap<String, BTreeMap<String, Option<String>>>;
+/// One row: each column's value as text (`None` for NULL).
+type Row = BTreeMap<String, Option<String>>;
+
+/// A table's rows by primary key.
+type Rows = BTreeMap<String, Row>;
 
 /// Every row of every table of `state`.
 fn snapshot(live: &mut Live, dialect: Dialect, state: &SchemaState) -> BTreeMap<String, Rows> {
@@ -372,9 +375,7 @@ fn value(
 /// The rows `before` should read as after `step` (run on `state`, the state before it).
 fn expected_rows(before: &BTreeMap<String, Rows>, step: &Step) -> BTreeMap<String, Rows> {
     let mut rows = before.clone();
-    let each_row = |rows: &mut BTreeMap<String, Rows>,
-                    table: &str,
-                    f: &dyn Fn(&mut BTreeMap<String, Option<String>>)| {
+    let each_row = |rows: &mut BTreeMap<String, Rows>, table: &str, f: &dyn Fn(&mut Row)| {
         if let Some(table) = rows.get_mut(table) {
             table.values_mut().for_each(f);
         }
