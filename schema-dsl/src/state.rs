@@ -3,7 +3,7 @@
 //! structs.
 
 use crate::validate::StepError;
-use crate::{ColumnDef, ForeignKeyDef, IndexDef, Step, TableDef};
+use crate::{ColumnDef, ForeignKeyDef, Step, TableDef};
 use migration_layout::MigrationId;
 use std::collections::{BTreeSet, HashMap};
 
@@ -12,6 +12,7 @@ use std::collections::{BTreeSet, HashMap};
 pub struct SchemaState {
     tables: Vec<TableDef>,
     positions: HashMap<String, usize>,
+    index_tables: HashMap<String, String>,
     partitioned: BTreeSet<String>,
 }
 
@@ -24,6 +25,11 @@ impl SchemaState {
     /// Every table, in creation order.
     pub fn tables(&self) -> impl Iterator<Item = &TableDef> {
         self.tables.iter()
+    }
+
+    /// The table holding the index named `index` (index names are schema-wide).
+    pub fn index_table(&self, index: &str) -> Option<&str> {
+        self.index_tables.get(index).map(String::as_str)
     }
 
     /// Whether a step partitioned `table` (in the dialects that partition).
@@ -72,6 +78,11 @@ impl SchemaState {
                         table: table.name.clone(),
                     });
                 }
+                self.positions.insert(table.name.clone(), self.tables.len());
+                for index in &table.indexes {
+                    self.index_tables
+                        .insert(index.name.clone(), table.name.clone());
+                }
                 self.tables.push(table.clone());
             }
             Step::DropTable { table, .. } => {
@@ -89,6 +100,8 @@ impl SchemaState {
                 }
                 self.tables.retain(|t| t.name != *table);
                 self.partitioned.remove(table);
+                self.index_tables.retain(|_, owner| owner != table);
+                self.reindex();
             }
             Step::RenameTable { from, to } => {
                 self.table(from).ok_or_else(unknown_table)?;
@@ -110,6 +123,14 @@ impl SchemaState {
                 }
                 if self.partitioned.remove(from) {
                     self.partitioned.insert(to.clone());
+                }
+                if let Some(at) = self.positions.remove(from) {
+                    self.positions.insert(to.clone(), at);
+                }
+                for owner in self.index_tables.values_mut() {
+                    if owner == from {
+                        owner.clone_from(to);
+                    }
                 }
             }
             Step::AddColumn {
@@ -223,17 +244,21 @@ impl SchemaState {
                 {
                     return Err(unknown_column(column));
                 }
-                match self.index_owner(&index.name) {
-                    Some((owner, existing)) if owner == *table && existing == *index => {}
-                    Some((owner, _)) => {
+                match self.index_table(&index.name) {
+                    Some(owner)
+                        if owner == table && current.find_index(&index.name) == Some(index) => {}
+                    Some(owner) => {
                         return Err(StepError::IndexExists {
                             migration: id(),
                             table: table.clone(),
                             index: index.name.clone(),
-                            other_table: owner,
+                            other_table: owner.to_string(),
                         });
                     }
-                    None => self.table_mut(table).indexes.push(index.clone()),
+                    None => {
+                        self.index_tables.insert(index.name.clone(), table.clone());
+                        self.table_mut(table).indexes.push(index.clone());
+                    }
                 }
             }
             Step::DropIndex { table, index } => {
@@ -246,6 +271,7 @@ impl SchemaState {
                     });
                 }
                 self.table_mut(table).indexes.retain(|i| i.name != *index);
+                self.index_tables.remove(index);
             }
             Step::PartitionTable { table } => {
                 let current = self.table(table).ok_or_else(unknown_table)?;
@@ -258,17 +284,7 @@ impl SchemaState {
                 self.partitioned.insert(table.clone());
             }
         }
-        self.reindex();
         Ok(())
-    }
-
-    /// The table holding the index `name`, and the index.
-    fn index_owner(&self, name: &str) -> Option<(String, IndexDef)> {
-        self.tables.iter().find_map(|table| {
-            table
-                .find_index(name)
-                .map(|index| (table.name.clone(), index.clone()))
-        })
     }
 
     /// The table `name`, which the caller found.
@@ -277,6 +293,7 @@ impl SchemaState {
         &mut self.tables[at]
     }
 
+    /// Recomputes every table's position, after a table was removed.
     fn reindex(&mut self) {
         self.positions = self
             .tables

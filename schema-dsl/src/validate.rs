@@ -260,14 +260,11 @@ impl Schema {
                     created_in.insert(table.name.clone(), migration.id.to_string());
                     check_table(table, &mut errors);
                     for index in &table.indexes {
-                        let other = state
-                            .tables()
-                            .find(|other| other.find_index(&index.name).is_some());
-                        if let Some(other) = other {
+                        if let Some(other) = state.index_table(&index.name) {
                             errors.push(SchemaError::DuplicateIndex {
                                 table: table.name.clone(),
                                 index: index.name.clone(),
-                                other_table: other.name.clone(),
+                                other_table: other.to_string(),
                             });
                         }
                     }
