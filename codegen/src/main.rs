@@ -10,10 +10,10 @@
 //! months' partitions (idempotent), e.g. `| psql -v ON_ERROR_STOP=1 "$DATABASE_URL"`.
 
 use clap::{Parser, Subcommand};
-use codegen::files::{self, Drift};
-use codegen::release::{RECORD_FILE, Record};
 use schema_dsl::{Dialect, FindingKind, Schema, completeness, unacknowledged_steps};
+use schema_sql::files::{self, Drift};
 use schema_sql::partition::{Month, maintenance_sql};
+use schema_sql::release::{RECORD_FILE, Record};
 use schema_sql::render::GeneratedFile;
 use schema_sql::{Generated, generate, statement_files};
 use std::path::{Path, PathBuf};

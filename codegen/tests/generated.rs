@@ -3,8 +3,8 @@
 
 #![allow(clippy::expect_used, reason = "a test or benchmark fails by panicking")]
 
-use codegen::files;
 use schema_dsl::Dialect;
+use schema_sql::files;
 use schema_sql::render::GeneratedFile;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

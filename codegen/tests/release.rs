@@ -5,11 +5,11 @@
 
 #![allow(clippy::expect_used, reason = "a test or benchmark fails by panicking")]
 
-use codegen::release::{RECORD_FILE, Record, ReleaseError};
 use schema_dsl::{
     ColumnDef, ColumnType, DeclaredTable, Dialect, Group, IndexDef, Migration, Schema, Step,
     TableDef, Tier, completeness,
 };
+use schema_sql::release::{RECORD_FILE, Record, ReleaseError};
 use std::path::Path;
 
 fn committed_text() -> String {

@@ -12,7 +12,9 @@
 
 pub mod backend;
 pub mod dml;
+pub mod files;
 pub mod partition;
+pub mod release;
 pub mod render;
 pub mod rules;
 

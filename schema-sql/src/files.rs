@@ -1,6 +1,6 @@
 //! The generated tree on disk: writing it, and telling how the disk differs from it.
 
-use schema_sql::render::GeneratedFile;
+use crate::render::GeneratedFile;
 use std::collections::BTreeSet;
 use std::fmt;
 use std::fs;

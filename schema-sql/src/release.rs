@@ -10,8 +10,8 @@
 //! ([`Record::check_files`]); [`Record::release`] appends the migrations declared after the
 //! last entry. The runner never reads the record.
 
+use crate::render::GeneratedFile;
 use schema_dsl::{Dialect, Migration, Schema, Step};
-use schema_sql::render::GeneratedFile;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
