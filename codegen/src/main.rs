@@ -156,6 +156,16 @@ fn checked_schema(schema: &Schema, record_path: &Path) -> Option<(Record, Schema
         return Some((record, merged));
     }
     findings.iter().for_each(|f| eprintln!("codegen: {f}"));
+    let mut tables: Vec<&str> = findings.iter().map(|f| f.table.as_str()).collect();
+    tables.dedup();
+    for table in tables {
+        if let Some(owner) = record.released_owner(&merged, table) {
+            eprintln!(
+                "codegen: table `{table}` was last changed by released migration `{}`, which never changes: the change needs a new migration",
+                owner.id
+            );
+        }
+    }
     let paste: Vec<&str> = findings
         .iter()
         .filter(|f| f.kind != FindingKind::AmbiguousRename)

@@ -301,3 +301,43 @@ fn the_command_refuses_a_tampered_record_in_one_line() {
         "codegen: releases.jsonl line 4: released migration `intermediate/0004_workflow_step_runs`: the chain hash does not match: the record was edited or reordered from here on\n"
     );
 }
+
+/// A change to a released table names the released migration that last changed it, following
+/// renames back to the name it had then.
+#[test]
+fn a_change_to_a_released_table_names_its_released_migration() {
+    let record = Record::parse(&committed_text()).expect("the committed record verifies");
+    let schema = record
+        .apply(&schema_defs::schema())
+        .expect("no released migration was edited");
+    let owner = |table: &str| {
+        record
+            .released_owner(&schema, table)
+            .map(|m| m.id.to_string())
+    };
+    assert_eq!(
+        owner("core_source_configs").as_deref(),
+        Some("basic/0001_source_configs")
+    );
+    assert_eq!(
+        owner("workflow_runs").as_deref(),
+        Some("pg/0001_pg_optimizations")
+    );
+    assert_eq!(owner("no_such_table"), None);
+    let mut renamed = schema.clone();
+    renamed
+        .migrations
+        .push(
+            Migration::new(Group::Tier(Tier::Basic), 2, "sources").step(Step::RenameTable {
+                from: "core_source_configs".into(),
+                to: "sources".into(),
+            }),
+        );
+    assert_eq!(
+        record
+            .released_owner(&renamed, "sources")
+            .map(|m| m.id.to_string())
+            .as_deref(),
+        Some("basic/0001_source_configs")
+    );
+}

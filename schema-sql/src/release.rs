@@ -330,6 +330,27 @@ impl Record {
         errors
     }
 
+    /// The latest released migration of `schema` that changes (or creates) `table`, by its
+    /// name at that point: where a change to the table's struct would have to go were
+    /// released migrations not frozen, named when the change lacks its new migration.
+    pub fn released_owner<'a>(&self, schema: &'a Schema, table: &str) -> Option<&'a Migration> {
+        let released = |m: &&Migration| self.entries.iter().any(|e| e.id == m.id.to_string());
+        let mut name = table.to_string();
+        for migration in schema.migrations.iter().rev() {
+            for step in migration.steps.iter().rev() {
+                if let Step::RenameTable { from, to } = step
+                    && *to == name
+                {
+                    name.clone_from(from);
+                }
+                if step.table_name() == name && released(&migration) {
+                    return Some(migration);
+                }
+            }
+        }
+        None
+    }
+
     /// The migrations of `schema` declared after the last released one.
     pub fn unreleased<'a>(&self, schema: &'a Schema) -> &'a [Migration] {
         schema
