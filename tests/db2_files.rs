@@ -2,6 +2,9 @@
 //! oracle independent of any engine, so it always runs. (The files on a real Db2 are the Db2
 //! engine of `roundtrip.rs`.)
 
+#[path = "evolution_edits.rs"]
+mod evolution_edits;
+
 use migrate::split::split_statements;
 use migration_layout::Direction;
 use schema_dsl::{Dialect, Schema};
@@ -28,8 +31,12 @@ struct Facts {
     columns: BTreeMap<(String, String), Column>,
     /// Columns of a PRIMARY KEY or UNIQUE constraint.
     keys: BTreeSet<(String, String)>,
-    /// Columns of an index or a foreign key (either side).
+    /// Columns of a foreign key (either side).
     indexed: BTreeSet<(String, String)>,
+    /// Each index's table and columns, by index name.
+    indexes: BTreeMap<String, (String, Vec<String>)>,
+    /// Tables whose column a `DROP COLUMN` dropped, waiting for their REORG in the same file.
+    reorg_pending: BTreeSet<String>,
 }
 
 /// Items of a list, split at commas outside parentheses.
@@ -118,10 +125,123 @@ impl Facts {
                         .position(|w| w == "ON")
                         .expect("CREATE INDEX … ON");
                     let after_on = &text[text.to_ascii_uppercase().find(" ON ").expect("ON")..];
-                    for column in name_list(after_on) {
-                        self.indexed.insert((words[on + 1].clone(), column));
-                    }
+                    self.indexes.insert(
+                        words[on - 1].clone(),
+                        (words[on + 1].clone(), name_list(after_on)),
+                    );
+                } else {
+                    self.read_change(&words, text, &file.to_string(), problems);
                 }
+            }
+            for table in std::mem::take(&mut self.reorg_pending) {
+                problems.push(format!(
+                    "{file}: DROP COLUMN leaves {table} reorg-pending (SQL0668N) without a REORG"
+                ));
+            }
+        }
+    }
+
+    /// A statement that changes what earlier ones created: ALTER TABLE (ADD / DROP / RENAME
+    /// COLUMN), RENAME TABLE, DROP TABLE / INDEX, and the REORG a DROP COLUMN needs.
+    fn read_change(
+        &mut self,
+        words: &[String],
+        text: &str,
+        file: &str,
+        problems: &mut Vec<String>,
+    ) {
+        let is = |at: usize, expected: &[&str]| {
+            expected
+                .iter()
+                .enumerate()
+                .all(|(i, w)| words.get(at + i).is_some_and(|word| word == w))
+        };
+        if is(0, &["ALTER", "TABLE"]) && words.len() > 4 {
+            let table = words[2].clone();
+            if is(3, &["ADD", "COLUMN"]) {
+                self.read_table_item(&table, after_words(text, 5));
+            } else if is(3, &["DROP", "COLUMN"]) {
+                let column = words[5].clone();
+                self.forget_column(&table, &column);
+                self.reorg_pending.insert(table);
+            } else if is(3, &["RENAME", "COLUMN"]) && words.len() > 7 {
+                self.rename_column(&table, &words[5], &words[7]);
+            } else if is(3, &["ADD", "CHECK"]) || is(3, &["ALTER", "COLUMN"]) {
+            } else {
+                problems.push(format!(
+                    "{file}: statement the checker does not know: `{text}`"
+                ));
+            }
+        } else if is(0, &["RENAME", "TABLE"]) && words.len() > 4 {
+            self.rename_table(&words[2], &words[4]);
+        } else if is(0, &["DROP", "TABLE"]) {
+            let table = words[2].clone();
+            self.columns.retain(|(t, _), _| *t != table);
+            self.keys.retain(|(t, _)| *t != table);
+            self.indexed.retain(|(t, _)| *t != table);
+            self.indexes.retain(|_, (t, _)| *t != table);
+        } else if is(0, &["DROP", "INDEX"]) {
+            self.indexes.remove(&words[2]);
+        } else if let Some(rest) = text
+            .to_ascii_uppercase()
+            .strip_prefix("CALL SYSPROC.ADMIN_CMD('REORG TABLE ")
+        {
+            let table: String = rest.chars().take_while(|c| *c != '\'').collect();
+            self.reorg_pending.remove(table.trim());
+        } else if !(is(0, &["UPDATE"]) || is(0, &["INSERT"])) {
+            problems.push(format!(
+                "{file}: statement the checker does not know: `{text}`"
+            ));
+        }
+    }
+
+    fn forget_column(&mut self, table: &str, column: &str) {
+        let at = (table.to_string(), column.to_string());
+        self.columns.remove(&at);
+        self.keys.remove(&at);
+        self.indexed.remove(&at);
+    }
+
+    fn rename_column(&mut self, table: &str, from: &str, to: &str) {
+        let (old, new) = (
+            (table.to_string(), from.to_string()),
+            (table.to_string(), to.to_string()),
+        );
+        if let Some(column) = self.columns.remove(&old) {
+            self.columns.insert(new.clone(), column);
+        }
+        for set in [&mut self.keys, &mut self.indexed] {
+            if set.remove(&old) {
+                set.insert(new.clone());
+            }
+        }
+        for (owner, columns) in self.indexes.values_mut() {
+            if owner == table {
+                columns
+                    .iter_mut()
+                    .filter(|c| *c == from)
+                    .for_each(|c| *c = to.to_string());
+            }
+        }
+    }
+
+    fn rename_table(&mut self, from: &str, to: &str) {
+        let rename = |(t, c): (String, String)| (if t == from { to.to_string() } else { t }, c);
+        self.columns = std::mem::take(&mut self.columns)
+            .into_iter()
+            .map(|(at, column)| (rename(at), column))
+            .collect();
+        self.keys = std::mem::take(&mut self.keys)
+            .into_iter()
+            .map(rename)
+            .collect();
+        self.indexed = std::mem::take(&mut self.indexed)
+            .into_iter()
+            .map(rename)
+            .collect();
+        for (owner, _) in self.indexes.values_mut() {
+            if owner == from {
+                *owner = to.to_string();
             }
         }
     }
@@ -207,6 +327,12 @@ impl Facts {
                 .filter(|i| db2.capabilities().supports_index_method(i.method));
             for index in built {
                 self.indexed.extend(index.columns.iter().map(at));
+                if !self.indexes.contains_key(&id(&index.name)) {
+                    problems.push(format!(
+                        "index {} of {t} is declared but not in the generated DDL",
+                        id(&index.name)
+                    ));
+                }
             }
             for fk in &table.foreign_keys {
                 self.indexed.extend(fk.columns.iter().map(at));
@@ -228,7 +354,12 @@ impl Facts {
                 ));
             }
         }
-        for (table, name) in self.keys.union(&self.indexed) {
+        let in_indexes: BTreeSet<(String, String)> = self
+            .indexes
+            .values()
+            .flat_map(|(table, columns)| columns.iter().map(|c| (table.clone(), c.clone())))
+            .collect();
+        for (table, name) in self.keys.union(&self.indexed).chain(&in_indexes) {
             let Some(column) = self.columns.get(&(table.clone(), name.clone())) else {
                 problems.push(format!(
                     "{table}.{name}: a key or index names an unknown column"
@@ -267,14 +398,57 @@ fn db2_problems(files: &[(&Path, &str)], schema: &Schema) -> Vec<String> {
 
 #[test]
 fn generated_db2_files_keep_db2s_rules() {
-    let mut files = generated::files(Dialect::Db2, Direction::Up);
-    files.extend(generated::files(Dialect::Db2, Direction::Down));
-    assert_eq!(files.len(), 16, "an up and a down file per seed table");
-    let texts: Vec<(&Path, &str)> = files
+    let ups = generated::files(Dialect::Db2, Direction::Up);
+    let downs = generated::files(Dialect::Db2, Direction::Down);
+    assert_eq!(
+        ups.len() + downs.len(),
+        16,
+        "an up and a down file per seed table"
+    );
+    let problems = db2_problems(&texts(&ups), &schema_defs::schema());
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let mut problems = Vec::new();
+    Facts::default().read(&texts(&downs), &mut problems);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Each file's path and SQL.
+fn texts(files: &[generated::GeneratedFile]) -> Vec<(&Path, &str)> {
+    files
         .iter()
         .map(|file| (file.path.as_path(), file.sql.as_str()))
+        .collect()
+}
+
+/// The Db2 files of the evolution sequence (every step kind after the released migrations),
+/// read in release order, keep the same rules, and every DROP COLUMN is followed by its REORG.
+#[test]
+fn evolved_db2_files_keep_db2s_rules() {
+    let schema = evolution_edits::schema_at(evolution_edits::edits().len());
+    let generated = schema_sql::generate(&schema, &[Dialect::Db2]).expect("the sequence renders");
+    let ups: Vec<(&Path, &str)> = schema
+        .migrations_for(Dialect::Db2)
+        .filter_map(|migration| {
+            let path = format!("db2/{}.up.sql", migration.id);
+            generated
+                .files
+                .iter()
+                .find(|file| file.path == Path::new(&path))
+        })
+        .map(|file| (file.path.as_path(), file.contents.as_str()))
         .collect();
-    let problems = db2_problems(&texts, &schema_defs::schema());
+    assert_eq!(ups.len(), schema.migrations_for(Dialect::Db2).count());
+    let problems = db2_problems(&ups, &schema);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let downs: Vec<(&Path, &str)> = generated
+        .files
+        .iter()
+        .filter(|file| file.path.to_string_lossy().ends_with(".down.sql"))
+        .map(|file| (file.path.as_path(), file.contents.as_str()))
+        .collect();
+    let mut facts = Facts::default();
+    let mut problems = Vec::new();
+    facts.read(&downs, &mut problems);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
@@ -283,10 +457,15 @@ fn the_db2_checks_catch_each_rule() {
     let long = "C".repeat(MAX_IDENTIFIER_BYTES + 1);
     let bad = format!(
         "CREATE TABLE IF NOT EXISTS T (\n    A CLOB(1M) PRIMARY KEY,\n    B TEXT UNIQUE,\n    \
-         C BOOLEAN,\n    D JSONB,\n    {long} INTEGER\n);\nCREATE INDEX I ON T (E);\nDROP TABLE IF EXISTS T;\n"
+         C BOOLEAN,\n    D JSONB,\n    X INTEGER,\n    {long} INTEGER\n);\nCREATE INDEX I ON T (E);\nDROP TABLE IF EXISTS T;\n"
     );
-    let problems = db2_problems(&[(Path::new("bad.sql"), &bad)], &Schema::default());
+    let files = [
+        (Path::new("bad.sql"), bad.as_str()),
+        (Path::new("alter.sql"), "ALTER TABLE T DROP COLUMN X;\n"),
+    ];
+    let problems = db2_problems(&files, &Schema::default());
     let expected = [
+        "alter.sql: DROP COLUMN leaves T reorg-pending (SQL0668N) without a REORG",
         "bad.sql: IF [NOT] EXISTS in `CREATE TABLE",
         "bad.sql: IF [NOT] EXISTS in `DROP TABLE",
         &format!("identifier {long} is 129 bytes"),

@@ -1,0 +1,99 @@
+//! The scripted evolution sequence over the real tables, shared by the suites that apply it
+//! (`evolution.rs`) and check its Db2 files statically (`db2_files.rs`).
+
+use schema_dsl::{
+    Acknowledgement, ColumnDef, ColumnType, DefaultValue, Dialect, Group, IndexDef, IndexMethod,
+    JsonSize, Migration, Schema, Step, TableDef, Tier,
+};
+
+/// The edits, in release order, each one migration after the released ones.
+pub fn edits() -> Vec<Migration> {
+    let tier = |tier, seq, name| Migration::new(Group::Tier(tier), seq, name);
+    let text = |n| ColumnType::Text { max_len: Some(n) };
+    let audit = TableDef::new("audit_log")
+        .column(ColumnDef::new("audit_id", text(50)).primary_key())
+        .column(ColumnDef::new("action", text(50)))
+        .column(ColumnDef::new("at", ColumnType::Timestamp).default(DefaultValue::Now))
+        .index(IndexDef::new("idx_audit_log_action", &["action"]));
+    vec![
+        // A column added to the table PostgreSQL partitioned, released after the overlay.
+        tier(Tier::Intermediate, 6, "workflow_runs_retry_count").step(Step::AddColumn {
+            table: "workflow_runs".into(),
+            column: ColumnDef::new("retry_count", ColumnType::Integer)
+                .default(DefaultValue::Integer(0)),
+            backfill: None,
+        }),
+        tier(Tier::Basic, 2, "source_configs_owner").step(Step::AddColumn {
+            table: "core_source_configs".into(),
+            column: ColumnDef::new("owner", text(100)).nullable(true),
+            backfill: None,
+        }),
+        // A boolean, NOT NULL without a default: existing rows get the backfill.
+        tier(Tier::Intermediate, 7, "alert_history_acknowledged").step(Step::AddColumn {
+            table: "alert_history".into(),
+            column: ColumnDef::new("acknowledged", ColumnType::Boolean),
+            backfill: Some(DefaultValue::Boolean(false)),
+        }),
+        // A JSON column.
+        tier(Tier::Advanced, 3, "dead_letter_context").step(Step::AddColumn {
+            table: "dead_letter_queue".into(),
+            column: ColumnDef::new(
+                "context",
+                ColumnType::Json {
+                    size: JsonSize::Small,
+                },
+            )
+            .nullable(true),
+            backfill: None,
+        }),
+        tier(Tier::Intermediate, 8, "schedules_time_zone").step(Step::RenameColumn {
+            table: "scheduler_schedules".into(),
+            from: "timezone".into(),
+            to: "time_zone".into(),
+        }),
+        tier(Tier::Advanced, 4, "breakers_name_state_index").step(Step::CreateIndex {
+            table: "circuit_breakers".into(),
+            index: IndexDef {
+                unique: true,
+                ..IndexDef::new("idx_breakers_name_state", &["name", "state"])
+            },
+        }),
+        tier(Tier::Advanced, 5, "dead_letter_next_retry").step(Step::DropIndex {
+            table: "dead_letter_queue".into(),
+            index: "idx_dlq_next_retry".into(),
+        }),
+        tier(Tier::Advanced, 6, "dead_letter_drop_next_retry").step(Step::DropColumn {
+            table: "dead_letter_queue".into(),
+            column: "next_retry_at".into(),
+            ack: Acknowledgement::data_loss("retries are scheduled by the queue now"),
+        }),
+        tier(Tier::Advanced, 7, "audit_log").step(Step::CreateTable(audit)),
+        tier(Tier::Advanced, 8, "audit_events").step(Step::RenameTable {
+            from: "audit_log".into(),
+            to: "audit_events".into(),
+        }),
+        Migration::new(
+            Group::Overlay(Dialect::Postgres),
+            2,
+            "dead_letter_context_gin",
+        )
+        .step(Step::CreateIndex {
+            table: "dead_letter_queue".into(),
+            index: IndexDef {
+                method: IndexMethod::Gin,
+                ..IndexDef::new("idx_dlq_context_gin", &["context"])
+            },
+        }),
+        tier(Tier::Advanced, 9, "drop_audit_events").step(Step::DropTable {
+            table: "audit_events".into(),
+            ack: Acknowledgement::data_loss("the audit trail moved to the event store"),
+        }),
+    ]
+}
+
+/// The released schema and the first `k` edits.
+pub fn schema_at(k: usize) -> Schema {
+    let mut schema = schema_defs::schema();
+    schema.migrations.extend(edits().into_iter().take(k));
+    schema
+}
