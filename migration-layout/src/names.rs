@@ -128,13 +128,19 @@ impl Group {
         }
     }
 
-    /// Whether a database migrated to `target` includes this group: the tiers up to it, and
-    /// the overlays at the top tier only.
-    pub fn included_at(self, target: Tier) -> bool {
+    /// The lowest tier that includes this group by default: a tier its own; an overlay the
+    /// top tier (a release-order manifest may name a lower one).
+    pub fn default_tier(self) -> Tier {
         match self {
-            Group::Tier(tier) => tier <= target,
-            Group::Overlay(_) => target == Tier::Advanced,
+            Group::Tier(tier) => tier,
+            Group::Overlay(_) => Tier::Advanced,
         }
+    }
+
+    /// Whether a database migrated to `target` includes this group by default: the tiers up
+    /// to it, and the overlays at the top tier only.
+    pub fn included_at(self, target: Tier) -> bool {
+        self.default_tier() <= target
     }
 }
 

@@ -43,11 +43,10 @@ pub struct Entry {
 impl Entry {
     /// `id`, included from its group's default tier (an overlay: the top tier).
     pub fn of(id: MigrationId) -> Entry {
-        let tier = match id.group {
-            Group::Tier(tier) => tier,
-            Group::Overlay(_) => Tier::Advanced,
-        };
-        Entry { id, tier }
+        Entry {
+            tier: id.group.default_tier(),
+            id,
+        }
     }
 }
 

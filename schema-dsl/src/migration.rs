@@ -295,7 +295,7 @@ impl Schema {
             for step in &migration.steps {
                 match step {
                     Step::CreateTable(table) => {
-                        table_tiers.insert(table.name.clone(), own.unwrap_or(Tier::Advanced));
+                        table_tiers.insert(table.name.clone(), migration.id.group.default_tier());
                         continue;
                     }
                     Step::RenameTable { from, to } => {
@@ -323,7 +323,7 @@ impl Schema {
                 }
                 touched.get_or_insert(tier);
             }
-            tiers.push(own.or(touched).unwrap_or(Tier::Advanced));
+            tiers.push(own.or(touched).unwrap_or(migration.id.group.default_tier()));
         }
         (tiers, errors)
     }
