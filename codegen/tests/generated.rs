@@ -159,3 +159,46 @@ fn readme_shows_the_current_diagram() {
         "README.md links to the docs"
     );
 }
+
+/// `codegen --check` finds stale, missing and extra documentation (a hand-written file of
+/// another kind stays), and the Db2 row sizes are one line pointing at the docs.
+#[test]
+fn check_fails_on_stale_docs_with_one_row_size_line() {
+    let dir = std::env::temp_dir().join(format!("codegen-docs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(dir.join("SCHEMA.md"), "# an old schema\n").expect("write");
+    std::fs::write(dir.join("old.mmd"), "erDiagram\n").expect("write");
+    std::fs::write(dir.join("notes.txt"), "hand-written\n").expect("write");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_codegen"))
+        .arg("--check")
+        .arg("--docs-out")
+        .arg(&dir)
+        .output()
+        .expect("codegen runs");
+    std::fs::remove_dir_all(&dir).ok();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    let drift: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.starts_with("  "))
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        drift,
+        [
+            "missing: er-postgres.mmd",
+            "missing: er.mmd",
+            "stale:   SCHEMA.md",
+            "extra:   old.mmd"
+        ],
+        "{stderr}"
+    );
+    let row_sizes: Vec<&str> = stderr.lines().filter(|l| l.contains("Db2")).collect();
+    assert_eq!(
+        row_sizes,
+        [
+            "codegen: note: 5 Db2 table(s) need pages over 4K unless extended_row_sz is enabled (scheduler_runs, workflow_runs, workflow_step_runs, alert_history, dead_letter_queue): see docs/schema/SCHEMA.md#db2-row-sizes"
+        ],
+        "{stderr}"
+    );
+}

@@ -1049,3 +1049,123 @@ fn history_section(out: &mut String, schema: &Schema, released: &[&str]) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use schema_dsl::{Acknowledgement, Migration};
+
+    fn tier(seq: u32, name: &str) -> Migration {
+        Migration::new(Group::Tier(Tier::Basic), seq, name)
+    }
+
+    fn text(n: u32) -> ColumnType {
+        ColumnType::Text { max_len: Some(n) }
+    }
+
+    /// A table created, then changed column by column over three migrations.
+    fn evolved() -> Schema {
+        let notes = TableDef::new("notes")
+            .column(ColumnDef::new("note_id", text(50)).primary_key())
+            .column(ColumnDef::new("title", text(200)))
+            .column(ColumnDef::new("body", text(4000)).nullable(true));
+        Schema::new(vec![
+            tier(1, "notes").step(Step::CreateTable(notes)),
+            tier(2, "notes_author").step(Step::AddColumn {
+                table: "notes".to_string(),
+                column: ColumnDef::new("author", text(100)).nullable(true),
+                backfill: None,
+            }),
+            tier(3, "notes_heading")
+                .step(Step::RenameColumn {
+                    table: "notes".to_string(),
+                    from: "title".to_string(),
+                    to: "heading".to_string(),
+                })
+                .step(Step::DropColumn {
+                    table: "notes".to_string(),
+                    column: "body".to_string(),
+                    ack: Acknowledgement::data_loss("bodies moved to object storage"),
+                })
+                .step(Step::CreateIndex {
+                    table: "notes".to_string(),
+                    index: IndexDef::new("idx_notes_author", &["author"]),
+                }),
+        ])
+    }
+
+    fn overview_of(schema: &Schema, released: &[&str]) -> String {
+        docs_files(schema, released)
+            .into_iter()
+            .find(|f| f.path == std::path::Path::new(SCHEMA_FILE))
+            .map(|f| f.contents)
+            .unwrap_or_default()
+    }
+
+    /// The row of `column` in the overview's table of `notes`.
+    fn row<'a>(overview: &'a str, column: &str) -> &'a str {
+        overview
+            .lines()
+            .find(|line| line.starts_with(&format!("| `{column}` |")))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn each_column_names_the_migration_that_added_or_last_changed_it() {
+        let overview = overview_of(&evolved(), &["basic/0001_notes"]);
+        assert!(row(&overview, "note_id").ends_with("| `basic/0001_notes` |"));
+        assert!(row(&overview, "author").ends_with("| `basic/0002_notes_author` |"));
+        assert!(row(&overview, "heading").ends_with("| `basic/0003_notes_heading` |"));
+        assert_eq!(row(&overview, "title"), "", "renamed away");
+        assert_eq!(row(&overview, "body"), "", "dropped");
+        assert!(row(&overview, "idx_notes_author").ends_with("| `basic/0003_notes_heading` |"));
+    }
+
+    #[test]
+    fn the_history_lists_every_step_and_what_is_released() {
+        let overview = overview_of(&evolved(), &["basic/0001_notes"]);
+        let history: Vec<&str> = overview
+            .lines()
+            .skip_while(|line| *line != "## Release history")
+            .filter(|line| line.starts_with("| ") && !line.starts_with("| #"))
+            .collect();
+        assert_eq!(
+            history,
+            [
+                "| 1 | `basic/0001_notes` | every dialect | basic | released | create table `notes` (3 columns) |",
+                "| 2 | `basic/0002_notes_author` | every dialect | basic | not yet | add column `notes.author` text(100) |",
+                "| 3 | `basic/0003_notes_heading` | every dialect | basic | not yet | rename column `notes.title` to `heading`; drop column `notes.body` (data loss: bodies moved to object storage); create btree index `idx_notes_author` on `notes` (author) |",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_diagram_marks_keys_nullability_and_the_foreign_key_action() {
+        let runs = TableDef::new("runs").column(ColumnDef::new("run_id", text(50)).primary_key());
+        let steps = TableDef::new("steps")
+            .column(ColumnDef::new("step_id", text(50)).primary_key())
+            .column(ColumnDef::new("run_id", text(50)).nullable(true))
+            .foreign_key(ForeignKeyDef {
+                name: "fk_step_run".to_string(),
+                columns: vec!["run_id".to_string()],
+                ref_table: "runs".to_string(),
+                ref_columns: vec!["run_id".to_string()],
+                on_delete: schema_dsl::ForeignKeyAction::SetNull,
+                on_update: schema_dsl::ForeignKeyAction::NoAction,
+            });
+        let schema = Schema::new(vec![
+            tier(1, "runs").step(Step::CreateTable(runs)),
+            tier(2, "steps").step(Step::CreateTable(steps)),
+        ]);
+        let er = er_diagram(&schema);
+        assert!(
+            er.contains("        text(50) run_id FK \"nullable\"\n"),
+            "{er}"
+        );
+        assert!(
+            er.contains("    runs |o--o{ steps : \"fk_step_run (run_id) ON DELETE SET NULL\"\n"),
+            "{er}"
+        );
+        assert!(er.contains("    class runs,steps basic\n"), "{er}");
+    }
+}

@@ -123,3 +123,35 @@ fn owned_files(root: &Path, owned: &[&str]) -> io::Result<Vec<PathBuf>> {
     }
     Ok(found)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tree owns the files of its extensions only: another kind of file is never extra.
+    #[test]
+    fn only_owned_extensions_are_extra() {
+        let root = std::env::temp_dir().join(format!("schema-sql-files-{}", std::process::id()));
+        fs::create_dir_all(root.join("sub")).expect("temp dir");
+        fs::write(root.join("kept.md"), "same\n").expect("write");
+        fs::write(root.join("sub/old.mmd"), "old\n").expect("write");
+        fs::write(root.join("notes.txt"), "hand-written\n").expect("write");
+        let files = [GeneratedFile {
+            path: PathBuf::from("kept.md"),
+            contents: "same\n".to_string(),
+        }];
+        let drift = diff_owning(&root, &files, &["md", "mmd"]).expect("readable");
+        let as_sql = diff(&root, &files).expect("readable");
+        let written = write_owning(&root, &files, &["md", "mmd"]).expect("writable");
+        let left = (root.join("notes.txt").exists(), root.join("sub").exists());
+        fs::remove_dir_all(&root).ok();
+        assert_eq!(drift, [Drift::Extra(PathBuf::from("sub/old.mmd"))]);
+        assert_eq!(as_sql, [], "no .sql file is extra");
+        assert_eq!(written, drift);
+        assert_eq!(
+            left,
+            (true, false),
+            "the extra file and its empty directory are gone"
+        );
+    }
+}
