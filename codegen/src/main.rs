@@ -1,6 +1,8 @@
 //! `cargo run -p codegen`: renders schema-defs into migrations-generated/ and the per-table
 //! statements into statements-generated/; warnings go to stderr and never fail the run.
-//! `cargo run -p codegen -- --check`: writes nothing; exits 1 when either tree is not fresh.
+//! It also writes the schema documentation into docs/schema/ (an ER diagram, per-table types in
+//! every dialect, the Db2 row sizes, the dialect differences, the release history).
+//! `cargo run -p codegen -- --check`: writes nothing; exits 1 when any tree is not fresh.
 //! Released migrations render from the release record (`migrations-generated/releases.jsonl`),
 //! never from today's structs; every run verifies the record, refuses edits of released
 //! migrations and released files that would change, and refuses structs the migrations do not
@@ -15,7 +17,8 @@ use schema_sql::files::{self, Drift};
 use schema_sql::partition::{Month, maintenance_sql};
 use schema_sql::release::{RECORD_FILE, Record};
 use schema_sql::render::GeneratedFile;
-use schema_sql::{Generated, generate, statement_files};
+use schema_sql::rules::WarningKind;
+use schema_sql::{Generated, docs, generate, statement_files};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -32,6 +35,9 @@ struct Args {
     /// The output directory of the per-table statements [default: statements-generated/].
     #[arg(long)]
     statements_out: Option<PathBuf>,
+    /// The output directory of the schema documentation [default: docs/schema/].
+    #[arg(long)]
+    docs_out: Option<PathBuf>,
     /// The release record [default: migrations-generated/releases.jsonl].
     #[arg(long)]
     record: Option<PathBuf>,
@@ -87,8 +93,17 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    for warning in warnings {
-        eprintln!("codegen: {warning}");
+    let (row_sizes, others): (Vec<_>, Vec<_>) = warnings
+        .into_iter()
+        .partition(|w| w.kind == WarningKind::RowSize);
+    others.iter().for_each(|w| eprintln!("codegen: {w}"));
+    if !row_sizes.is_empty() {
+        let tables: Vec<&str> = row_sizes.iter().map(|w| w.table.as_str()).collect();
+        eprintln!(
+            "codegen: note: {} Db2 table(s) need pages over 4K unless extended_row_sz is enabled ({}): see docs/schema/SCHEMA.md#db2-row-sizes",
+            tables.len(),
+            tables.join(", ")
+        );
     }
     let changed = record.check_files(&generated);
     if !changed.is_empty() {
@@ -104,7 +119,7 @@ fn main() -> ExitCode {
         .statements_out
         .unwrap_or_else(|| workspace_dir("statements-generated"));
     for (root, files) in [(&out, &generated), (&statements_out, &statements)] {
-        if !sync(root, files, args.check) {
+        if !sync(root, files, files::SQL, args.check) {
             status = ExitCode::FAILURE;
         }
     }
@@ -123,6 +138,14 @@ fn main() -> ExitCode {
                 record_path.display()
             );
         }
+    }
+    let released: Vec<&str> = record.entries().iter().map(|e| e.id.as_str()).collect();
+    let docs_out = args
+        .docs_out
+        .unwrap_or_else(|| workspace_dir("docs/schema"));
+    let docs = docs::docs_files(&merged, &released);
+    if !sync(&docs_out, &docs, docs::EXTENSIONS, args.check) {
+        status = ExitCode::FAILURE;
     }
     status
 }
@@ -186,13 +209,14 @@ fn workspace_dir(name: &str) -> PathBuf {
     manifest_dir.parent().unwrap_or(manifest_dir).join(name)
 }
 
-/// Writes (or with `check`, compares) `files` under `root`; false when that fails or, with
+/// Writes (or with `check`, compares) `files` under `root`, which owns the files with an
+/// extension in `owned`; false when that fails or, with
 /// `check`, when the tree is not fresh.
-fn sync(root: &Path, files: &[GeneratedFile], check: bool) -> bool {
+fn sync(root: &Path, files: &[GeneratedFile], owned: &[&str], check: bool) -> bool {
     let outcome = if check {
-        files::diff(root, files)
+        files::diff_owning(root, files, owned)
     } else {
-        files::write(root, files)
+        files::write_owning(root, files, owned)
     };
     match outcome {
         Ok(drift) if check && !drift.is_empty() => {

@@ -15,7 +15,7 @@ mod value;
 pub use capabilities::{ALL_ACTIONS, Capabilities, ColumnClause, ReferentialEvent, RowSizeLimit};
 pub use db2::Db2;
 pub use month::Month;
-pub use postgres::Postgres;
+pub use postgres::{PartitionObjects, Postgres};
 pub use query::DmlSql;
 pub use sqlite::Sqlite;
 pub use value::SqlValue;

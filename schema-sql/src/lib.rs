@@ -12,6 +12,7 @@
 
 pub mod backend;
 pub mod dml;
+pub mod docs;
 pub mod files;
 pub mod partition;
 pub mod release;

@@ -2,7 +2,7 @@
 //! dialect's [`Capabilities`](crate::backend::Capabilities) in one pass before anything is
 //! rendered, with the warnings of what renders but may be refused or is skipped.
 
-use crate::backend::{Backend, ReferentialEvent, backend};
+use crate::backend::{Backend, ReferentialEvent, RowSizeLimit, backend};
 use schema_dsl::{ColumnType, Dialect, IndexDef, IndexMethod, Schema, SchemaState, Step, TableDef};
 use thiserror::Error;
 
@@ -25,12 +25,23 @@ pub struct DialectError {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("warning: {dialect}: table `{table}`: {problem}")]
 pub struct DialectWarning {
+    /// What kind of warning it is.
+    pub kind: WarningKind,
     /// The dialect concerned.
     pub dialect: Dialect,
     /// The table concerned.
     pub table: String,
     /// What may go wrong, and what to do.
     pub problem: String,
+}
+
+/// What a [`DialectWarning`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WarningKind {
+    /// A table's longest row needs pages larger than the dialect's smallest ([`row_size`]).
+    RowSize,
+    /// The dialect skips a step it cannot render (an index method, partitioning).
+    Skipped,
 }
 
 /// What the rules found in a schema: errors stop the rendering, warnings are printed.
@@ -66,6 +77,7 @@ pub fn check(schema: &Schema, dialects: &[Dialect]) -> Report {
 pub fn check_step(backend: &dyn Backend, state: &SchemaState, step: &Step) -> Report {
     let capabilities = backend.capabilities();
     let warn = |problem: String| DialectWarning {
+        kind: WarningKind::Skipped,
         dialect: backend.dialect(),
         table: step.table_name().to_string(),
         problem,
@@ -320,21 +332,58 @@ pub fn check_partitioning(backend: &dyn Backend, table: &TableDef) -> Vec<Dialec
     errors
 }
 
-/// The largest row `table` can hold in `backend`'s dialect, in bytes, and the smallest page
-/// size in KiB that holds it (`None` when none does): a warning when it needs more than the
-/// smallest page, since only the database's table spaces and `extended_row_sz` decide.
-pub fn check_row_size(backend: &dyn Backend, table: &TableDef) -> Option<DialectWarning> {
+/// How large a table's rows can grow in a dialect whose rows are bounded by pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowSize {
+    /// The largest row, in bytes.
+    pub bytes: u32,
+    /// The smallest page size, in KiB, whose table spaces hold it; `None` when not even the
+    /// largest does (only `extended_row_sz` lets it in).
+    pub page_kib: Option<u32>,
+    /// The smallest page size of the dialect, in KiB, and its row limit in bytes.
+    pub smallest: RowSizeLimit,
+}
+
+impl RowSize {
+    /// Whether the row fits the smallest page.
+    pub fn fits_smallest_page(&self) -> bool {
+        self.bytes <= self.smallest.max_row_bytes
+    }
+}
+
+/// The largest row `table` can hold in `backend`'s dialect and the page it needs; `None` when
+/// the dialect does not bound rows by pages.
+pub fn row_size(backend: &dyn Backend, table: &TableDef) -> Option<RowSize> {
     let limits = backend.capabilities().row_size_limits;
-    let smallest = limits.first()?;
+    let smallest = *limits.first()?;
     let bytes: u32 = table
         .columns
         .iter()
         .map(|c| backend.column_row_bytes(c))
         .sum();
-    if bytes <= smallest.max_row_bytes {
+    Some(RowSize {
+        bytes,
+        page_kib: limits
+            .iter()
+            .find(|limit| bytes <= limit.max_row_bytes)
+            .map(|limit| limit.page_kib),
+        smallest,
+    })
+}
+
+/// The largest row `table` can hold in `backend`'s dialect, in bytes, and the smallest page
+/// size in KiB that holds it (`None` when none does): a warning when it needs more than the
+/// smallest page, since only the database's table spaces and `extended_row_sz` decide.
+pub fn check_row_size(backend: &dyn Backend, table: &TableDef) -> Option<DialectWarning> {
+    let size = row_size(backend, table)?;
+    if size.fits_smallest_page() {
         return None;
     }
-    let needs = match limits.iter().find(|limit| bytes <= limit.max_row_bytes) {
+    let limits = backend.capabilities().row_size_limits;
+    let needs = match limits
+        .iter()
+        .find(|limit| size.page_kib == Some(limit.page_kib))
+    {
         Some(limit) => format!(
             "a table space with {}K pages (row limit {} bytes)",
             limit.page_kib, limit.max_row_bytes
@@ -342,12 +391,13 @@ pub fn check_row_size(backend: &dyn Backend, table: &TableDef) -> Option<Dialect
         None => "extended_row_sz enabled: it exceeds even 32K pages".to_string(),
     };
     Some(DialectWarning {
+        kind: WarningKind::RowSize,
         dialect: backend.dialect(),
         table: table.name.clone(),
         problem: format!(
-            "the maximum row size is {bytes} bytes, over the {} bytes of {}K pages; \
+            "the maximum row size is {} bytes, over the {} bytes of {}K pages; \
              unless the database has extended_row_sz enabled, it needs {needs}",
-            smallest.max_row_bytes, smallest.page_kib
+            size.bytes, size.smallest.max_row_bytes, size.smallest.page_kib
         ),
     })
 }

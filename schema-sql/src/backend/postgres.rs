@@ -231,7 +231,8 @@ impl Backend for Postgres {
             plan.partitioning.column
         ));
         sql.push(format!(
-            "CREATE TABLE {name}_default PARTITION OF {name} DEFAULT;"
+            "CREATE TABLE {} PARTITION OF {name} DEFAULT;",
+            plan.default_partition
         ));
         sql.extend(
             plan.indexes(table)
@@ -294,7 +295,7 @@ impl Backend for Postgres {
     ) -> Result<Vec<String>, Unsupported> {
         let plan = PartitionPlan::new(self, table)?;
         let name = &table.name;
-        let default = format!("{name}_default");
+        let default = plan.default_partition.clone();
         let column = &plan.partitioning.column;
         let mut sql = vec![
             format!("LOCK TABLE {name} IN ACCESS EXCLUSIVE MODE;"),
@@ -331,6 +332,37 @@ impl Backend for Postgres {
     }
 }
 
+/// What [`Backend::partition_table`] makes of a table in PostgreSQL, for readers (the
+/// schema documentation): the same plan the statements are rendered from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartitionObjects {
+    /// The partitioned table: its primary key extended by the partition key.
+    pub partitioned: TableDef,
+    /// `<table>_keys`: the declared primary key, kept unique across partitions by triggers;
+    /// the foreign keys that referenced the table reference it instead.
+    pub keys: TableDef,
+    /// The trigger function that keeps `keys` in step with the table.
+    pub keys_function: String,
+    /// The DEFAULT partition, for rows outside every monthly partition.
+    pub default_partition: String,
+    /// The partition key.
+    pub partition_column: String,
+}
+
+impl Postgres {
+    /// What partitioning `table` creates; refused when the table declares no partitioning.
+    pub fn partition_objects(&self, table: &TableDef) -> Result<PartitionObjects, Unsupported> {
+        let plan = PartitionPlan::new(self, table)?;
+        Ok(PartitionObjects {
+            partition_column: plan.partitioning.column.clone(),
+            partitioned: plan.partitioned,
+            keys: plan.keys,
+            keys_function: plan.keys_function,
+            default_partition: plan.default_partition,
+        })
+    }
+}
+
 /// What partitioning one table takes: its partitioned form and the table of its keys.
 struct PartitionPlan<'a> {
     partitioning: &'a Partitioning,
@@ -340,6 +372,8 @@ struct PartitionPlan<'a> {
     keys: TableDef,
     /// The trigger function that keeps `keys` in step with the table.
     keys_function: String,
+    /// `<table>_default`: the DEFAULT partition, for rows outside every monthly one.
+    default_partition: String,
     columns: String,
 }
 
@@ -367,6 +401,7 @@ impl<'a> PartitionPlan<'a> {
             partitioning,
             partitioned,
             keys_function: format!("{}_keys_sync", table.name),
+            default_partition: format!("{}_default", table.name),
             keys,
             columns: backend.identifier_list(
                 &table
