@@ -364,3 +364,40 @@ fn plan_sql_is_a_complete_script_that_sqlite3_applies_as_migrate_would() {
     let rest = text(&output.stdout);
     assert!(!rest.contains("BEGIN;"), "{rest}");
 }
+
+#[test]
+fn plan_sql_for_postgres_runs_in_psql_and_the_runner_agrees() {
+    let cwd = scratch();
+    let database = spine_tests::pg::fresh_database();
+    let target = database.url();
+    let output = run(migrate(cwd.path()).args(["--target", &target, "plan", "--sql"]));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let script_file = cwd.path().join("plan.sql");
+    std::fs::write(&script_file, &output.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let psql = std::fs::read_dir("/usr/lib/postgresql")
+        .unwrap_or_else(|e| panic!("PostgreSQL client: {e}"))
+        .filter_map(Result::ok)
+        .map(|entry| entry.path().join("bin/psql"))
+        .find(|path| path.is_file())
+        .unwrap_or_else(|| panic!("psql not found"));
+    let done = run(Command::new(psql)
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h"])
+        .arg(&database.socket_dir)
+        .args(["-p", &database.port.to_string(), "-U", "postgres", "-d"])
+        .arg(&database.name)
+        .arg("-f")
+        .arg(&script_file)
+        .stdin(Stdio::null()));
+    assert!(done.status.success(), "psql: {}", text(&done.stderr));
+    let output = run(migrate(cwd.path()).args(["--target", &target, "validate"]));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let output = run(migrate(cwd.path()).args(["--target", &target, "--json", "status"]));
+    let status: serde_json::Value =
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let states: Vec<&str> = status["migrations"]
+        .as_array()
+        .map(|all| all.iter().filter_map(|m| m["state"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(states.len() as i64, postgres_count());
+    assert!(states.iter().all(|s| *s == "applied"), "{states:?}");
+}
