@@ -2,6 +2,9 @@
 
 use std::path::PathBuf;
 
+/// The hint of a connection failure that nothing more precise explains.
+pub const CONNECT_HINT: &str = "check that the database is running and the target is right";
+
 /// Everything the runner can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -45,15 +48,42 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
-    /// The database cannot be reached.
+    /// The target's driver is a cargo feature this build of `migrate` was compiled without.
     #[error(
-        "cannot connect to {target}: {message}; check that the database is running and the target is right"
+        "{target}: this migrate was built without the `{feature}` feature, which {kind} targets need; rebuild with `cargo build -p migrate --features {feature}`{extra}"
     )]
+    DriverNotBuilt {
+        /// The target, password redacted.
+        target: String,
+        /// The cargo feature of `migrate` that holds its driver.
+        feature: &'static str,
+        /// What kind of target it is (SQLite, PostgreSQL, ODBC).
+        kind: &'static str,
+        /// What else the feature needs, if anything (e.g. unixODBC).
+        extra: &'static str,
+    },
+    /// An environment variable naming the target is set but unusable.
+    #[error(
+        "${variable} is set but {reason}; fix or unset it (it is used when --target is not given)"
+    )]
+    BadEnvironment {
+        /// The variable's name.
+        variable: &'static str,
+        /// What is wrong with its value.
+        reason: String,
+    },
+    /// The blocking task of an async entry point did not finish (its runtime shut down).
+    #[error("the migration task did not finish: {0}")]
+    TaskFailed(String),
+    /// The database cannot be reached.
+    #[error("cannot connect to {target}: {message}; {hint}")]
     Connect {
         /// The target, password redacted.
         target: String,
         /// The driver's message.
         message: String,
+        /// What to do: [`CONNECT_HINT`], or a more precise hint (e.g. about `sslmode`).
+        hint: String,
     },
     /// The ODBC driver names a DBMS the runner does not know.
     #[error(
@@ -170,6 +200,22 @@ pub fn one_line(text: &str, max: usize) -> String {
 pub struct DbError {
     /// The database's own message.
     pub message: String,
+}
+
+impl Error {
+    /// A [`Error::Connect`] with `hint` in place of its hint; other errors unchanged.
+    pub fn with_hint(self, hint: &str) -> Error {
+        match self {
+            Error::Connect {
+                target, message, ..
+            } => Error::Connect {
+                target,
+                message,
+                hint: hint.to_string(),
+            },
+            other => other,
+        }
+    }
 }
 
 impl DbError {

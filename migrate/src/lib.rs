@@ -61,7 +61,14 @@
 //!     and skips it if another runner got there first. No lock row or lock table exists, so
 //!     nothing can stay stuck.
 //!
+//! # Drivers (cargo features)
+//! `sqlite` (rusqlite, SQLite compiled in) and `postgres` (pure Rust, TLS with rustls) are on by
+//! default; `odbc` (odbc-api, links unixODBC's `libodbc.so.2`) is opt-in; `tokio` adds
+//! [`run_blocking`] and [`up_async`]. A target whose driver was not compiled in fails with
+//! [`Error::DriverNotBuilt`], naming the feature.
+//!
 //! # Use at start-up
+//! From async code (tokio), use [`run_blocking`] or [`up_async`] instead.
 //! ```no_run
 //! # fn main() -> Result<(), migrate::Error> {
 //! let set = migrate::bundled()?; // or MigrationSet::from_dir("migrations-generated")?
@@ -88,6 +95,48 @@ pub use migration_layout::{Dialect, Tier};
 pub use runner::{DownTarget, Progress, Runner, State, StatusEntry, Step};
 pub use source::{Migration, MigrationSet};
 pub use target::Target;
+
+/// Runs blocking migration work (connecting, [`Runner`] calls) on tokio's blocking thread pool
+/// and awaits it: the way to migrate from async code. The drivers are blocking, and the
+/// `postgres` crate's client runs a tokio runtime of its own, which panics ("Cannot start a
+/// runtime from within a runtime") when called on a runtime's worker thread; on a
+/// `spawn_blocking` thread it works. A panic in `work` resumes in the caller.
+///
+/// ```no_run
+/// # async fn start() -> Result<(), migrate::Error> {
+/// let steps = migrate::run_blocking(|| {
+///     let set = migrate::bundled()?;
+///     let mut conn = "postgres://app@db/spine?sslmode=verify-full"
+///         .parse::<migrate::Target>()?
+///         .connect(None)?;
+///     migrate::Runner::new(conn.as_mut(), &set).up(migrate::Tier::Advanced, &mut |_| {})
+/// })
+/// .await?;
+/// # Ok(()) }
+/// ```
+#[cfg(feature = "tokio")]
+pub async fn run_blocking<T, F>(work: F) -> Result<T>
+where
+    F: FnOnce() -> Result<T> + Send + 'static,
+    T: Send + 'static,
+{
+    match tokio::task::spawn_blocking(work).await {
+        Ok(result) => result,
+        Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+        Err(error) => Err(Error::TaskFailed(error.to_string())),
+    }
+}
+
+/// From async code: connects to `target` and applies `set`'s pending migrations up to `tier`
+/// (each in its own transaction), on tokio's blocking thread pool (see [`run_blocking`]).
+#[cfg(feature = "tokio")]
+pub async fn up_async(target: Target, set: MigrationSet, tier: Tier) -> Result<Vec<Step>> {
+    run_blocking(move || {
+        let mut conn = target.connect(None)?;
+        Runner::new(conn.as_mut(), &set).up(tier, &mut |_| {})
+    })
+    .await
+}
 
 /// The [`MigrationSet`] of the files a build script embedded with
 /// [`migration_layout::embed::write_embedding`] under `$file` in `OUT_DIR`.

@@ -1,10 +1,13 @@
 //! `migrate`: the operators' command line over the `migrate` library.
 
+use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 
-use clap::{Args, Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use migrate::error::one_line;
 use migrate::{
     Dialect, DownTarget, Error, MigrationSet, Progress, Runner, State, StatusEntry, Step, Target,
@@ -14,30 +17,91 @@ use serde_json::json;
 
 /// Environment variable read when `--target` is not given (keeps passwords off the command line).
 const TARGET_ENV: &str = "SPINE_DATABASE_URL";
+/// The conventional variable (sqlx, diesel, refinery), read when neither `--target` nor
+/// `$SPINE_DATABASE_URL` is given.
+const DATABASE_URL_ENV: &str = "DATABASE_URL";
 
 /// Applies the spine schema migrations, with tracking, checksums and locking.
 #[derive(Parser)]
 #[command(name = "migrate", version)]
 struct Cli {
-    /// Database: sqlite:PATH or a file path (default sqlite:spine.db), postgres://..., a libpq
-    /// key=value string, or odbc:<connection string>. Default: $SPINE_DATABASE_URL, else spine.db.
-    #[arg(long, short, global = true)]
-    target: Option<String>,
+    /// Database: sqlite:PATH or a file path, postgres://... or a libpq key=value string (TLS:
+    /// sslmode=disable|prefer|require|verify-ca|verify-full, sslrootcert=FILE), or
+    /// odbc:<connection string>. Default: $SPINE_DATABASE_URL, else $DATABASE_URL, else
+    /// sqlite:spine.db.
+    #[arg(
+        long,
+        short,
+        global = true,
+        env = TARGET_ENV,
+        hide_env_values = true,
+        value_parser = clap::builder::OsStringValueParser::new()
+    )]
+    target: Option<OsString>,
+    /// Read when neither --target nor $SPINE_DATABASE_URL is given.
+    #[arg(
+        long,
+        global = true,
+        hide = true,
+        env = DATABASE_URL_ENV,
+        hide_env_values = true,
+        value_parser = clap::builder::OsStringValueParser::new()
+    )]
+    database_url: Option<OsString>,
     /// Root directory of the migration files (holding sqlite/, postgres/, db2/).
     /// Default: the files embedded in this binary at build time.
     #[arg(long, global = true)]
     dir: Option<PathBuf>,
-    /// Dialect of an ODBC target (sqlite, postgres, db2); default: read from the driver.
-    #[arg(long, global = true)]
-    dialect: Option<String>,
+    /// Dialect of an ODBC target; default: read from the driver.
+    #[arg(long, global = true, value_enum)]
+    dialect: Option<DialectArg>,
     /// Print nothing but errors.
     #[arg(long, short, global = true)]
     quiet: bool,
     /// Print one machine-readable JSON document.
     #[arg(long, global = true, conflicts_with = "quiet")]
     json: bool,
+    /// Log more to stderr: -v info, -vv debug, -vvv trace ($RUST_LOG, when set, decides).
+    #[arg(long, short, global = true, action = ArgAction::Count)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
+}
+
+/// `--dialect`.
+#[derive(Clone, Copy, ValueEnum)]
+enum DialectArg {
+    Sqlite,
+    Postgres,
+    Db2,
+}
+
+impl From<DialectArg> for Dialect {
+    fn from(arg: DialectArg) -> Self {
+        match arg {
+            DialectArg::Sqlite => Dialect::Sqlite,
+            DialectArg::Postgres => Dialect::Postgres,
+            DialectArg::Db2 => Dialect::Db2,
+        }
+    }
+}
+
+/// `--tier`.
+#[derive(Clone, Copy, ValueEnum)]
+enum TierArg {
+    Basic,
+    Intermediate,
+    Advanced,
+}
+
+impl From<TierArg> for Tier {
+    fn from(arg: TierArg) -> Self {
+        match arg {
+            TierArg::Basic => Tier::Basic,
+            TierArg::Intermediate => Tier::Intermediate,
+            TierArg::Advanced => Tier::Advanced,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -48,7 +112,7 @@ enum Command {
     /// Show every migration: applied, pending, modified or missing.
     Status,
     /// Print the SQL `up` would run, without running it.
-    Plan(TierArg),
+    Plan(PlanArgs),
     /// Revert applied migrations with their .down.sql files.
     Down(DownArgs),
     /// Check the recorded checksums against the files; fails on modified or missing files.
@@ -67,12 +131,18 @@ enum Command {
         #[arg(long)]
         all_unverified: bool,
     },
+    /// Print a shell completion script, e.g. `migrate completions bash >
+    /// ~/.local/share/bash-completion/completions/migrate`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Args)]
 struct UpArgs {
     #[command(flatten)]
-    tier: TierArg,
+    tier: TierChoice,
     /// Apply all pending migrations and their tracking rows in ONE transaction: a failure
     /// leaves nothing of the run, and the run costs one commit instead of one per migration.
     /// But a failure or crash also discards the run's migrations that succeeded, and the write
@@ -81,13 +151,30 @@ struct UpArgs {
     /// from there.
     #[arg(long)]
     group: bool,
+    /// Stop after this migration (in apply order); later ones stay pending.
+    #[arg(long, value_name = "ID")]
+    to: Option<String>,
 }
 
 #[derive(Args)]
-struct TierArg {
-    /// basic, intermediate or advanced (advanced also applies dialect overlays).
-    #[arg(long, default_value = "advanced")]
-    tier: String,
+struct PlanArgs {
+    #[command(flatten)]
+    tier: TierChoice,
+    /// Stop after this migration (in apply order), as `up --to` would.
+    #[arg(long, value_name = "ID")]
+    to: Option<String>,
+    /// Print one complete SQL script a DBA can run with the database's own client: the
+    /// tracking table when needed, and each migration between BEGIN and COMMIT with the INSERT
+    /// of its tracking row.
+    #[arg(long, conflicts_with = "json")]
+    sql: bool,
+}
+
+#[derive(Args)]
+struct TierChoice {
+    /// The tier to migrate to (advanced also applies dialect overlays).
+    #[arg(long, value_enum, default_value = "advanced")]
+    tier: TierArg,
 }
 
 #[derive(Args)]
@@ -123,7 +210,11 @@ enum Output {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
     let output = if cli.json {
         Output::Json
     } else if cli.quiet {
@@ -131,10 +222,22 @@ fn main() -> ExitCode {
     } else {
         Output::Human
     };
-    match run(&cli, output) {
+    init_logging(cli.verbose, cli.quiet);
+    if let Command::Completions { shell } = &cli.command {
+        clap_complete::generate(
+            *shell,
+            &mut Cli::command(),
+            "migrate",
+            &mut std::io::stdout(),
+        );
+        return ExitCode::SUCCESS;
+    }
+    let from_command_line = matches.value_source("target") == Some(ValueSource::CommandLine);
+    match run(&cli, from_command_line, output) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             let message = one_line(&error.to_string(), usize::MAX);
+            tracing::debug!(?error, "failed");
             if output == Output::Json {
                 println!("{}", json!({ "ok": false, "error": message }));
             }
@@ -144,29 +247,99 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: &Cli, output: Output) -> Result<(), Error> {
-    let dialect = cli
-        .dialect
-        .as_deref()
-        .map(str::parse::<Dialect>)
-        .transpose()?;
+/// Logs to stderr: `$RUST_LOG` when set, else warnings (errors with --quiet) and more with -v.
+fn init_logging(verbose: u8, quiet: bool) {
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, 2) => "debug",
+        (false, _) => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+}
+
+/// Where the target came from, for the line printed before anything is applied.
+fn choose_target(cli: &Cli, from_command_line: bool) -> Result<(Target, &'static str), Error> {
+    let empty = |variable: &'static str| Error::BadEnvironment {
+        variable,
+        reason: "is empty".to_string(),
+    };
+    let parse_env = |variable: &'static str, value: &OsString| {
+        let text = value.to_str().ok_or_else(|| Error::BadEnvironment {
+            variable,
+            reason: "is not valid UTF-8".to_string(),
+        })?;
+        if text.trim().is_empty() {
+            return Err(empty(variable));
+        }
+        let target = text
+            .parse::<Target>()
+            .map_err(|error| Error::BadEnvironment {
+                variable,
+                reason: format!("is not a usable target ({error})"),
+            })?;
+        Ok((target, variable))
+    };
+    if from_command_line {
+        let text = cli
+            .target
+            .as_ref()
+            .and_then(|value| value.to_str())
+            .ok_or_else(|| Error::BadTarget {
+                target: cli
+                    .target
+                    .as_ref()
+                    .map(|value| value.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                reason: "it is not valid UTF-8".to_string(),
+            })?;
+        return Ok((text.parse::<Target>()?, "--target"));
+    }
+    match (&cli.target, std::env::var_os(TARGET_ENV)) {
+        (Some(value), _) => return parse_env(TARGET_ENV, value),
+        (None, Some(_)) => return Err(empty(TARGET_ENV)),
+        (None, None) => {}
+    }
+    match (&cli.database_url, std::env::var_os(DATABASE_URL_ENV)) {
+        (Some(value), _) => parse_env(DATABASE_URL_ENV, value),
+        (None, Some(_)) => Err(empty(DATABASE_URL_ENV)),
+        (None, None) => Ok((Target::default(), "default")),
+    }
+}
+
+fn run(cli: &Cli, from_command_line: bool, output: Output) -> Result<(), Error> {
+    let dialect = cli.dialect.map(Dialect::from);
     let tier = match &cli.command {
-        Command::Up(UpArgs { tier: arg, .. }) | Command::Plan(arg) => {
-            Some(arg.tier.parse::<Tier>()?)
+        Command::Up(UpArgs { tier, .. }) | Command::Plan(PlanArgs { tier, .. }) => {
+            Some(Tier::from(tier.tier))
         }
         _ => None,
     };
+    let (target, source) = choose_target(cli, from_command_line)?;
+    let shown = target.display();
+    let origin = match source {
+        "--target" => String::new(),
+        "default" => " (no --target, $SPINE_DATABASE_URL or $DATABASE_URL)".to_string(),
+        variable => format!(" (from ${variable})"),
+    };
+    tracing::info!(target = %shown, source, "target chosen");
+    let writes = matches!(
+        cli.command,
+        Command::Up(_) | Command::Down(_) | Command::Rebless { .. }
+    );
+    if writes && output == Output::Human {
+        println!("target: {shown}{origin}");
+    }
     let set = match &cli.dir {
         Some(dir) => MigrationSet::from_dir(dir)?,
         None => migrate::bundled()?,
-    };
-    let target = match cli
-        .target
-        .clone()
-        .or_else(|| std::env::var(TARGET_ENV).ok())
-    {
-        Some(text) => text.parse::<Target>()?,
-        None => Target::default(),
     };
     let read_only = matches!(
         cli.command,
@@ -178,7 +351,6 @@ fn run(cli: &Cli, output: Output) -> Result<(), Error> {
         target.connect(dialect)?
     };
     let mut runner = Runner::new(conn.as_mut(), &set);
-    let shown = target.display();
     let mut reporter = Reporter::new(output);
     let result = execute(cli, &mut runner, tier, &shown, output, &mut reporter);
     reporter.close_line(result.is_err());
@@ -202,6 +374,17 @@ impl Reporter {
     }
 
     fn report(&mut self, event: Progress<'_>) {
+        match &event {
+            Progress::Applying(id) => tracing::info!(id, "applying"),
+            Progress::Reverting(id) => tracing::info!(id, "reverting"),
+            Progress::Applied(step) => {
+                tracing::info!(id = step.id, ms = step.duration_ms, "applied")
+            }
+            Progress::Reverted(step) => {
+                tracing::info!(id = step.id, ms = step.duration_ms, "reverted")
+            }
+            Progress::AppliedElsewhere(id) => tracing::info!(id, "applied by another runner"),
+        }
         if self.output != Output::Human {
             return;
         }
@@ -223,9 +406,15 @@ impl Reporter {
             Progress::Applied(step) => println!("applied   {} ({} ms)", step.id, step.duration_ms),
             Progress::Reverted(step) => println!("reverted  {} ({} ms)", step.id, step.duration_ms),
             Progress::AppliedElsewhere(id) => {
-                println!("skipped   {id} (applied by another runner)")
+                if self.line_open {
+                    println!("skipped (applied by another runner)");
+                    self.line_open = false;
+                } else {
+                    println!("skipped   {id} (applied by another runner)")
+                }
             }
-            Progress::Applying(_) | Progress::Reverting(_) => {}
+            Progress::Applying(id) => println!("applying  {id}"),
+            Progress::Reverting(id) => println!("reverting {id}"),
         }
     }
 
@@ -247,30 +436,45 @@ fn execute(
     reporter: &mut Reporter,
 ) -> Result<(), Error> {
     let mut report = |event: Progress<'_>| reporter.report(event);
+    let started = Instant::now();
+    let took = |started: Instant| format!("{} ms", started.elapsed().as_millis());
     match &cli.command {
         Command::Up(args) => {
             let tier = tier.unwrap_or(Tier::Advanced);
-            let steps = if args.group {
-                runner.up_grouped(tier, &mut report)?
-            } else {
-                runner.up(tier, &mut report)?
+            let steps = match &args.to {
+                Some(id) => runner.up_until(tier, id, args.group, &mut report)?,
+                None if args.group => runner.up_grouped(tier, &mut report)?,
+                None => runner.up(tier, &mut report)?,
             };
             let how = if args.group {
                 " in one transaction"
             } else {
                 ""
             };
+            let to = match &args.to {
+                Some(id) => format!(" up to {id}"),
+                None => format!(" at tier {tier}"),
+            };
             finish(output, "up", shown, &steps, || match steps.len() {
-                0 => format!("{shown} is up to date at tier {tier}"),
-                n => format!("{n} migration(s) applied to {shown}{how}"),
+                0 => format!("{shown} is up to date{to} (checked in {})", took(started)),
+                n => format!(
+                    "{n} migration(s) applied to {shown}{how} in {} (sum of migrations {} ms)",
+                    took(started),
+                    steps.iter().map(|s| s.duration_ms).sum::<i64>()
+                ),
             });
         }
         Command::Down(args) => {
             let steps = runner.down(&args.target(), &mut report)?;
             finish(output, "down", shown, &steps, || {
-                format!("{} migration(s) reverted on {shown}", steps.len())
+                format!(
+                    "{} migration(s) reverted on {shown} in {}",
+                    steps.len(),
+                    took(started)
+                )
             });
         }
+        Command::Completions { .. } => {}
         Command::Status => print_status(output, shown, &runner.status()?),
         Command::Validate => {
             let entries = runner.validate()?;
@@ -283,8 +487,24 @@ fn execute(
                 Output::Quiet => {}
             }
         }
-        Command::Plan(_) => {
-            let plan = runner.plan(tier.unwrap_or(Tier::Advanced))?;
+        Command::Plan(args) if args.sql => {
+            let tier = tier.unwrap_or(Tier::Advanced);
+            let script = runner.plan_script(tier, args.to.as_deref())?;
+            if output != Output::Quiet {
+                println!(
+                    "-- spine migrations pending on {shown}, as one script (nothing was applied).\n-- {}\n{}",
+                    match runner.dialect() {
+                        Dialect::Sqlite => "Run: sqlite3 -bail DB < this.sql",
+                        Dialect::Postgres => "Run: psql -v ON_ERROR_STOP=1 -f this.sql",
+                        Dialect::Db2 =>
+                            "Run: db2 +c -stvf this.sql (autocommit off: each migration ends with its COMMIT)",
+                    },
+                    script.trim_end()
+                );
+            }
+        }
+        Command::Plan(args) => {
+            let plan = runner.plan_until(tier.unwrap_or(Tier::Advanced), args.to.as_deref())?;
             match output {
                 Output::Json => {
                     let steps: Vec<_> = plan

@@ -102,7 +102,20 @@ impl<'a> Runner<'a> {
     /// transaction: a failure keeps the migrations before it. Refuses to start when an applied
     /// migration's file changed.
     pub fn up(&mut self, tier: Tier, progress: &mut dyn FnMut(Progress<'_>)) -> Result<Vec<Step>> {
-        self.up_with(tier, false, progress)
+        self.up_with(tier, None, false, progress)
+    }
+
+    /// Like [`up`](Runner::up) (or [`up_grouped`](Runner::up_grouped) when `group`), but stops
+    /// after migration `id` (in apply order, among the migrations up to `tier`): the later ones
+    /// stay pending. [`Error::UnknownMigration`] when `id` is not among them.
+    pub fn up_until(
+        &mut self,
+        tier: Tier,
+        id: &str,
+        group: bool,
+        progress: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<Vec<Step>> {
+        self.up_with(tier, Some(id), group, progress)
     }
 
     /// Like [`up`](Runner::up), but applies every pending migration and its tracking row in
@@ -115,17 +128,31 @@ impl<'a> Runner<'a> {
         tier: Tier,
         progress: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Vec<Step>> {
-        self.up_with(tier, true, progress)
+        self.up_with(tier, None, true, progress)
+    }
+
+    /// The migrations up to `tier`, in apply order, cut after `until` when given.
+    fn ordered(&self, tier: Tier, until: Option<&str>) -> Result<Vec<&'a Migration>> {
+        let mut plan = self.set.up_to(self.dialect, tier)?;
+        if let Some(id) = until {
+            let position = plan
+                .iter()
+                .position(|m| m.id == id)
+                .ok_or_else(|| Error::UnknownMigration(id.to_string()))?;
+            plan.truncate(position + 1);
+        }
+        Ok(plan)
     }
 
     fn up_with(
         &mut self,
         tier: Tier,
+        until: Option<&str>,
         group: bool,
         progress: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Vec<Step>> {
         let set = self.set;
-        let plan = set.up_to(self.dialect, tier)?;
+        let plan = self.ordered(tier, until)?;
         self.locked(|runner| {
             let mut tracking = Tracking::detect(runner.conn)?;
             let applied = tracking::read_applied(runner.conn, tracking)?;
@@ -154,15 +181,98 @@ impl<'a> Runner<'a> {
 
     /// The migrations `up` would apply, in order, without changing anything.
     pub fn plan(&mut self, tier: Tier) -> Result<Vec<&'a Migration>> {
+        self.plan_until(tier, None)
+    }
+
+    /// Like [`plan`](Runner::plan), stopping after `until` when given (as
+    /// [`up_until`](Runner::up_until) would).
+    pub fn plan_until(&mut self, tier: Tier, until: Option<&str>) -> Result<Vec<&'a Migration>> {
+        Ok(self.pending(tier, until)?.1)
+    }
+
+    /// What `up` would apply as one SQL script a DBA can run with the database's own client
+    /// (`sqlite3`, `psql -v ON_ERROR_STOP=1`, `db2 +c -tvf`): the tracking table's creation
+    /// (or upgrade) when needed, then each pending migration in a transaction of its own with
+    /// the INSERT of its tracking row (duration 0), so `migrate status` afterwards shows them
+    /// applied with their checksums. SQLite migrations with the foreign-keys-off directive get
+    /// the `PRAGMA`s around their transaction and a `PRAGMA foreign_key_check` before COMMIT.
+    /// Nothing is applied.
+    pub fn plan_script(&mut self, tier: Tier, until: Option<&str>) -> Result<String> {
+        let (tracking, pending) = self.pending(tier, until)?;
+        let dialect = self.dialect;
+        let mut script = String::new();
+        let statement_end = |sql: &str| {
+            let sql = sql.trim_end();
+            if sql.ends_with(';') {
+                format!("{sql}\n")
+            } else {
+                format!("{sql};\n")
+            }
+        };
+        match tracking {
+            Tracking::Absent => script.push_str(&statement_end(&dialect.create_tracking_table())),
+            Tracking::Older => {
+                let upgrades = dialect.tracking_upgrades();
+                let during = "reading the tracking table's columns";
+                let needed = transaction(self.conn, Begin::Read, during, |conn| {
+                    let mut needed = Vec::new();
+                    for (done, statements) in upgrades {
+                        if conn.query_count(&done).map_err(|e| e.during(during))? == 0 {
+                            needed.extend(statements);
+                        }
+                    }
+                    Ok(needed)
+                })?;
+                for sql in needed {
+                    script.push_str(&statement_end(&sql));
+                }
+            }
+            Tracking::Current => {}
+        }
+        let (begin, commit) = match dialect {
+            Dialect::Db2 => ("", "COMMIT;\n"),
+            Dialect::Sqlite | Dialect::Postgres => ("BEGIN;\n", "COMMIT;\n"),
+        };
+        for migration in pending {
+            let fk_off = dialect == Dialect::Sqlite && migration.up_foreign_keys_off();
+            script.push_str(&format!("\n-- {} ({})\n", migration.id, migration.up_path));
+            if fk_off {
+                script.push_str("PRAGMA foreign_keys = OFF;\n");
+            }
+            script.push_str(begin);
+            script.push_str(&statement_end(&migration.up_sql));
+            if fk_off {
+                script.push_str("PRAGMA foreign_key_check;\n");
+            }
+            script.push_str(&statement_end(&dialect.insert_applied(
+                &migration.id,
+                &migration.checksum,
+                0,
+            )));
+            script.push_str(commit);
+            if fk_off {
+                script.push_str("PRAGMA foreign_keys = ON;\n");
+            }
+        }
+        Ok(script)
+    }
+
+    /// The tracking table's shape and the pending migrations up to `tier` (and `until`).
+    fn pending(
+        &mut self,
+        tier: Tier,
+        until: Option<&str>,
+    ) -> Result<(Tracking, Vec<&'a Migration>)> {
         let set = self.set;
-        let plan = set.up_to(self.dialect, tier)?;
+        let plan = self.ordered(tier, until)?;
         let tracking = Tracking::detect(self.conn)?;
         let applied = tracking::read_applied(self.conn, tracking)?;
         tracking::refuse_modified(set.all(self.dialect), &applied)?;
-        Ok(plan
+        let pending = plan
             .into_iter()
             .filter(|m| !applied.contains_key(m.id.as_str()))
-            .collect())
+            .collect();
+        Ok((tracking, pending))
     }
 
     /// Every migration of the dialect with its state, then applied ones that have no file.

@@ -11,8 +11,8 @@
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use crate::driver::{Connection, OdbcConnection, PostgresConnection, SqliteConnection};
-use crate::error::{Error, Result};
+use crate::driver::Connection;
+use crate::error::{CONNECT_HINT, Error, Result};
 use crate::redact::{password_of, redact, scrub};
 use migration_layout::Dialect;
 
@@ -70,10 +70,11 @@ impl FromStr for Target {
             lower.starts_with("postgres://") || lower.starts_with("postgresql://");
         let is_key_value = !lower.contains("://") && trimmed.contains('=');
         if is_postgres_url || is_key_value {
-            postgres::Config::from_str(trimmed).map_err(|error| {
+            #[cfg(feature = "postgres")]
+            crate::driver::tls::parse_target(trimmed).map_err(|error| {
                 malformed(&format!(
                     "{}; use postgres://user@host/db or key=value pairs",
-                    scrub(&error.to_string(), password_of(trimmed).as_deref())
+                    scrub(&error, password_of(trimmed).as_deref())
                 ))
             })?;
             return Ok(Target::Postgres(trimmed.to_string()));
@@ -115,13 +116,20 @@ impl Target {
         self.connect_with(dialect, true)
     }
 
+    #[cfg_attr(
+        not(any(feature = "sqlite", feature = "postgres", feature = "odbc")),
+        allow(unreachable_code, unused_variables)
+    )]
+    #[cfg_attr(not(feature = "sqlite"), allow(unused_variables))]
     fn connect_with(
         &self,
         dialect: Option<Dialect>,
         read_only: bool,
     ) -> Result<Box<dyn Connection>> {
         let connection: Box<dyn Connection> = match self {
+            #[cfg(feature = "sqlite")]
             Target::Sqlite(path) => {
+                use crate::driver::SqliteConnection;
                 let opened = if read_only {
                     SqliteConnection::open_read_only(path)
                 } else {
@@ -129,19 +137,29 @@ impl Target {
                 };
                 Box::new(opened.map_err(|e| self.connect_error(e.message))?)
             }
+            #[cfg(feature = "postgres")]
             Target::Postgres(config) => {
-                let parsed = postgres::Config::from_str(config).map_err(|e| Error::BadTarget {
-                    target: self.display(),
-                    reason: self.scrubbed(e.to_string()),
-                })?;
+                use crate::driver::{PostgresConnection, tls};
+                let (parsed, options) =
+                    tls::parse_target(config).map_err(|e| Error::BadTarget {
+                        target: self.display(),
+                        reason: self.scrubbed(e),
+                    })?;
+                tracing::debug!(sslmode = ?options.mode, root_cert = ?options.root_cert, "connecting to PostgreSQL");
                 Box::new(
-                    PostgresConnection::connect(&parsed)
-                        .map_err(|e| self.connect_error(e.message))?,
+                    PostgresConnection::connect_tls(&parsed, &options).map_err(|e| {
+                        let hint = tls::hint(&e.message).unwrap_or(CONNECT_HINT);
+                        self.connect_error(e.message).with_hint(hint)
+                    })?,
                 )
             }
-            Target::Odbc(connection_string) => {
-                Box::new(OdbcConnection::connect(connection_string, dialect)?)
-            }
+            #[cfg(feature = "odbc")]
+            Target::Odbc(connection_string) => Box::new(crate::driver::OdbcConnection::connect(
+                connection_string,
+                dialect,
+            )?),
+            #[allow(unreachable_patterns)]
+            _ => return Err(self.not_built()),
         };
         if let Some(wanted) = dialect
             && wanted != connection.dialect()
@@ -157,6 +175,7 @@ impl Target {
         Ok(connection)
     }
 
+    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
     fn scrubbed(&self, message: String) -> String {
         let raw = match self {
             Target::Sqlite(_) => return message,
@@ -165,10 +184,48 @@ impl Target {
         scrub(&message, password_of(raw).as_deref())
     }
 
+    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
     fn connect_error(&self, message: String) -> Error {
         Error::Connect {
             target: self.display(),
             message: self.scrubbed(message),
+            hint: CONNECT_HINT.to_string(),
+        }
+    }
+
+    /// The cargo feature of `migrate` that holds this target's driver.
+    pub fn driver_feature(&self) -> &'static str {
+        match self {
+            Target::Sqlite(_) => "sqlite",
+            Target::Postgres(_) => "postgres",
+            Target::Odbc(_) => "odbc",
+        }
+    }
+
+    /// Whether this build of `migrate` has this target's driver.
+    pub fn driver_built(&self) -> bool {
+        match self {
+            Target::Sqlite(_) => cfg!(feature = "sqlite"),
+            Target::Postgres(_) => cfg!(feature = "postgres"),
+            Target::Odbc(_) => cfg!(feature = "odbc"),
+        }
+    }
+
+    /// The error for a target whose driver this build was compiled without.
+    pub fn not_built(&self) -> Error {
+        let (kind, extra) = match self {
+            Target::Sqlite(_) => ("SQLite", ""),
+            Target::Postgres(_) => ("PostgreSQL", ""),
+            Target::Odbc(_) => (
+                "ODBC",
+                " (it links unixODBC: apt-get install unixodbc-dev to build, unixodbc to run)",
+            ),
+        };
+        Error::DriverNotBuilt {
+            target: self.display(),
+            feature: self.driver_feature(),
+            kind,
+            extra,
         }
     }
 }

@@ -35,7 +35,9 @@ use spine_tests::on_every_engine;
 /// The binary, with no target from the environment.
 fn migrate() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_migrate"));
-    command.env_remove("SPINE_DATABASE_URL");
+    command
+        .env_remove("SPINE_DATABASE_URL")
+        .env_remove("DATABASE_URL");
     command
 }
 
@@ -377,7 +379,7 @@ fn errors_are_one_line_and_never_show_passwords() {
     spine_tests::fixtures::write_standard(&fixtures, Dialect::Sqlite);
     let dir = fixtures.to_string_lossy().into_owned();
     let cases: [(&[&str], &str); 7] = [
-        (&["up", "--tier", "expert"], "unknown tier 'expert'"),
+        (&["up", "--to", "basic/9999_nope"], "unknown migration id"),
         (
             &["--dir", "/nonexistent/migrations", "status"],
             "pass --dir",

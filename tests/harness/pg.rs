@@ -231,3 +231,154 @@ impl Database {
             .unwrap_or_else(|e| panic!("connecting to {}: {e}", self.name))
     }
 }
+
+/// A second throwaway cluster that speaks TLS on 127.0.0.1 (a free TCP port), with a
+/// certificate for `localhost` and `127.0.0.1` signed by a CA made for this test binary, and a
+/// `pg_hba.conf` that accepts TCP connections only with TLS (`hostnossl ... reject`). The
+/// Unix-socket cluster of the other tests is not touched.
+#[derive(Debug)]
+pub struct TlsCluster {
+    cluster: Cluster,
+    /// The TCP port on 127.0.0.1.
+    pub port: u16,
+    /// PEM file of the CA that signed the server's certificate.
+    pub ca_file: PathBuf,
+    /// PEM file of another CA, which signed nothing the server has.
+    pub other_ca_file: PathBuf,
+}
+
+/// The TLS cluster of this test binary, started on first use.
+pub fn tls_cluster() -> &'static TlsCluster {
+    static CLUSTER: OnceLock<Result<TlsCluster, String>> = OnceLock::new();
+    match CLUSTER.get_or_init(start_tls_cluster) {
+        Ok(cluster) => cluster,
+        Err(message) => panic!("{message}"),
+    }
+}
+
+impl TlsCluster {
+    /// A libpq key=value target for a fresh database of this cluster, over TCP, followed by
+    /// `options` (e.g. `sslmode=require`); `host=127.0.0.1` unless `options` gives a host.
+    pub fn target(&self, options: &str) -> String {
+        let name = format!("spine_tls_{}", crate::unique_suffix());
+        let mut admin = postgres::Config::new();
+        admin
+            .host_path(&self.cluster.root)
+            .port(self.port)
+            .user(SUPERUSER)
+            .dbname("postgres");
+        let mut client = admin
+            .connect(postgres::NoTls)
+            .unwrap_or_else(|e| panic!("connecting to the TLS cluster's socket: {e}"));
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
+        let host = if options.split_whitespace().any(|o| o.starts_with("host=")) {
+            ""
+        } else {
+            "host=127.0.0.1 "
+        };
+        format!(
+            "{host}port={} user={SUPERUSER} dbname={name} {options}",
+            self.port
+        )
+    }
+}
+
+/// A self-signed CA: its issuer and its certificate in PEM.
+fn make_ca(name: &str) -> Result<rcgen::CertifiedIssuer<'static, rcgen::KeyPair>, String> {
+    let key = rcgen::KeyPair::generate().map_err(|e| format!("CA key: {e}"))?;
+    let mut params =
+        rcgen::CertificateParams::new(Vec::<String>::new()).map_err(|e| format!("CA: {e}"))?;
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, name);
+    params.key_usages = vec![
+        rcgen::KeyUsagePurpose::KeyCertSign,
+        rcgen::KeyUsagePurpose::CrlSign,
+        rcgen::KeyUsagePurpose::DigitalSignature,
+    ];
+    rcgen::CertifiedIssuer::self_signed(params, key).map_err(|e| format!("CA: {e}"))
+}
+
+fn free_port() -> Result<u16, String> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")
+        .map_err(|e| format!("finding a free port: {e}"))?;
+    listener
+        .local_addr()
+        .map(|address| address.port())
+        .map_err(|e| format!("finding a free port: {e}"))
+}
+
+fn start_tls_cluster() -> Result<TlsCluster, String> {
+    let bin_dir = find_bin_dir().ok_or_else(|| NOT_FOUND.to_string())?;
+    let root = tempfile::Builder::new()
+        .prefix("spine-pg-tls-")
+        .tempdir()
+        .map_err(|e| format!("creating the cluster directory: {e}"))?
+        .keep();
+    let data = root.join("data");
+    let ca = make_ca("spine test CA")?;
+    let other = make_ca("spine other CA")?;
+    let server_key = rcgen::KeyPair::generate().map_err(|e| format!("server key: {e}"))?;
+    let server_params =
+        rcgen::CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
+            .map_err(|e| format!("server certificate: {e}"))?;
+    let server_cert = server_params
+        .signed_by(&server_key, &ca)
+        .map_err(|e| format!("server certificate: {e}"))?;
+    let write = |name: &str, text: String| {
+        let path = root.join(name);
+        std::fs::write(&path, text).map_err(|e| format!("writing {name}: {e}"))?;
+        Ok::<_, String>(path)
+    };
+    let ca_file = write("ca.pem", ca.pem())?;
+    let other_ca_file = write("other-ca.pem", other.pem())?;
+    let cert_file = write("server.crt", server_cert.pem())?;
+    let key_file = write("server.key", server_key.serialize_pem())?;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| format!("chmod server.key: {e}"))?;
+    }
+    if running_as_root() {
+        let mut chown = Command::new("chown");
+        chown.args(["-R", "nobody:nogroup"]).arg(&root);
+        run(chown, "chown of the cluster directory")?;
+    }
+    let mut initdb = pg_command(&bin_dir, "initdb");
+    initdb
+        .arg("-D")
+        .arg(&data)
+        .args(["-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--no-sync"]);
+    run(initdb, "initdb")?;
+    std::fs::write(
+        data.join("pg_hba.conf"),
+        "local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostnossl all all 127.0.0.1/32 reject\n",
+    )
+    .map_err(|e| format!("writing pg_hba.conf: {e}"))?;
+    let cluster = Cluster { root, bin_dir };
+    cluster.spawn_watchdog()?;
+    let port = free_port()?;
+    let options = format!(
+        "-k {} -c listen_addresses=127.0.0.1 -p {port} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
+        cluster.root.display(),
+        cert_file.display(),
+        key_file.display()
+    );
+    let mut start = pg_command(&cluster.bin_dir, "pg_ctl");
+    start
+        .arg("-D")
+        .arg(&data)
+        .arg("-l")
+        .arg(cluster.root.join("server.log"))
+        .args(["-w", "-o", &options, "start"]);
+    run(start, "pg_ctl start (TLS)")?;
+    Ok(TlsCluster {
+        cluster,
+        port,
+        ca_file,
+        other_ca_file,
+    })
+}

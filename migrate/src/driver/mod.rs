@@ -3,12 +3,20 @@
 //! Capabilities that differ per engine (how a script is executed, how runners exclude each
 //! other) live here, once per driver; the tracking-table SQL lives in [`crate::tracking`].
 
+#[cfg(feature = "odbc")]
 mod odbc;
+#[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(feature = "sqlite")]
 mod sqlite;
+#[cfg(feature = "postgres")]
+pub mod tls;
 
+#[cfg(feature = "odbc")]
 pub use self::odbc::OdbcConnection;
+#[cfg(feature = "postgres")]
 pub use self::postgres::PostgresConnection;
+#[cfg(feature = "sqlite")]
 pub use self::sqlite::SqliteConnection;
 
 use crate::error::{DbError, ScriptError};
@@ -111,6 +119,7 @@ pub trait Connection {
 }
 
 /// Runs `script`'s statements one at a time through `execute`, naming the one that fails.
+#[cfg_attr(not(any(feature = "postgres", feature = "odbc")), allow(dead_code))]
 pub(crate) fn execute_split(
     script: &str,
     mut execute: impl FnMut(&str) -> Result<(), DbError>,
@@ -123,4 +132,27 @@ pub(crate) fn execute_split(
         })?;
     }
     Ok(())
+}
+
+/// The statement that turns SQLite's foreign-key enforcement on or off.
+#[cfg_attr(not(any(feature = "sqlite", feature = "odbc")), allow(dead_code))]
+pub(crate) fn foreign_keys_pragma(enforced: bool) -> &'static str {
+    if enforced {
+        "PRAGMA foreign_keys = ON"
+    } else {
+        "PRAGMA foreign_keys = OFF"
+    }
+}
+
+/// An error unless `PRAGMA foreign_keys` read back as `now` is what was set.
+#[cfg_attr(not(any(feature = "sqlite", feature = "odbc")), allow(dead_code))]
+pub(crate) fn confirm_foreign_keys(enforced: bool, now: i64) -> Result<(), DbError> {
+    if (now == 1) == enforced {
+        Ok(())
+    } else {
+        Err(DbError::new(format!(
+            "`{}` did not take: PRAGMA foreign_keys reads {now}",
+            foreign_keys_pragma(enforced)
+        )))
+    }
 }

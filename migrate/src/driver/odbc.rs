@@ -11,8 +11,8 @@
 use odbc_api::buffers::TextRowSet;
 use odbc_api::{ConnectionOptions, Cursor};
 
-use super::sqlite::{confirm_foreign_keys, foreign_keys_pragma};
 use super::{AppliedMigration, Connection, ForeignKeyViolations};
+use super::{confirm_foreign_keys, foreign_keys_pragma};
 use crate::error::{DbError, Error, ScriptError, one_line};
 use crate::redact::{password_of, redact, scrub};
 use crate::tracking::TrackingSql;
@@ -42,6 +42,7 @@ impl OdbcConnection {
                 ),
                 2000,
             ),
+            hint: crate::error::CONNECT_HINT.to_string(),
         };
         let environment = odbc_api::environment().map_err(connect_error)?;
         let conn = environment

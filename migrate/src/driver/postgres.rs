@@ -31,6 +31,20 @@ impl PostgresConnection {
         Ok(Self::from_client(client))
     }
 
+    /// Connects with TLS as `options` ask (see [`super::tls`]); `sslmode=disable` connects in
+    /// plain text.
+    pub fn connect_tls(
+        config: &postgres::Config,
+        options: &super::tls::TlsOptions,
+    ) -> Result<Self, DbError> {
+        if config.get_ssl_mode() == postgres::config::SslMode::Disable {
+            return Self::connect(config);
+        }
+        let connector = super::tls::connector(options).map_err(DbError::new)?;
+        let client = config.connect(connector).map_err(|e| describe(&e))?;
+        Ok(Self::from_client(client))
+    }
+
     /// Wraps an existing client (e.g. one connected with TLS).
     pub fn from_client(client: postgres::Client) -> Self {
         PostgresConnection { client }

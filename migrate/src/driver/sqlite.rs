@@ -12,7 +12,9 @@ use std::time::Duration;
 use rusqlite::OpenFlags;
 use rusqlite::fallible_iterator::FallibleIterator;
 
-use super::{AppliedMigration, Connection, ForeignKeyViolations};
+use super::{
+    AppliedMigration, Connection, ForeignKeyViolations, confirm_foreign_keys, foreign_keys_pragma,
+};
 use crate::error::{DbError, ScriptError};
 use crate::split::split_statements;
 use migration_layout::Dialect;
@@ -56,27 +58,6 @@ impl SqliteConnection {
         conn.execute_batch("PRAGMA foreign_keys = ON")
             .map_err(DbError::new)?;
         Ok(SqliteConnection { conn })
-    }
-}
-
-/// The statement that turns SQLite's foreign-key enforcement on or off.
-pub(crate) fn foreign_keys_pragma(enforced: bool) -> &'static str {
-    if enforced {
-        "PRAGMA foreign_keys = ON"
-    } else {
-        "PRAGMA foreign_keys = OFF"
-    }
-}
-
-/// An error unless `PRAGMA foreign_keys` read back as `now` is what was set.
-pub(crate) fn confirm_foreign_keys(enforced: bool, now: i64) -> Result<(), DbError> {
-    if (now == 1) == enforced {
-        Ok(())
-    } else {
-        Err(DbError::new(format!(
-            "`{}` did not take: PRAGMA foreign_keys reads {now}",
-            foreign_keys_pragma(enforced)
-        )))
     }
 }
 
