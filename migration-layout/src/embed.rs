@@ -19,19 +19,31 @@ use std::path::{Path, PathBuf};
 
 /// Writes `$OUT_DIR/<out_file>`: a Rust slice expression of `(relative path, include_str!(..))`
 /// for every `.sql` file and every release-order manifest
-/// ([`crate::release_order::FILE_NAME`]) under `root` (missing `root`: an empty slice), and
-/// tells Cargo to re-run the build script when anything under `root` changes.
+/// ([`crate::release_order::FILE_NAME`]) under `root`, and tells Cargo to re-run the build
+/// script when anything under `root` changes. A missing `root`, or one holding no migration,
+/// is an error (the build fails) rather than a binary that silently embeds nothing.
 pub fn write_embedding(root: impl AsRef<Path>, out_file: &str) -> io::Result<()> {
     let root = std::path::absolute(root.as_ref())?;
+    println!("cargo:rerun-if-changed={}", root.display());
+    let nothing = || {
+        io::Error::other(format!(
+            "no migrations to embed under {}: generate them with `cargo run -p codegen`, \
+             or set SPINE_MIGRATIONS_DIR to the root of the generated migrations",
+            root.display()
+        ))
+    };
+    if !root.is_dir() {
+        return Err(nothing());
+    }
+    let mut files = Vec::new();
+    collect_sql_files(&root, &mut files)?;
+    if files.is_empty() {
+        return Err(nothing());
+    }
+    files.sort();
     let out_dir = std::env::var_os("OUT_DIR")
         .map(PathBuf::from)
         .ok_or_else(|| io::Error::other("OUT_DIR is not set: call this from a build script"))?;
-    println!("cargo:rerun-if-changed={}", root.display());
-    let mut files = Vec::new();
-    if root.is_dir() {
-        collect_sql_files(&root, &mut files)?;
-    }
-    files.sort();
     let mut code = String::from("&[\n");
     for file in &files {
         let relative = file
@@ -65,4 +77,26 @@ fn collect_sql_files(dir: &Path, files: &mut Vec<PathBuf>) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_or_empty_root_fails_the_build_with_what_to_do() {
+        let empty = std::env::temp_dir().join(format!("spine-embed-{}", std::process::id()));
+        std::fs::create_dir_all(empty.join("sqlite/basic")).expect("a scratch directory");
+        for root in [empty.join("missing"), empty.clone()] {
+            let error = write_embedding(&root, "x.rs").expect_err("nothing to embed");
+            assert!(
+                error
+                    .to_string()
+                    .starts_with("no migrations to embed under ")
+                    && error.to_string().contains("cargo run -p codegen"),
+                "{error}"
+            );
+        }
+        std::fs::remove_dir_all(&empty).expect("removing the scratch directory");
+    }
 }
