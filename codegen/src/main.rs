@@ -52,10 +52,10 @@ enum Command {
     Release,
     /// Print the SQL that creates the partitions of the coming months (PostgreSQL).
     Partitions {
-        /// How many months, the first one included.
-        #[arg(long, default_value_t = 3)]
+        /// How many months, the first one included: 1 to 1200.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1200))]
         months: u32,
-        /// The first month, YYYY-MM; the current month (UTC) when not given.
+        /// The first month, YYYY-MM (0001-01 to 9999-12); the current month (UTC) when not given.
         #[arg(long)]
         from: Option<Month>,
     },
@@ -67,10 +67,14 @@ fn main() -> ExitCode {
     if let Some(Command::Partitions { months, from }) = args.command {
         let first = from.unwrap_or_else(Month::current);
         return match maintenance_sql(&schema, Dialect::Postgres, first, months) {
-            Ok(sql) => {
-                print!("{sql}");
-                ExitCode::SUCCESS
-            }
+            // A reader that stops early (`| head`) is not an error: exit 0, quietly.
+            Ok(sql) => match print_all(&sql) {
+                Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+                    eprintln!("codegen: stdout: {error}");
+                    ExitCode::FAILURE
+                }
+                _ => ExitCode::SUCCESS,
+            },
             Err(error) => {
                 eprintln!("codegen: {error}");
                 ExitCode::FAILURE
@@ -201,6 +205,14 @@ fn checked_schema(schema: &Schema, record_path: &Path) -> Option<(Record, Schema
         paste.iter().for_each(|rust| eprintln!("    {rust}"));
     }
     None
+}
+
+/// Writes `text` to stdout, returning the error (a closed pipe included) instead of panicking.
+fn print_all(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()
 }
 
 /// `name` at the workspace root, wherever codegen is run from.
