@@ -2,7 +2,10 @@
 //! statements into statements-generated/; warnings go to stderr and never fail the run.
 //! It also writes the schema documentation into docs/schema/ (an ER diagram, per-table types in
 //! every dialect, the Db2 row sizes, the dialect differences, the release history).
-//! `cargo run -p codegen -- --check`: writes nothing; exits 1 when any tree is not fresh.
+//! `cargo run -p codegen -- --check`: writes nothing; exits 1 when any tree is not fresh (a CRLF
+//! checkout is fresh). codegen owns only what it writes: it removes only files carrying its
+//! header, never follows a symbolic link in a tree, writes each tree all or nothing, and
+//! refuses output roots that are the same directory or nested (exit 2).
 //! Released migrations render from the release record (`migrations-generated/releases.jsonl`),
 //! never from today's structs; every run verifies the record, refuses edits of released
 //! migrations and released files that would change, and refuses structs the migrations do not
@@ -81,6 +84,24 @@ fn main() -> ExitCode {
             }
         };
     }
+    let out = args
+        .out
+        .unwrap_or_else(|| workspace_dir("migrations-generated"));
+    let statements_out = args
+        .statements_out
+        .unwrap_or_else(|| workspace_dir("statements-generated"));
+    let docs_out = args
+        .docs_out
+        .unwrap_or_else(|| workspace_dir("docs/schema"));
+    let roots = [
+        ("--out", out.as_path()),
+        ("--statements-out", &statements_out),
+        ("--docs-out", &docs_out),
+    ];
+    if let Some(overlap) = files::overlapping_roots(&roots) {
+        eprintln!("codegen: {overlap}");
+        return ExitCode::from(2);
+    }
     let record_path = args
         .record
         .unwrap_or_else(|| workspace_dir("migrations-generated").join(RECORD_FILE));
@@ -116,12 +137,6 @@ fn main() -> ExitCode {
     }
     let statements = statement_files(&merged, &Dialect::ALL);
     let mut status = ExitCode::SUCCESS;
-    let out = args
-        .out
-        .unwrap_or_else(|| workspace_dir("migrations-generated"));
-    let statements_out = args
-        .statements_out
-        .unwrap_or_else(|| workspace_dir("statements-generated"));
     for (root, files) in [(&out, &generated), (&statements_out, &statements)] {
         if !sync(root, files, files::SQL, args.check) {
             status = ExitCode::FAILURE;
@@ -144,9 +159,6 @@ fn main() -> ExitCode {
         }
     }
     let released: Vec<&str> = record.entries().iter().map(|e| e.id.as_str()).collect();
-    let docs_out = args
-        .docs_out
-        .unwrap_or_else(|| workspace_dir("docs/schema"));
     let docs = docs::docs_files(&merged, &released);
     if !sync(&docs_out, &docs, docs::EXTENSIONS, args.check) {
         status = ExitCode::FAILURE;
