@@ -2,7 +2,10 @@
 //! statements into statements-generated/; warnings go to stderr and never fail the run.
 //! It also writes the schema documentation into docs/schema/ (an ER diagram, per-table types in
 //! every dialect, the Db2 row sizes, the dialect differences, the release history).
-//! `cargo run -p codegen -- --check`: writes nothing; exits 1 when any tree is not fresh.
+//! `cargo run -p codegen -- --check`: writes nothing; exits 1 when any tree is not fresh (a CRLF
+//! checkout is fresh). codegen owns only what it writes: it removes only files carrying its
+//! header, never follows a symbolic link in a tree, writes each tree all or nothing, and
+//! refuses output roots that are the same directory or nested (exit 2).
 //! Released migrations render from the release record (`migrations-generated/releases.jsonl`),
 //! never from today's structs; every run verifies the record, refuses edits of released
 //! migrations and released files that would change, and refuses structs the migrations do not
@@ -52,10 +55,10 @@ enum Command {
     Release,
     /// Print the SQL that creates the partitions of the coming months (PostgreSQL).
     Partitions {
-        /// How many months, the first one included.
-        #[arg(long, default_value_t = 3)]
+        /// How many months, the first one included: 1 to 1200.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1200))]
         months: u32,
-        /// The first month, YYYY-MM; the current month (UTC) when not given.
+        /// The first month, YYYY-MM (0001-01 to 9999-12); the current month (UTC) when not given.
         #[arg(long)]
         from: Option<Month>,
     },
@@ -67,15 +70,37 @@ fn main() -> ExitCode {
     if let Some(Command::Partitions { months, from }) = args.command {
         let first = from.unwrap_or_else(Month::current);
         return match maintenance_sql(&schema, Dialect::Postgres, first, months) {
-            Ok(sql) => {
-                print!("{sql}");
-                ExitCode::SUCCESS
-            }
+            // A reader that stops early (`| head`) is not an error: exit 0, quietly.
+            Ok(sql) => match print_all(&sql) {
+                Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+                    eprintln!("codegen: stdout: {error}");
+                    ExitCode::FAILURE
+                }
+                _ => ExitCode::SUCCESS,
+            },
             Err(error) => {
                 eprintln!("codegen: {error}");
                 ExitCode::FAILURE
             }
         };
+    }
+    let out = args
+        .out
+        .unwrap_or_else(|| workspace_dir("migrations-generated"));
+    let statements_out = args
+        .statements_out
+        .unwrap_or_else(|| workspace_dir("statements-generated"));
+    let docs_out = args
+        .docs_out
+        .unwrap_or_else(|| workspace_dir("docs/schema"));
+    let roots = [
+        ("--out", out.as_path()),
+        ("--statements-out", &statements_out),
+        ("--docs-out", &docs_out),
+    ];
+    if let Some(overlap) = files::overlapping_roots(&roots) {
+        eprintln!("codegen: {overlap}");
+        return ExitCode::from(2);
     }
     let record_path = args
         .record
@@ -112,12 +137,6 @@ fn main() -> ExitCode {
     }
     let statements = statement_files(&merged, &Dialect::ALL);
     let mut status = ExitCode::SUCCESS;
-    let out = args
-        .out
-        .unwrap_or_else(|| workspace_dir("migrations-generated"));
-    let statements_out = args
-        .statements_out
-        .unwrap_or_else(|| workspace_dir("statements-generated"));
     for (root, files) in [(&out, &generated), (&statements_out, &statements)] {
         if !sync(root, files, files::SQL, args.check) {
             status = ExitCode::FAILURE;
@@ -140,9 +159,6 @@ fn main() -> ExitCode {
         }
     }
     let released: Vec<&str> = record.entries().iter().map(|e| e.id.as_str()).collect();
-    let docs_out = args
-        .docs_out
-        .unwrap_or_else(|| workspace_dir("docs/schema"));
     let docs = docs::docs_files(&merged, &released);
     if !sync(&docs_out, &docs, docs::EXTENSIONS, args.check) {
         status = ExitCode::FAILURE;
@@ -201,6 +217,14 @@ fn checked_schema(schema: &Schema, record_path: &Path) -> Option<(Record, Schema
         paste.iter().for_each(|rust| eprintln!("    {rust}"));
     }
     None
+}
+
+/// Writes `text` to stdout, returning the error (a closed pipe included) instead of panicking.
+fn print_all(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()
 }
 
 /// `name` at the workspace root, wherever codegen is run from.

@@ -138,3 +138,16 @@ fn db2_needs_a_length_on_text() {
         ["db2: table `notes`, column `body`: Db2 has no unbounded text type: declare `max_len`"]
     );
 }
+
+#[test]
+fn postgres_refuses_system_column_names() {
+    for name in ["xmin", "xmax", "cmin", "cmax", "ctid", "tableoid"] {
+        let errors = dialect_errors(notes().column(ColumnDef::new(name, ColumnType::Integer)));
+        assert_eq!(
+            errors,
+            [format!(
+                "postgres: table `notes`, column `{name}`: column name `{name}` is the name of a system column every table has"
+            )]
+        );
+    }
+}

@@ -12,7 +12,7 @@ use crate::source::Migration;
 use crate::transaction::{Begin, rolled_back, transaction};
 
 /// Name of the tracking table, as written in SQL for SQLite and PostgreSQL.
-pub const TRACKING_TABLE: &str = "_migrations";
+pub const TRACKING_TABLE: &str = migration_layout::TRACKING_TABLE;
 
 /// The tracking-table SQL of each dialect.
 pub trait TrackingSql: Copy {

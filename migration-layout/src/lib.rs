@@ -19,6 +19,10 @@
 //! assert_eq!(MigrationFile::parse(&file.path()), Ok(Some(file)));
 //! ```
 
+/// The table `migrate` tracks applied migrations in (Db2 quotes it: its ordinary identifiers
+/// cannot start with `_`); no declared table may take its name.
+pub const TRACKING_TABLE: &str = "_migrations";
+
 pub mod directive;
 pub mod embed;
 mod names;

@@ -1,7 +1,10 @@
 //! The validation pass: every declaration mistake the compiler cannot catch, found before
 //! anything is rendered, each error naming the table and the column.
 
-use crate::{ColumnType, IndexMethod, Schema, SchemaState, Step, TableDef};
+use crate::{
+    ColumnDef, ColumnType, ForeignKeyAction, IndexMethod, Schema, SchemaState, Step, TableDef,
+};
+use migration_layout::TRACKING_TABLE;
 use std::collections::{HashMap, HashSet};
 use thiserror::Error;
 
@@ -15,6 +18,39 @@ pub enum SchemaError {
     /// Two migrations share an id.
     #[error("migration `{id}` is declared twice")]
     DuplicateMigration { id: String },
+    /// Two migrations of a group share a number (with different names): the file names differ,
+    /// but `migrate` refuses a group whose numbers repeat.
+    #[error(
+        "migration `{id}`: number {seq:04} of group {group} is already taken by migration `{first}`"
+    )]
+    DuplicateMigrationNumber {
+        id: String,
+        group: String,
+        seq: u32,
+        first: String,
+    },
+    /// A table takes the name of `migrate`'s tracking table.
+    #[error("table `{table}`: the name is reserved for `migrate`'s tracking table: choose another")]
+    TrackingTableName { table: String },
+    /// An index has the name of a table (created earlier or later): tables and indexes share
+    /// one namespace, so the second CREATE fails.
+    #[error(
+        "table `{table}`: index `{index}` has the name of a table: tables and indexes share one namespace"
+    )]
+    IndexNamedLikeTable { table: String, index: String },
+    /// A text column of at most 0 characters.
+    #[error("table `{table}`, column `{column}`: max_len = 0 allows no text: declare at least 1")]
+    ZeroMaxLen { table: String, column: String },
+    /// A foreign key that sets a NOT NULL column to NULL.
+    #[error(
+        "table `{table}`, column `{column}`: foreign key `{name}` sets it NULL ON {event}, but the column is NOT NULL: make it nullable or choose another action"
+    )]
+    SetNullOnNotNull {
+        table: String,
+        column: String,
+        name: String,
+        event: String,
+    },
     /// A name is not lower-case snake_case (`[a-z_][a-z0-9_]*`), so it cannot be written unquoted.
     #[error("table `{table}`: name `{name}` must be lower-case snake_case ([a-z_][a-z0-9_]*)")]
     InvalidName { table: String, name: String },
@@ -236,16 +272,28 @@ impl Schema {
     pub fn validate(&self) -> Result<(), Vec<SchemaError>> {
         let mut errors = Vec::new();
         let mut ids = HashSet::new();
+        let mut numbers: HashMap<(String, u32), String> = HashMap::new();
         let mut created_in: HashMap<String, String> = HashMap::new();
+        let mut table_names: HashSet<String> = HashSet::new();
+        let mut index_names: Vec<(String, String)> = Vec::new();
         let mut state = SchemaState::default();
         for migration in &self.migrations {
-            if !ids.insert(migration.id.to_string()) {
-                errors.push(SchemaError::DuplicateMigration {
-                    id: migration.id.to_string(),
+            let id = &migration.id;
+            if !ids.insert(id.to_string()) {
+                errors.push(SchemaError::DuplicateMigration { id: id.to_string() });
+            } else if let Some(first) = numbers.get(&(id.group.to_string(), id.seq)) {
+                errors.push(SchemaError::DuplicateMigrationNumber {
+                    id: id.to_string(),
+                    group: id.group.to_string(),
+                    seq: id.seq,
+                    first: first.clone(),
                 });
+            } else {
+                numbers.insert((id.group.to_string(), id.seq), id.to_string());
             }
             for step in &migration.steps {
                 check_names(step, &mut errors);
+                collect_names(step, &mut table_names, &mut index_names);
                 if let Step::CreateTable(table) = step {
                     if let Some(first) = created_in.get(&table.name)
                         && state.table(&table.name).is_some()
@@ -276,12 +324,49 @@ impl Schema {
             }
         }
         check_indexes_created(self, &state, &mut errors);
+        let mut reported = HashSet::new();
+        for (table, index) in index_names {
+            if table_names.contains(&index) && reported.insert(index.clone()) {
+                errors.push(SchemaError::IndexNamedLikeTable { table, index });
+            }
+        }
         errors.extend(self.inclusion_tiers().1.into_iter().map(SchemaError::from));
         if errors.is_empty() {
             Ok(())
         } else {
             Err(errors)
         }
+    }
+}
+
+/// The table names a step gives (created or renamed to) and the index names it gives, with
+/// their table: an index may not take a table's name, whichever comes first.
+fn collect_names(
+    step: &Step,
+    table_names: &mut HashSet<String>,
+    index_names: &mut Vec<(String, String)>,
+) {
+    match step {
+        Step::CreateTable(table) => {
+            table_names.insert(table.name.clone());
+            index_names
+                .extend((table.indexes.iter()).map(|i| (table.name.clone(), i.name.clone())));
+        }
+        Step::RenameTable { to, .. } => {
+            table_names.insert(to.clone());
+        }
+        Step::CreateIndex { table, index } => index_names.push((table.clone(), index.name.clone())),
+        _ => {}
+    }
+}
+
+/// The mistakes of one column whatever step declares it: a text column of no characters.
+fn check_column(table: &str, column: &ColumnDef, errors: &mut Vec<SchemaError>) {
+    if let ColumnType::Text { max_len: Some(0) } = column.ty {
+        errors.push(SchemaError::ZeroMaxLen {
+            table: table.to_string(),
+            column: column.name.clone(),
+        });
     }
 }
 
@@ -298,6 +383,9 @@ fn check_names(step: &Step, errors: &mut Vec<SchemaError>) {
             if !is_snake_case(to) {
                 errors.push(invalid(to));
             }
+            if matches!(step, Step::RenameTable { .. }) && to == TRACKING_TABLE {
+                errors.push(SchemaError::TrackingTableName { table: to.clone() });
+            }
         }
         Step::CreateIndex { index, .. } => {
             if !is_snake_case(&index.name) {
@@ -308,6 +396,7 @@ fn check_names(step: &Step, errors: &mut Vec<SchemaError>) {
             if !is_snake_case(&column.name) {
                 errors.push(invalid(&column.name));
             }
+            check_column(table, column, errors);
             if let Some(default) = &column.default
                 && !default.fits(column.ty)
             {
@@ -346,6 +435,11 @@ fn check_table(table: &TableDef, errors: &mut Vec<SchemaError>) {
         .chain(table.indexes.iter().map(|i| &i.name))
         .chain(table.foreign_keys.iter().map(|f| &f.name));
     errors.extend(names.filter(|n| !is_snake_case(n)).map(|n| name_of(n)));
+    if table.name == TRACKING_TABLE {
+        errors.push(SchemaError::TrackingTableName {
+            table: table.name.clone(),
+        });
+    }
 
     if table.columns.is_empty() {
         errors.push(SchemaError::NoColumns {
@@ -355,6 +449,7 @@ fn check_table(table: &TableDef, errors: &mut Vec<SchemaError>) {
     let mut seen = HashSet::new();
     let primary_key = table.primary_key();
     for column in &table.columns {
+        check_column(&table.name, column, errors);
         if !seen.insert(column.name.as_str()) {
             errors.push(SchemaError::DuplicateColumn {
                 table: table.name.clone(),
@@ -456,6 +551,21 @@ fn check_foreign_keys(table: &TableDef, state: &SchemaState, errors: &mut Vec<Sc
                 ref_columns: fk.ref_columns.len(),
             });
             continue;
+        }
+        for (event, action) in [("DELETE", fk.on_delete), ("UPDATE", fk.on_update)] {
+            let not_null = fk
+                .columns
+                .iter()
+                .filter_map(|c| table.find_column(c))
+                .filter(|c| !c.nullable);
+            for column in not_null.filter(|_| action == ForeignKeyAction::SetNull) {
+                errors.push(SchemaError::SetNullOnNotNull {
+                    table: table.name.clone(),
+                    column: column.name.clone(),
+                    name: fk.name.clone(),
+                    event: event.to_string(),
+                });
+            }
         }
         let target = if fk.ref_table == table.name {
             Some(table)

@@ -443,3 +443,100 @@ fn a_migration_changes_the_tables_of_its_own_tier() {
         ]
     );
 }
+
+#[test]
+fn two_migrations_with_one_number() {
+    let mut schema = schema_of(runs(), steps());
+    schema.migrations[1].id.seq = 1;
+    assert_eq!(
+        errors(schema),
+        [
+            "migration `basic/0001_steps`: number 0001 of group basic is already taken by migration `basic/0001_runs`"
+        ]
+    );
+}
+
+#[test]
+fn an_index_named_like_a_table_created_earlier_or_later() {
+    let steps_named_runs = steps().index(IndexDef::new("runs", &["run_id"]));
+    assert_eq!(
+        errors(schema_of(runs(), steps_named_runs)),
+        [
+            "table `steps`: index `runs` has the name of a table: tables and indexes share one namespace"
+        ]
+    );
+    let runs_named_steps = runs().index(IndexDef::new("steps", &["name"]));
+    assert_eq!(
+        errors(schema_of(runs_named_steps, steps())),
+        [
+            "table `runs`: index `steps` has the name of a table: tables and indexes share one namespace"
+        ]
+    );
+}
+
+#[test]
+fn text_of_no_characters() {
+    let runs = runs().column(ColumnDef::new("code", text(0)).nullable(true));
+    assert_eq!(
+        errors(schema_of(runs, steps())),
+        ["table `runs`, column `code`: max_len = 0 allows no text: declare at least 1"]
+    );
+    let added = evolved(vec![basic(
+        3,
+        Step::AddColumn {
+            table: "runs".into(),
+            column: ColumnDef::new("code", text(0)).nullable(true),
+            backfill: None,
+        },
+    )]);
+    assert_eq!(
+        added,
+        ["table `runs`, column `code`: max_len = 0 allows no text: declare at least 1"]
+    );
+}
+
+#[test]
+fn set_null_on_a_not_null_column() {
+    let steps = TableDef {
+        foreign_keys: vec![ForeignKeyDef {
+            on_delete: ForeignKeyAction::SetNull,
+            ..step_fk()
+        }],
+        ..steps()
+    };
+    assert_eq!(
+        errors(schema_of(runs(), steps)),
+        [
+            "table `steps`, column `run_id`: foreign key `fk_steps_run` sets it NULL ON DELETE, but the column is NOT NULL: make it nullable or choose another action"
+        ]
+    );
+}
+
+#[test]
+fn a_table_named_like_the_tracking_table() {
+    let tracking = TableDef {
+        name: "_migrations".into(),
+        ..runs()
+    };
+    let steps = TableDef::new("steps").column(ColumnDef::new("step_id", text(50)).primary_key());
+    assert_eq!(
+        errors(schema_of(tracking, steps)),
+        [
+            "table `_migrations`: the name is reserved for `migrate`'s tracking table: choose another"
+        ]
+    );
+    let renamed = evolved(vec![basic(
+        3,
+        Step::RenameTable {
+            from: "steps".into(),
+            to: "_migrations".into(),
+        },
+    )]);
+    assert!(
+        renamed.contains(
+            &"table `_migrations`: the name is reserved for `migrate`'s tracking table: choose another"
+                .to_string()
+        ),
+        "{renamed:?}"
+    );
+}

@@ -291,7 +291,32 @@ fn check_name(
     if capabilities.is_reserved(name) {
         errors.push(fail(format!("{kind} name `{name}` is a reserved word")));
     }
+    if kind == "column"
+        && let Some(problem) = system_column(backend, name)
+    {
+        errors.push(fail(problem));
+    }
     errors
+}
+
+/// The system columns every table of `dialect` has, which no column can be named like:
+/// PostgreSQL's (`CREATE TABLE` fails with "column name conflicts with a system column name").
+/// A rule of its own rather than a [`Capabilities`](crate::backend::Capabilities) field, so
+/// that the documented capabilities (docs/schema/) stay as they are.
+fn system_columns(dialect: Dialect) -> &'static [&'static str] {
+    match dialect {
+        Dialect::Postgres => &["xmin", "xmax", "cmin", "cmax", "ctid", "tableoid"],
+        Dialect::Sqlite | Dialect::Db2 => &[],
+    }
+}
+
+/// The problem of a column of `backend`'s dialect named `name`, when that is a system
+/// column's name.
+fn system_column(backend: &dyn Backend, name: &str) -> Option<String> {
+    system_columns(backend.dialect())
+        .iter()
+        .any(|system| system.eq_ignore_ascii_case(name))
+        .then(|| format!("column name `{name}` is the name of a system column every table has"))
 }
 
 /// Every reason `table` cannot be partitioned by month in `backend`'s dialect, which has
@@ -446,6 +471,11 @@ pub fn check_table(backend: &dyn Backend, table: &TableDef) -> Vec<DialectError>
                 column.map(String::as_str),
                 format!("{kind} name `{name}` is a reserved word"),
             );
+        }
+        if kind == "column"
+            && let Some(problem) = system_column(backend, name)
+        {
+            fail(column.map(String::as_str), problem);
         }
     }
 

@@ -12,17 +12,28 @@ pub struct Month {
     pub month: u32,
 }
 
+/// The years a month may have: four digits, as `YYYY-MM` and the partition names write them
+/// (PostgreSQL has no year 0).
+pub const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
 impl Month {
-    /// The month `year`-`month`, or `None` when `month` is not 1 to 12.
+    /// The month `year`-`month`, or `None` when `month` is not 1 to 12 or `year` is not in
+    /// [`YEARS`].
     pub fn new(year: i32, month: u32) -> Option<Self> {
-        (1..=12).contains(&month).then_some(Month { year, month })
+        ((1..=12).contains(&month) && YEARS.contains(&year)).then_some(Month { year, month })
     }
 
-    /// The month after this one.
-    pub fn next(self) -> Self {
-        if self.month == 12 {
+    /// The month after this one; `None` past the last month of year 9999 (or of a month
+    /// built outside [`YEARS`] whose year would overflow).
+    pub fn next(self) -> Option<Self> {
+        self.after().filter(|next| YEARS.contains(&next.year))
+    }
+
+    /// The month after this one, whatever its year; `None` when the year overflows.
+    fn after(self) -> Option<Self> {
+        Some(if self.month == 12 {
             Month {
-                year: self.year + 1,
+                year: self.year.checked_add(1)?,
                 month: 1,
             }
         } else {
@@ -30,12 +41,23 @@ impl Month {
                 month: self.month + 1,
                 ..self
             }
-        }
+        })
     }
 
-    /// This month and the `count - 1` after it.
-    pub fn range(self, count: u32) -> impl Iterator<Item = Month> {
-        std::iter::successors(Some(self), |m| Some(m.next())).take(count as usize)
+    /// This month and the `count - 1` after it, each with the month after it (the end of its
+    /// range, 10000-01 for 9999-12); `None` when one of them is past year 9999.
+    pub fn range(self, count: u32) -> Option<Vec<(Month, Month)>> {
+        let mut months = Vec::new();
+        let mut month = self;
+        for _ in 0..count {
+            if !YEARS.contains(&month.year) {
+                return None;
+            }
+            let after = month.after()?;
+            months.push((month, after));
+            month = after;
+        }
+        Some(months)
     }
 
     /// Midnight of the first day, as a SQL timestamp literal's text.
@@ -82,7 +104,8 @@ impl FromStr for Month {
 
     /// `YYYY-MM`.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let invalid = || format!("`{text}` is not a month: expected YYYY-MM");
+        let invalid =
+            || format!("`{text}` is not a month: expected YYYY-MM, from 0001-01 to 9999-12");
         let (year, month) = text.split_once('-').ok_or_else(invalid)?;
         let year = year.parse().map_err(|_| invalid())?;
         let month = month.parse().map_err(|_| invalid())?;
@@ -99,9 +122,33 @@ mod tests {
         let months: Vec<String> = Month::new(2026, 11)
             .unwrap()
             .range(3)
-            .map(|m| m.to_string())
+            .unwrap()
+            .iter()
+            .map(|(m, next)| format!("{m}..{next}"))
             .collect();
-        assert_eq!(months, ["2026-11", "2026-12", "2027-01"]);
+        assert_eq!(
+            months,
+            ["2026-11..2026-12", "2026-12..2027-01", "2027-01..2027-02"]
+        );
+    }
+
+    /// Months end at 9999-12: the arithmetic past it is refused, never overflowed.
+    #[test]
+    fn months_stop_at_year_9999_without_overflow() {
+        let last = Month::new(9999, 12).unwrap();
+        assert_eq!(last.next(), None);
+        assert_eq!(
+            last.range(1).map(|r| r[0].1.start()),
+            Some("10000-01-01 00:00:00".into())
+        );
+        assert_eq!(last.range(2), None);
+        let huge = Month {
+            year: i32::MAX,
+            month: 12,
+        };
+        assert_eq!(huge.next(), None);
+        assert_eq!(Month::new(0, 1), None);
+        assert_eq!(Month::new(10_000, 1), None);
     }
 
     #[test]
@@ -109,8 +156,11 @@ mod tests {
         assert_eq!("2026-02".parse(), Ok(Month::new(2026, 2).unwrap()));
         assert_eq!(
             "2026-13".parse::<Month>(),
-            Err("`2026-13` is not a month: expected YYYY-MM".to_string())
+            Err("`2026-13` is not a month: expected YYYY-MM, from 0001-01 to 9999-12".to_string())
         );
+        for text in ["0000-01", "2147483647-12", "10000-01", "-1-01"] {
+            assert!(text.parse::<Month>().is_err(), "{text}");
+        }
     }
 
     #[test]

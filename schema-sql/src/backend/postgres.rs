@@ -301,8 +301,13 @@ impl Backend for Postgres {
             format!("LOCK TABLE {name} IN ACCESS EXCLUSIVE MODE;"),
             format!("ALTER TABLE {name} DETACH PARTITION {default};"),
         ];
-        for month in first.range(months) {
-            let (from, to) = (month.start(), month.next().start());
+        let range = first.range(months).ok_or_else(|| {
+            Unsupported(format!(
+                "{months} month(s) from {first} run past 9999-12, the last month a partition can have"
+            ))
+        })?;
+        for (month, next) in range {
+            let (from, to) = (month.start(), next.start());
             let range = format!("{column} >= '{from}' AND {column} < '{to}'");
             sql.push(format!(
                 "CREATE TABLE IF NOT EXISTS {name}_{} PARTITION OF {name} FOR VALUES FROM ('{from}') TO ('{to}');",
