@@ -260,12 +260,20 @@ fn sync(root: &Path, files: &[GeneratedFile], owned: &[&str], check: bool) -> bo
                     Drift::Extra(path) => println!("removed {}", path.display()),
                 }
             }
-            println!(
-                "codegen: {} files {} in {}",
-                files.len(),
-                if check { "fresh" } else { "written" },
-                root.display()
-            );
+            if check {
+                println!("codegen: {} files fresh in {}", files.len(), root.display());
+            } else {
+                let removed = drift
+                    .iter()
+                    .filter(|change| matches!(change, Drift::Extra(_)))
+                    .count();
+                let written = drift.len() - removed;
+                println!(
+                    "codegen: {written} written, {removed} removed, {} unchanged in {}",
+                    files.len() - written,
+                    root.display()
+                );
+            }
             true
         }
         Err(error) => {

@@ -235,3 +235,42 @@ fn a_crlf_checkout_is_fresh() {
     let check = codegen(dir.path(), &["--check"]);
     assert!(check.status.success(), "{}", stderr(&check));
 }
+
+/// What a run says it did is what it did: a fresh tree is all written, a second run writes
+/// nothing and says every file is unchanged, and a file codegen wrote and no longer renders
+/// is counted as removed.
+#[test]
+fn the_summary_counts_what_was_written_removed_and_unchanged() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let summary = |output: &Output| -> Vec<String> {
+        assert!(output.status.success(), "{}", stderr(output));
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter(|line| line.starts_with("codegen: "))
+            .map(|line| line.split(" in ").next().unwrap_or_default().to_string())
+            .collect()
+    };
+    let first = summary(&codegen(dir.path(), &[]));
+    let total = |line: &str| -> usize {
+        line.split(' ')
+            .filter_map(|word| word.parse::<usize>().ok())
+            .sum()
+    };
+    assert_eq!(first.len(), 3, "{first:?}");
+    for line in &first {
+        assert!(line.ends_with(" removed, 0 unchanged"), "{line}");
+        assert!(line.contains(" 0 removed"), "{line}");
+    }
+    let migrations = total(&first[0]);
+    assert_eq!(migrations, sql_files(&dir.path().join("out")).len() + 3);
+    fs::write(dir.path().join("out/sqlite/basic/0099_gone.up.sql"), HEADER).expect("write");
+    let second = summary(&codegen(dir.path(), &[]));
+    assert_eq!(
+        second[0],
+        format!("codegen: 0 written, 1 removed, {migrations} unchanged")
+    );
+    assert!(
+        second[1].starts_with("codegen: 0 written, 0 removed, "),
+        "{second:?}"
+    );
+}
