@@ -65,6 +65,15 @@ pub trait Connection {
         Ok(())
     }
 
+    /// How long [`lock_session`](Connection::lock_session) (PostgreSQL's advisory lock) and
+    /// SQLite's write lock wait for another runner before failing: `None` waits as long as it
+    /// takes (PostgreSQL; SQLite's busy timeout stays [`LOCK_WAIT_DEFAULT_SQLITE`]). `notice`
+    /// is called once when the wait has lasted a second. Drivers that take their lock inside
+    /// each transaction through the server's own lock wait (ODBC) ignore it.
+    fn set_lock_wait(&mut self, timeout: Option<std::time::Duration>, notice: fn(&str)) {
+        let _ = (timeout, notice);
+    }
+
     /// Releases the lock taken by [`lock_session`](Connection::lock_session).
     fn unlock_session(&mut self) -> Result<(), DbError> {
         Ok(())
@@ -116,6 +125,21 @@ pub trait Connection {
     fn foreign_key_violations(&mut self) -> Result<Option<ForeignKeyViolations>, DbError> {
         Ok(None)
     }
+}
+
+/// SQLite's busy timeout when no `--lock-timeout` is given.
+pub const LOCK_WAIT_DEFAULT_SQLITE: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// What [`Connection::set_lock_wait`]'s notice says.
+pub const LOCK_WAIT_NOTICE: &str = "waiting for the migration lock held by another runner…";
+
+/// The error after `waited` without the lock; `holder` says who holds it, when known.
+pub(crate) fn lock_timed_out(waited: std::time::Duration, holder: &str) -> DbError {
+    DbError::new(format!(
+        "timed out after {} s waiting for the migration lock held by another runner{holder}; \
+         let that runner finish (or stop it) and run again, or raise --lock-timeout",
+        waited.as_secs()
+    ))
 }
 
 /// Runs `script`'s statements one at a time through `execute`, naming the one that fails.

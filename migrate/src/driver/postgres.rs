@@ -22,6 +22,8 @@ const SCRIPT_SAVEPOINT: &str = "SAVEPOINT spine_script;\n";
 /// A PostgreSQL database.
 pub struct PostgresConnection {
     client: postgres::Client,
+    lock_timeout: Option<std::time::Duration>,
+    notice: fn(&str),
 }
 
 impl PostgresConnection {
@@ -47,7 +49,11 @@ impl PostgresConnection {
 
     /// Wraps an existing client (e.g. one connected with TLS).
     pub fn from_client(client: postgres::Client) -> Self {
-        PostgresConnection { client }
+        PostgresConnection {
+            client,
+            lock_timeout: None,
+            notice: |_| {},
+        }
     }
 
     /// Finds the statement a failed batch stopped at: from the error position when the server
@@ -122,11 +128,49 @@ impl Connection for PostgresConnection {
         Dialect::Postgres
     }
 
+    /// Tries `pg_try_advisory_lock` every 100 ms: after a second says once that it waits
+    /// (the notice), and fails after the lock timeout, naming the holder's backend pid.
     fn lock_session(&mut self) -> Result<(), DbError> {
-        self.client
-            .execute("SELECT pg_advisory_lock($1)", &[&ADVISORY_LOCK_KEY])
-            .map(drop)
-            .map_err(|e| describe(&e))
+        let started = std::time::Instant::now();
+        let mut noticed = false;
+        loop {
+            let taken: bool = self
+                .client
+                .query_one("SELECT pg_try_advisory_lock($1)", &[&ADVISORY_LOCK_KEY])
+                .and_then(|row| row.try_get(0))
+                .map_err(|e| describe(&e))?;
+            if taken {
+                return Ok(());
+            }
+            let waited = started.elapsed();
+            if let Some(timeout) = self.lock_timeout
+                && waited >= timeout
+            {
+                let holder = self
+                    .client
+                    .query_opt(
+                        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted \
+                         AND ((classid::bigint << 32) | objid::bigint) = $1 LIMIT 1",
+                        &[&ADVISORY_LOCK_KEY],
+                    )
+                    .ok()
+                    .flatten()
+                    .and_then(|row| row.try_get::<_, i32>(0).ok())
+                    .map(|pid| format!(" (PostgreSQL backend pid {pid})"))
+                    .unwrap_or_default();
+                return Err(super::lock_timed_out(timeout, &holder));
+            }
+            if !noticed && waited >= std::time::Duration::from_secs(1) {
+                (self.notice)(super::LOCK_WAIT_NOTICE);
+                noticed = true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+
+    fn set_lock_wait(&mut self, timeout: Option<std::time::Duration>, notice: fn(&str)) {
+        self.lock_timeout = timeout;
+        self.notice = notice;
     }
 
     fn unlock_session(&mut self) -> Result<(), DbError> {

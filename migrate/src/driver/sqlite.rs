@@ -20,7 +20,7 @@ use crate::split::split_statements;
 use migration_layout::Dialect;
 
 /// How long a runner waits for another one's write transaction before giving up.
-pub const BUSY_TIMEOUT: Duration = Duration::from_secs(120);
+pub const BUSY_TIMEOUT: Duration = super::LOCK_WAIT_DEFAULT_SQLITE;
 
 /// A SQLite database file.
 pub struct SqliteConnection {
@@ -76,6 +76,12 @@ impl Connection for SqliteConnection {
 
     fn begin(&mut self) -> Result<(), DbError> {
         self.execute("BEGIN")
+    }
+
+    /// The busy timeout: `timeout`, or [`BUSY_TIMEOUT`].
+    fn set_lock_wait(&mut self, timeout: Option<Duration>, notice: fn(&str)) {
+        let _ = notice;
+        let _ = self.conn.busy_timeout(timeout.unwrap_or(BUSY_TIMEOUT));
     }
 
     /// `BEGIN IMMEDIATE` takes the write lock before anything is read (the tracking table is
