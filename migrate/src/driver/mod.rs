@@ -127,6 +127,32 @@ pub trait Connection {
     }
 }
 
+/// The columns [`Connection::query_applied`] reads, in order.
+pub(crate) const APPLIED_COLUMNS: [&str; 4] =
+    ["migration_id", "applied_at", "checksum", "duration_ms"];
+
+/// The error for a tracking row whose `column` (an index into [`APPLIED_COLUMNS`]) holds what
+/// the runner cannot read (`problem`: `NULL`, `a value of type X`): names the row and the
+/// column, and what the column must hold.
+pub(crate) fn damaged_row(id: Option<&str>, column: usize, problem: &str) -> DbError {
+    let name = APPLIED_COLUMNS.get(column).copied().unwrap_or("?");
+    let row = match id {
+        Some(id) => format!("the row of migration {id}"),
+        None => "a row with no migration_id".to_string(),
+    };
+    let expected = match name {
+        "migration_id" => "the migration's id (e.g. basic/0001_source_configs)",
+        "applied_at" => "when it was applied (a timestamp, or ISO 8601 text on SQLite)",
+        "checksum" => "the up file's SHA-256 in hex, or NULL (then `migrate rebless ID`)",
+        _ => "an integer number of milliseconds, or NULL",
+    };
+    DbError::new(format!(
+        "the tracking table _migrations is damaged: {row} has {problem} in column {name}, \
+         which must hold {expected}; repair that value with SQL (or delete the row if the \
+         migration is not applied) and run again"
+    ))
+}
+
 /// SQLite's busy timeout when no `--lock-timeout` is given.
 pub const LOCK_WAIT_DEFAULT_SQLITE: std::time::Duration = std::time::Duration::from_secs(120);
 

@@ -99,6 +99,28 @@ impl PostgresConnection {
     }
 }
 
+/// Whether a value of any type is NULL (to name what a tracking column holds).
+struct IsNull(bool);
+
+impl<'a> postgres::types::FromSql<'a> for IsNull {
+    fn from_sql(
+        _: &postgres::types::Type,
+        _: &'a [u8],
+    ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(IsNull(false))
+    }
+
+    fn from_sql_null(
+        _: &postgres::types::Type,
+    ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(IsNull(true))
+    }
+
+    fn accepts(_: &postgres::types::Type) -> bool {
+        true
+    }
+}
+
 /// The server's own message with its SQLSTATE and detail, or the client's error.
 fn describe(error: &postgres::Error) -> DbError {
     match error.as_db_error() {
@@ -213,15 +235,25 @@ impl Connection for PostgresConnection {
         let rows = self.client.query(sql, &[]).map_err(|e| describe(&e))?;
         rows.iter()
             .map(|row| {
+                let id: Option<String> = row.try_get(0).ok().flatten();
+                let damaged = |column: usize| {
+                    let problem = match row.try_get::<_, IsNull>(column) {
+                        Ok(IsNull(true)) => "NULL".to_string(),
+                        _ => row.columns().get(column).map_or_else(
+                            || "an unreadable value".to_string(),
+                            |c| format!("a value of type {}", c.type_().name()),
+                        ),
+                    };
+                    super::damaged_row(id.as_deref(), column, &problem)
+                };
                 Ok(AppliedMigration {
-                    id: row.try_get(0)?,
-                    applied_at: row.try_get(1)?,
-                    checksum: row.try_get(2)?,
-                    duration_ms: row.try_get(3)?,
+                    id: row.try_get(0).map_err(|_| damaged(0))?,
+                    applied_at: row.try_get(1).map_err(|_| damaged(1))?,
+                    checksum: row.try_get(2).map_err(|_| damaged(2))?,
+                    duration_ms: row.try_get(3).map_err(|_| damaged(3))?,
                 })
             })
-            .collect::<Result<_, postgres::Error>>()
-            .map_err(|e| describe(&e))
+            .collect()
     }
 
     /// Sends the whole script in one round trip (simple query protocol), after a savepoint.
