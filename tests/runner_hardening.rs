@@ -59,11 +59,12 @@ fn a_dialect_that_does_not_match_the_database_is_refused(engine: Engine) {
         Ok(_) => panic!("--dialect {wrong} accepted on {engine:?}"),
     };
     let expected = if engine.is_odbc() {
-        format!(
-            "--dialect {wrong} does not match the DBMS of this ODBC driver, '"
-        )
+        format!("--dialect {wrong} does not match the DBMS of this ODBC driver, '")
     } else {
-        format!("--dialect {wrong} does not match this {} database", setup.dialect())
+        format!(
+            "--dialect {wrong} does not match this {} database",
+            setup.dialect()
+        )
     };
     assert!(message.contains(&expected), "{message}");
     if engine.is_odbc() {
@@ -120,7 +121,8 @@ fn tracking_table_damage_is_named_by_row_and_column(engine: Engine) {
     };
     assert!(
         message.contains("the tracking table _migrations is damaged: it has no column applied_at")
-            && message.contains("restore the column (ALTER TABLE _migrations ADD COLUMN applied_at"),
+            && message
+                .contains("restore the column (ALTER TABLE _migrations ADD COLUMN applied_at"),
         "{message}"
     );
 }

@@ -137,7 +137,9 @@ impl Target {
         match self {
             Target::Sqlite(path) => {
                 let path = path.to_string_lossy();
-                path == ":memory:" || path.starts_with("file::memory:") || path.contains("mode=memory")
+                path == ":memory:"
+                    || path.starts_with("file::memory:")
+                    || path.contains("mode=memory")
             }
             _ => false,
         }

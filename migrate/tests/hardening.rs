@@ -156,10 +156,15 @@ fn only_the_target_dialects_files_are_read_and_down_files_only_by_down() {
         &root.join("postgres/basic/0001_a.up.sql"),
         b"CREATE TABLE a (x \xff);",
     );
-    write(&root.join("sqlite/basic/0002_b.down.sql"), b"\xfe not UTF-8");
+    write(
+        &root.join("sqlite/basic/0002_b.down.sql"),
+        b"\xfe not UTF-8",
+    );
     let migrate_with = |args: &[&str]| {
         let mut command = migrate(cwd.path());
-        command.args(["--dir", "migrations", "-t", "sqlite:x.db"]).args(args);
+        command
+            .args(["--dir", "migrations", "-t", "sqlite:x.db"])
+            .args(args);
         run(&mut command)
     };
     for args in [&["up"][..], &["status"], &["validate"], &["plan"]] {
@@ -193,8 +198,16 @@ fn targets_that_would_migrate_the_wrong_database_are_refused() {
             &["up"],
             "malformed target 'sqlite::memory:': an in-memory SQLite database ends with this command, so nothing it applied would be kept; give a file (sqlite:PATH)",
         ),
-        (":memory:".into(), &["down", "--all"], "an in-memory SQLite database"),
-        (":memory:".into(), &["rebless", "basic/0001_a"], "an in-memory SQLite database"),
+        (
+            ":memory:".into(),
+            &["down", "--all"],
+            "an in-memory SQLite database",
+        ),
+        (
+            ":memory:".into(),
+            &["rebless", "basic/0001_a"],
+            "an in-memory SQLite database",
+        ),
         (
             "pg:spine".into(),
             &["up"],
@@ -228,7 +241,11 @@ fn targets_that_would_migrate_the_wrong_database_are_refused() {
     // The rule's ways out work: sqlite: before a path with '=' or a scheme-like name.
     for target in ["sqlite:a=b.db", "sqlite:pg:spine"] {
         let output = run(migrate(cwd.path()).args(["--dir", "migrations", "-t", target, "up"]));
-        assert!(output.status.success(), "{target}: {}", text(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{target}: {}",
+            text(&output.stderr)
+        );
     }
     assert!(cwd.path().join("a=b.db").is_file() && cwd.path().join("pg:spine").is_file());
     // A non-UTF-8 byte in --target is an error, never a fallback to ./spine.db.
@@ -244,8 +261,10 @@ fn targets_that_would_migrate_the_wrong_database_are_refused() {
 /// `migrate ARGS` with its stdout a pipe whose reading end is already closed: every write
 /// fails with EPIPE, as in `migrate up | head -1` once `head` has gone.
 fn with_closed_stdout(cwd: &Path, args: &[&str]) -> Output {
-    let (reader, writer) = std::io::pipe().unwrap();
-    drop(reader);
+    // The writing end of a pipe whose only reader, `true`, has exited.
+    let mut reader = Command::new("true").stdin(Stdio::piped()).spawn().unwrap();
+    let writer = reader.stdin.take().unwrap();
+    assert!(reader.wait().unwrap().success());
     let child = migrate(cwd)
         .args(args)
         .stdout(writer)
@@ -294,19 +313,11 @@ fn a_runner_waiting_for_the_postgres_lock_says_so_and_times_out() {
     let database = spine_tests::pg::fresh_database();
     let mut holder = database.client();
     holder
-        .execute(
-            "SELECT pg_advisory_lock($1)",
-            &[&ADVISORY_LOCK_KEY],
-        )
+        .execute("SELECT pg_advisory_lock($1)", &[&ADVISORY_LOCK_KEY])
         .unwrap();
     let started = std::time::Instant::now();
-    let output = run(migrate(cwd.path()).args([
-        "-t",
-        &database.url(),
-        "--lock-timeout",
-        "2",
-        "up",
-    ]));
+    let output =
+        run(migrate(cwd.path()).args(["-t", &database.url(), "--lock-timeout", "2", "up"]));
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(
@@ -317,26 +328,17 @@ fn a_runner_waiting_for_the_postgres_lock_says_so_and_times_out() {
         stderr.contains(
             "database error while taking the migration lock: timed out after 2 s waiting for \
              the migration lock held by another runner (PostgreSQL backend pid "
-        ) && stderr.contains(
-            "let that runner finish (or stop it) and run again, or raise --lock-timeout"
-        ),
+        ) && stderr
+            .contains("let that runner finish (or stop it) and run again, or raise --lock-timeout"),
         "{stderr}"
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
     // Once the lock is free the same command applies everything.
     holder
-        .execute(
-            "SELECT pg_advisory_unlock($1)",
-            &[&ADVISORY_LOCK_KEY],
-        )
+        .execute("SELECT pg_advisory_unlock($1)", &[&ADVISORY_LOCK_KEY])
         .unwrap();
-    let output = run(migrate(cwd.path()).args([
-        "-t",
-        &database.url(),
-        "--lock-timeout",
-        "2",
-        "up",
-    ]));
+    let output =
+        run(migrate(cwd.path()).args(["-t", &database.url(), "--lock-timeout", "2", "up"]));
     assert!(output.status.success(), "{}", text(&output.stderr));
 }
 
@@ -370,7 +372,10 @@ fn read_only_commands_work_right_after_a_crash_on_sqlite() {
     .unwrap();
     drop(sqlite3.stdin.take());
     assert!(sqlite3.wait().unwrap().success());
-    assert!(cwd.path().join("crashed.db-journal").is_file(), "a hot journal");
+    assert!(
+        cwd.path().join("crashed.db-journal").is_file(),
+        "a hot journal"
+    );
     for command in ["status", "validate", "plan"] {
         let output = run(migrate(cwd.path()).args(["-t", "sqlite:crashed.db", command]));
         let stderr = text(&output.stderr);

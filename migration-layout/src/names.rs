@@ -509,7 +509,9 @@ mod tests {
         }
         assert_eq!(
             MigrationFile::parse("sqlite/basic/old/0001_a.up.sql"),
-            Err(LayoutError::SubFolder("sqlite/basic/old/0001_a.up.sql".into()))
+            Err(LayoutError::SubFolder(
+                "sqlite/basic/old/0001_a.up.sql".into()
+            ))
         );
         assert_eq!(
             MigrationFile::parse("sqlite/intermedate/0001_a.up.sql"),

@@ -160,6 +160,7 @@ pub const LOCK_WAIT_DEFAULT_SQLITE: std::time::Duration = std::time::Duration::f
 pub const LOCK_WAIT_NOTICE: &str = "waiting for the migration lock held by another runner…";
 
 /// The error after `waited` without the lock; `holder` says who holds it, when known.
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
 pub(crate) fn lock_timed_out(waited: std::time::Duration, holder: &str) -> DbError {
     DbError::new(format!(
         "timed out after {} s waiting for the migration lock held by another runner{holder}; \
