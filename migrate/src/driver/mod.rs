@@ -128,12 +128,20 @@ pub trait Connection {
 }
 
 /// The columns [`Connection::query_applied`] reads, in order.
+#[cfg_attr(
+    not(any(feature = "sqlite", feature = "postgres", feature = "odbc")),
+    allow(dead_code)
+)]
 pub(crate) const APPLIED_COLUMNS: [&str; 4] =
     ["migration_id", "applied_at", "checksum", "duration_ms"];
 
 /// The error for a tracking row whose `column` (an index into [`APPLIED_COLUMNS`]) holds what
 /// the runner cannot read (`problem`: `NULL`, `a value of type X`): names the row and the
 /// column, and what the column must hold.
+#[cfg_attr(
+    not(any(feature = "sqlite", feature = "postgres", feature = "odbc")),
+    allow(dead_code)
+)]
 pub(crate) fn damaged_row(id: Option<&str>, column: usize, problem: &str) -> DbError {
     let name = APPLIED_COLUMNS.get(column).copied().unwrap_or("?");
     let row = match id {
