@@ -344,3 +344,51 @@ impl ScriptError {
 
 /// Result of the runner.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::{Error, environment_cause};
+
+    #[test]
+    fn environment_failures_get_environment_advice_and_sql_errors_the_migrations() {
+        for (message, starts) in [
+            (
+                "attempt to write a readonly database",
+                "the database (or the directory",
+            ),
+            (
+                "unable to open database file",
+                "the database (or the directory",
+            ),
+            ("database or disk is full", "the disk is full"),
+            (
+                "ERROR 53100: could not extend file \"base/1/2\": No space left on device",
+                "the disk is full",
+            ),
+            (
+                "disk I/O error",
+                "the database's disk reported an I/O error",
+            ),
+            (
+                "FATAL 57P01: terminating connection due to administrator command",
+                "the connection",
+            ),
+            ("connection closed", "the connection"),
+        ] {
+            let cause = environment_cause(message).unwrap_or_default();
+            assert!(cause.starts_with(starts), "{message}: {cause}");
+        }
+        assert_eq!(environment_cause("near \"CREAT\": syntax error"), None);
+        let failed = |message: &str| {
+            Error::MigrationFailed {
+                id: "basic/0002_x".into(),
+                statement: Some(1),
+                sql: None,
+                message: message.into(),
+            }
+            .to_string()
+        };
+        assert!(failed("no such table: t").ends_with("fix the migration and run again"));
+        assert!(failed("database or disk is full").ends_with("the migration itself may be fine"));
+    }
+}
