@@ -99,7 +99,7 @@ pub enum Error {
         message: String,
     },
     /// A statement of a migration failed; the migration was rolled back and not recorded.
-    #[error("migration {id} failed at {}: {message}; rolled back, nothing recorded: fix the migration and run again", statement_label(*.statement, sql))]
+    #[error("migration {id} failed at {}: {message}; rolled back, nothing recorded: {}", statement_label(*.statement, sql), advice(message))]
     MigrationFailed {
         /// The migration id.
         id: String,
@@ -112,7 +112,7 @@ pub enum Error {
     },
     /// A statement failed in a grouped run ([`crate::Runner::up_grouped`]): the whole run was
     /// rolled back.
-    #[error("migration {id} failed at {}: {message}; the whole run was rolled back (one transaction), nothing of it applied or recorded: fix the migration and run again", statement_label(*.statement, sql))]
+    #[error("migration {id} failed at {}: {message}; the whole run was rolled back (one transaction), nothing of it applied or recorded: {}", statement_label(*.statement, sql), advice(message))]
     RunFailed {
         /// The migration id.
         id: String,
@@ -163,6 +163,66 @@ fn statement_label(statement: Option<usize>, sql: &Option<String>) -> String {
         (Some(number), Some(sql)) => format!("statement {number} `{}`", one_line(sql, 160)),
         (Some(number), None) => format!("statement {number}"),
         _ => "an unknown statement".to_string(),
+    }
+}
+
+/// What to do after a migration failed with the database's `message`: fix the environment
+/// when the message says it is to blame (see [`environment_cause`]), else fix the migration.
+fn advice(message: &str) -> String {
+    match environment_cause(message) {
+        Some(cause) => format!("{cause}; the migration itself may be fine"),
+        None => "fix the migration and run again".to_string(),
+    }
+}
+
+/// What to do when a database message says the environment failed, not the SQL: a read-only
+/// file or directory, a full disk, an I/O error, a lost connection.
+pub fn environment_cause(message: &str) -> Option<&'static str> {
+    let lower = message.to_ascii_lowercase();
+    let any = |needles: &[&str]| needles.iter().any(|needle| lower.contains(needle));
+    if any(&[
+        "readonly database",
+        "read-only",
+        "permission denied",
+        "unable to open database file",
+        "25006",
+    ]) {
+        Some(
+            "the database (or the directory holding it) is not writable: give the runner \
+             write access to both (SQLite writes a journal next to the file) and run again",
+        )
+    } else if any(&[
+        "database or disk is full",
+        "no space left",
+        "disk full",
+        "53100",
+        "could not extend file",
+    ]) {
+        Some("the disk is full: free space on the database's disk and run again")
+    } else if any(&["disk i/o error", "58030", "input/output error"]) {
+        Some("the database's disk reported an I/O error: check the disk and run again")
+    } else if any(&[
+        "connection closed",
+        "server closed the connection",
+        "terminating connection",
+        "57p01",
+        "57p02",
+        "57p03",
+        "08006",
+        "08003",
+        "08001",
+        "communication link failure",
+        "connection reset",
+        "broken pipe",
+        "could not receive data",
+        "no connection to the server",
+    ]) {
+        Some(
+            "the connection to the database was lost (server stopped, killed or unreachable; \
+             the server rolls back what was not committed): run again once it is back",
+        )
+    } else {
+        None
     }
 }
 
@@ -284,3 +344,51 @@ impl ScriptError {
 
 /// Result of the runner.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::{Error, environment_cause};
+
+    #[test]
+    fn environment_failures_get_environment_advice_and_sql_errors_the_migrations() {
+        for (message, starts) in [
+            (
+                "attempt to write a readonly database",
+                "the database (or the directory",
+            ),
+            (
+                "unable to open database file",
+                "the database (or the directory",
+            ),
+            ("database or disk is full", "the disk is full"),
+            (
+                "ERROR 53100: could not extend file \"base/1/2\": No space left on device",
+                "the disk is full",
+            ),
+            (
+                "disk I/O error",
+                "the database's disk reported an I/O error",
+            ),
+            (
+                "FATAL 57P01: terminating connection due to administrator command",
+                "the connection",
+            ),
+            ("connection closed", "the connection"),
+        ] {
+            let cause = environment_cause(message).unwrap_or_default();
+            assert!(cause.starts_with(starts), "{message}: {cause}");
+        }
+        assert_eq!(environment_cause("near \"CREAT\": syntax error"), None);
+        let failed = |message: &str| {
+            Error::MigrationFailed {
+                id: "basic/0002_x".into(),
+                statement: Some(1),
+                sql: None,
+                message: message.into(),
+            }
+            .to_string()
+        };
+        assert!(failed("no such table: t").ends_with("fix the migration and run again"));
+        assert!(failed("database or disk is full").ends_with("the migration itself may be fine"));
+    }
+}

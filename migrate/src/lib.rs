@@ -93,7 +93,7 @@ pub use driver::Connection;
 pub use error::{Error, Result};
 pub use migration_layout::{Dialect, Tier};
 pub use runner::{DownTarget, Progress, Runner, State, StatusEntry, Step};
-pub use source::{Migration, MigrationSet};
+pub use source::{Migration, MigrationSet, Selection};
 pub use target::Target;
 
 /// Runs blocking migration work (connecting, [`Runner`] calls) on tokio's blocking thread pool
@@ -151,4 +151,12 @@ macro_rules! include_migrations {
 /// `migrations-generated/` (or `$SPINE_MIGRATIONS_DIR`) as it was when `migrate` was compiled.
 pub fn bundled() -> Result<MigrationSet> {
     include_migrations!("bundled_migrations.rs")
+}
+
+/// [`bundled`], keeping (and hashing) only what `selection` asks for.
+pub fn bundled_selected(selection: Selection) -> Result<MigrationSet> {
+    MigrationSet::from_embedded_selected(
+        include!(concat!(env!("OUT_DIR"), "/bundled_migrations.rs")),
+        selection,
+    )
 }

@@ -15,6 +15,31 @@ use migrate::{
 };
 use serde_json::json;
 
+/// Writes a line to stdout. A closed stdout (`migrate up | head -1`, a broken pipe) is
+/// ignored: the command goes on to its end (every pending migration applied), with the exit
+/// code it would have had, as if its output had been read.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// [`out!`] without the newline, flushed.
+macro_rules! out_partial {
+    ($($arg:tt)*) => {{
+        let mut stdout = std::io::stdout();
+        let _ = write!(stdout, $($arg)*);
+        let _ = stdout.flush();
+    }};
+}
+
+/// Writes a line to stderr, ignoring a closed stderr.
+macro_rules! err_line {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 /// Environment variable read when `--target` is not given (keeps passwords off the command line).
 const TARGET_ENV: &str = "SPINE_DATABASE_URL";
 /// The conventional variable (sqlx, diesel, refinery), read when neither `--target` nor
@@ -55,6 +80,11 @@ struct Cli {
     /// Dialect of an ODBC target; default: read from the driver.
     #[arg(long, global = true, value_enum)]
     dialect: Option<DialectArg>,
+    /// Fail after waiting this many seconds for another runner's migration lock (PostgreSQL's
+    /// advisory lock, SQLite's write lock). Default: PostgreSQL waits as long as it takes,
+    /// saying so after a second; SQLite 120 s.
+    #[arg(long, global = true, value_name = "SECONDS")]
+    lock_timeout: Option<u64>,
     /// Print nothing but errors.
     #[arg(long, short, global = true)]
     quiet: bool,
@@ -224,12 +254,9 @@ fn main() -> ExitCode {
     };
     init_logging(cli.verbose, cli.quiet);
     if let Command::Completions { shell } = &cli.command {
-        clap_complete::generate(
-            *shell,
-            &mut Cli::command(),
-            "migrate",
-            &mut std::io::stdout(),
-        );
+        let mut script = Vec::new();
+        clap_complete::generate(*shell, &mut Cli::command(), "migrate", &mut script);
+        let _ = std::io::stdout().write_all(&script);
         return ExitCode::SUCCESS;
     }
     let from_command_line = matches.value_source("target") == Some(ValueSource::CommandLine);
@@ -239,9 +266,9 @@ fn main() -> ExitCode {
             let message = one_line(&error.to_string(), usize::MAX);
             tracing::debug!(?error, "failed");
             if output == Output::Json {
-                println!("{}", json!({ "ok": false, "error": message }));
+                out!("{}", json!({ "ok": false, "error": message }));
             }
-            eprintln!("error: {message}");
+            err_line!("error: {message}");
             ExitCode::FAILURE
         }
     }
@@ -334,21 +361,51 @@ fn run(cli: &Cli, from_command_line: bool, output: Output) -> Result<(), Error> 
         cli.command,
         Command::Up(_) | Command::Down(_) | Command::Rebless { .. }
     );
-    if writes && output == Output::Human {
-        println!("target: {shown}{origin}");
+    if writes && target.in_memory() {
+        return Err(Error::BadTarget {
+            target: shown.clone(),
+            reason: "an in-memory SQLite database ends with this command, so nothing it applied \
+                     would be kept; give a file (sqlite:PATH)"
+                .to_string(),
+        });
     }
-    let set = match &cli.dir {
-        Some(dir) => MigrationSet::from_dir(dir)?,
-        None => migrate::bundled()?,
-    };
+    if writes && output == Output::Human {
+        out!("target: {shown}{origin}");
+    }
     let read_only = matches!(
         cli.command,
         Command::Status | Command::Plan(_) | Command::Validate
     );
+    let downs = matches!(cli.command, Command::Down(_));
+    let load = |dialect: Dialect| {
+        let selection = migrate::Selection::of(dialect, downs);
+        match &cli.dir {
+            Some(dir) => MigrationSet::from_dir_selected(dir, selection),
+            None => migrate::bundled_selected(selection),
+        }
+    };
+    // Files before connecting when the target's dialect is known (nothing is created for a
+    // broken tree); an ODBC source's only once its driver has said.
+    let early = match &target {
+        Target::Sqlite(_) => Some(Dialect::Sqlite),
+        Target::Postgres(_) => Some(Dialect::Postgres),
+        Target::Odbc(_) => None,
+    };
+    let early_set = early.map(load).transpose()?;
     let mut conn = if read_only {
         target.connect_read_only(dialect)?
     } else {
         target.connect(dialect)?
+    };
+    let notice: fn(&str) = if output == Output::Quiet {
+        |_| {}
+    } else {
+        |notice| err_line!("{notice}")
+    };
+    conn.set_lock_wait(cli.lock_timeout.map(std::time::Duration::from_secs), notice);
+    let set = match early_set {
+        Some(set) => set,
+        None => load(conn.dialect())?,
     };
     let mut runner = Runner::new(conn.as_mut(), &set);
     let mut reporter = Reporter::new(output);
@@ -395,33 +452,32 @@ impl Reporter {
                 } else {
                     "reverting"
                 };
-                print!("{verb:<9} {id} ... ");
-                let _ = std::io::stdout().flush();
+                out_partial!("{verb:<9} {id} ... ");
                 self.line_open = true;
             }
             Progress::Applied(step) | Progress::Reverted(step) if self.terminal => {
-                println!("{} ms", step.duration_ms);
+                out!("{} ms", step.duration_ms);
                 self.line_open = false;
             }
-            Progress::Applied(step) => println!("applied   {} ({} ms)", step.id, step.duration_ms),
-            Progress::Reverted(step) => println!("reverted  {} ({} ms)", step.id, step.duration_ms),
+            Progress::Applied(step) => out!("applied   {} ({} ms)", step.id, step.duration_ms),
+            Progress::Reverted(step) => out!("reverted  {} ({} ms)", step.id, step.duration_ms),
             Progress::AppliedElsewhere(id) => {
                 if self.line_open {
-                    println!("skipped (applied by another runner)");
+                    out!("skipped (applied by another runner)");
                     self.line_open = false;
                 } else {
-                    println!("skipped   {id} (applied by another runner)")
+                    out!("skipped   {id} (applied by another runner)")
                 }
             }
-            Progress::Applying(id) => println!("applying  {id}"),
-            Progress::Reverting(id) => println!("reverting {id}"),
+            Progress::Applying(id) => out!("applying  {id}"),
+            Progress::Reverting(id) => out!("reverting {id}"),
         }
     }
 
     /// Ends a progress line left open by a failure.
     fn close_line(&mut self, failed: bool) {
         if self.line_open {
-            println!("{}", if failed { "failed" } else { "" });
+            out!("{}", if failed { "failed" } else { "" });
             self.line_open = false;
         }
     }
@@ -479,11 +535,11 @@ fn execute(
         Command::Validate => {
             let entries = runner.validate()?;
             match output {
-                Output::Json => println!(
+                Output::Json => out!(
                     "{}",
                     json!({ "ok": true, "command": "validate", "target": shown, "migrations": entries })
                 ),
-                Output::Human => println!("{shown}: every applied migration matches its file"),
+                Output::Human => out!("{shown}: every applied migration matches its file"),
                 Output::Quiet => {}
             }
         }
@@ -491,7 +547,7 @@ fn execute(
             let tier = tier.unwrap_or(Tier::Advanced);
             let script = runner.plan_script(tier, args.to.as_deref())?;
             if output != Output::Quiet {
-                println!(
+                out!(
                     "-- spine migrations pending on {shown}, as one script (nothing was applied).\n-- {}\n{}",
                     match runner.dialect() {
                         Dialect::Sqlite => "Run: sqlite3 -bail DB < this.sql",
@@ -511,22 +567,22 @@ fn execute(
                         .iter()
                         .map(|m| json!({ "id": m.id, "sql": m.up_sql }))
                         .collect();
-                    println!(
+                    out!(
                         "{}",
                         json!({ "ok": true, "command": "plan", "target": shown, "pending": steps })
                     );
                 }
                 Output::Human => {
                     for migration in &plan {
-                        println!(
+                        out!(
                             "-- {} ({})\n{}",
                             migration.id,
                             migration.up_path,
                             migration.up_sql.trim_end()
                         );
-                        println!();
+                        out!();
                     }
-                    println!(
+                    out!(
                         "-- {} migration(s) pending on {shown}; nothing was applied",
                         plan.len()
                     );
@@ -540,11 +596,11 @@ fn execute(
                 None => runner.rebless_all_unverified()?,
             };
             match output {
-                Output::Json => println!(
+                Output::Json => out!(
                     "{}",
                     json!({ "ok": true, "command": "rebless", "target": shown, "id": id, "ids": ids })
                 ),
-                Output::Human => println!(
+                Output::Human => out!(
                     "re-recorded the checksum of {} migration(s) on {shown}: {}",
                     ids.len(),
                     ids.join(", ")
@@ -564,24 +620,24 @@ fn finish(
     summary: impl FnOnce() -> String,
 ) {
     match output {
-        Output::Json => println!(
+        Output::Json => out!(
             "{}",
             json!({ "ok": true, "command": command, "target": target, "steps": steps })
         ),
-        Output::Human => println!("{}", summary()),
+        Output::Human => out!("{}", summary()),
         Output::Quiet => {}
     }
 }
 
 fn print_status(output: Output, target: &str, entries: &[StatusEntry]) {
     match output {
-        Output::Json => println!(
+        Output::Json => out!(
             "{}",
             json!({ "ok": true, "command": "status", "target": target, "migrations": entries })
         ),
         Output::Quiet => {}
         Output::Human => {
-            println!("{target}");
+            out!("{target}");
             let width = entries.iter().map(|e| e.id.len()).max().unwrap_or(0);
             for entry in entries {
                 let state = match entry.state {
@@ -596,10 +652,10 @@ fn print_status(output: Output, target: &str, entries: &[StatusEntry]) {
                     .duration_ms
                     .map(|ms| format!("{ms} ms"))
                     .unwrap_or_default();
-                println!("{state:<10}  {:<width$}  {when:<26}  {took}", entry.id);
+                out!("{state:<10}  {:<width$}  {when:<26}  {took}", entry.id);
             }
             let count = |state: State| entries.iter().filter(|e| e.state == state).count();
-            println!(
+            out!(
                 "{} applied, {} pending, {} modified, {} missing, {} unverified",
                 count(State::Applied),
                 count(State::Pending),

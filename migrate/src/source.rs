@@ -11,7 +11,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use migration_layout::{Dialect, Direction, Group, MigrationFile, Tier, directive, release_order};
+use migration_layout::{
+    Dialect, Direction, Group, LayoutError, MigrationFile, Tier, directive, looks_like_sql,
+    release_order,
+};
 
 use crate::checksum::checksum;
 use crate::error::{Error, Result};
@@ -61,9 +64,54 @@ pub struct MigrationSet {
     by_dialect: BTreeMap<Dialect, Vec<Migration>>,
 }
 
+/// Which files a command reads: every dialect's (the default), or one dialect's, with or
+/// without its down files. Files outside the selection are still checked by name (the
+/// grammar is strict everywhere in the tree) but neither read nor hashed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Selection {
+    /// Only this dialect's files, or every dialect's.
+    pub dialect: Option<Dialect>,
+    /// Whether down files are read (`down` needs them; `up`, `plan`, `validate` do not). When
+    /// not, every [`Migration::down_sql`] is `None`.
+    pub downs: bool,
+}
+
+impl Selection {
+    /// Every file of every dialect.
+    pub const ALL: Selection = Selection {
+        dialect: None,
+        downs: true,
+    };
+
+    /// `dialect`'s files, its down files only when `downs`.
+    pub fn of(dialect: Dialect, downs: bool) -> Selection {
+        Selection {
+            dialect: Some(dialect),
+            downs,
+        }
+    }
+
+    fn wants(self, file: &MigrationFile) -> bool {
+        self.dialect.is_none_or(|d| d == file.dialect)
+            && (self.downs || file.direction == Direction::Up)
+    }
+
+    fn wants_dialect(self, dialect: Dialect) -> bool {
+        self.dialect.is_none_or(|d| d == dialect)
+    }
+}
+
 impl MigrationSet {
     /// Reads every migration under `root` (the directory holding `sqlite/`, `postgres/`, `db2/`).
     pub fn from_dir(root: impl AsRef<Path>) -> Result<MigrationSet> {
+        Self::from_dir_selected(root, Selection::ALL)
+    }
+
+    /// Reads the migrations under `root` that `selection` asks for. The whole tree is checked
+    /// by name: under a dialect directory, anything that looks like a migration file but does
+    /// not match the grammar exactly, a file in a sub-folder of a group, a folder that is no
+    /// group, and any symbolic link are errors naming the path (never skipped).
+    pub fn from_dir_selected(root: impl AsRef<Path>, selection: Selection) -> Result<MigrationSet> {
         let root = root.as_ref();
         if !root.is_dir() {
             return Err(Error::Unreadable {
@@ -71,58 +119,101 @@ impl MigrationSet {
                 source: std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory"),
             });
         }
-        let mut files = Vec::new();
+        let mut files: Vec<(String, Option<String>)> = Vec::new();
         for dialect in Dialect::ALL {
             let dialect_dir = root.join(dialect.dir_name());
+            refuse_symlink(root, &dialect_dir)?;
             if !dialect_dir.is_dir() {
                 continue;
             }
-            let manifest = dialect_dir.join(release_order::FILE_NAME);
-            if manifest.is_file() {
-                files.push((release_order::path(dialect), read_file(&manifest)?));
-            }
-            for group_dir in read_dir_sorted(&dialect_dir)? {
-                if !group_dir.is_dir() {
+            for entry in read_dir_sorted(&dialect_dir)? {
+                let relative = relative_path(root, &entry);
+                refuse_symlink(root, &entry)?;
+                let name = file_name(&entry);
+                if name.starts_with('.') && !looks_like_sql(&name) {
                     continue;
                 }
-                for file in read_dir_sorted(&group_dir)? {
-                    let relative = relative_path(root, &file);
-                    if file.is_file() && relative.ends_with(".sql") {
-                        files.push((relative, read_file(&file)?));
+                if entry.is_dir() {
+                    name.parse::<Group>()?;
+                    for file in read_dir_sorted(&entry)? {
+                        refuse_symlink(root, &file)?;
+                        let relative = relative_path(root, &file);
+                        if file.is_dir() {
+                            return Err(Error::Layout(LayoutError::SubFolder(relative)));
+                        }
+                        if let Some(parsed) = MigrationFile::parse(&relative)? {
+                            let contents = selection
+                                .wants(&parsed)
+                                .then(|| read_file(&file))
+                                .transpose()?;
+                            files.push((relative, contents));
+                        }
                     }
+                } else if name == release_order::FILE_NAME {
+                    if selection.wants_dialect(dialect) {
+                        files.push((relative, Some(read_file(&entry)?)));
+                    }
+                } else {
+                    MigrationFile::parse(&relative)?;
                 }
             }
         }
-        let refs: Vec<(&str, &str)> = files
+        let refs: Vec<(&str, Option<&str>)> = files
             .iter()
-            .map(|(p, c)| (p.as_str(), c.as_str()))
+            .map(|(p, c)| (p.as_str(), c.as_deref()))
             .collect();
-        Self::build(root.display().to_string(), &refs)
+        Self::build(root.display().to_string(), &refs, selection)
     }
 
     /// Builds a set from `(path relative to the root, contents)` pairs (migration files and
     /// release-order manifests), as produced by [`crate::include_migrations!`].
     pub fn from_embedded(files: &[(&str, &str)]) -> Result<MigrationSet> {
-        Self::build("the migrations embedded in this binary".to_string(), files)
+        Self::from_embedded_selected(files, Selection::ALL)
     }
 
-    fn build(source_name: String, files: &[(&str, &str)]) -> Result<MigrationSet> {
+    /// [`MigrationSet::from_embedded`], keeping (and hashing) only what `selection` asks for.
+    pub fn from_embedded_selected(
+        files: &[(&str, &str)],
+        selection: Selection,
+    ) -> Result<MigrationSet> {
+        let refs: Vec<(&str, Option<&str>)> = files.iter().map(|(p, c)| (*p, Some(*c))).collect();
+        Self::build(
+            "the migrations embedded in this binary".to_string(),
+            &refs,
+            selection,
+        )
+    }
+
+    fn build(
+        source_name: String,
+        files: &[(&str, Option<&str>)],
+        selection: Selection,
+    ) -> Result<MigrationSet> {
         type Key = (Dialect, Group, u32);
         let mut ups: BTreeMap<Key, Migration> = BTreeMap::new();
-        let mut downs: Vec<(Key, &str, &str)> = Vec::new();
+        let mut downs: Vec<(Key, &str, Option<&str>)> = Vec::new();
         let mut manifests: BTreeMap<Dialect, &str> = BTreeMap::new();
         for (relative, contents) in files {
             if let Some(dialect) = release_order::dialect_of_path(relative) {
-                manifests.insert(dialect, contents);
+                if let (true, Some(contents)) = (selection.wants_dialect(dialect), contents) {
+                    manifests.insert(dialect, contents);
+                }
                 continue;
             }
             let Some(file) = MigrationFile::parse(relative)? else {
                 continue;
             };
-            directive::check(&file.path(), contents)?;
+            if !selection.wants_dialect(file.dialect) {
+                continue;
+            }
             let key = (file.dialect, file.id.group, file.id.seq);
-            match file.direction {
-                Direction::Up => {
+            let contents = contents.filter(|_| selection.wants(&file));
+            if let Some(contents) = contents {
+                directive::check(&file.path(), contents)?;
+            }
+            match (file.direction, contents) {
+                (Direction::Up, contents) => {
+                    let contents = contents.unwrap_or_default();
                     let migration = Migration {
                         id: file.id.to_string(),
                         tier: release_order::Entry::of(file.id.clone()).tier,
@@ -138,7 +229,7 @@ impl MigrationSet {
                         )));
                     }
                 }
-                Direction::Down => downs.push((key, relative, contents)),
+                (Direction::Down, contents) => downs.push((key, relative, contents)),
             }
         }
         for (key, relative, contents) in downs {
@@ -148,7 +239,7 @@ impl MigrationSet {
                 .ok_or_else(|| {
                     Error::InconsistentFiles(format!("{relative} has no matching .up.sql file"))
                 })?;
-            up.down_sql = Some(contents.to_string());
+            up.down_sql = contents.map(str::to_string);
         }
         let mut by_dialect: BTreeMap<Dialect, Vec<Migration>> = BTreeMap::new();
         for ((dialect, _, _), migration) in ups {
@@ -246,6 +337,22 @@ fn read_dir_sorted(dir: &Path) -> Result<Vec<PathBuf>> {
         .map_err(unreadable)?;
     paths.sort();
     Ok(paths)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// An error naming `path` when it is a symbolic link (dangling, looping or not).
+fn refuse_symlink(root: &Path, path: &Path) -> Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(metadata) if metadata.file_type().is_symlink() => Err(Error::Layout(
+            LayoutError::Symlink(relative_path(root, path)),
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn relative_path(root: &Path, file: &Path) -> String {

@@ -68,12 +68,23 @@ impl FromStr for Target {
         }
         let is_postgres_url =
             lower.starts_with("postgres://") || lower.starts_with("postgresql://");
-        let is_key_value = !lower.contains("://") && trimmed.contains('=');
-        if is_postgres_url || is_key_value {
+        let has_equals = !lower.contains("://") && trimmed.contains('=');
+        if has_equals && !starts_with_key(trimmed) {
+            return Err(malformed(
+                "a bare path containing '=' is ambiguous (PostgreSQL's key=value pairs use '='): \
+                 write sqlite:PATH for a SQLite file, or postgres://... for PostgreSQL",
+            ));
+        }
+        if is_postgres_url || has_equals {
             #[cfg(feature = "postgres")]
             crate::driver::tls::parse_target(trimmed).map_err(|error| {
+                let sqlite = if has_equals {
+                    " (for a SQLite file whose path contains '=', write sqlite:PATH)"
+                } else {
+                    ""
+                };
                 malformed(&format!(
-                    "{}; use postgres://user@host/db or key=value pairs",
+                    "{}; use postgres://user@host/db or key=value pairs{sqlite}",
                     scrub(&error, password_of(trimmed).as_deref())
                 ))
             })?;
@@ -84,8 +95,33 @@ impl FromStr for Target {
                 "unsupported scheme '{scheme}'; use sqlite:PATH, postgres://... or odbc:<connection string>"
             )));
         }
+        if let Some(scheme) = scheme_of(trimmed) {
+            return Err(malformed(&format!(
+                "unsupported scheme '{scheme}:'; use sqlite:PATH, postgres://... or \
+                 odbc:<connection string> (for a SQLite file whose name starts with \
+                 '{scheme}:', write sqlite:{trimmed})"
+            )));
+        }
         Ok(Target::Sqlite(PathBuf::from(trimmed)))
     }
+}
+
+/// Whether `text` starts like a libpq key=value string: a keyword, optional spaces, `=`.
+fn starts_with_key(text: &str) -> bool {
+    let key_end = text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(text.len());
+    key_end > 0 && text[key_end..].trim_start().starts_with('=')
+}
+
+/// The scheme of `scheme:rest` (a letter, then letters, digits, `+`, `-` or `.`; two characters
+/// at least, so a Windows drive letter is none).
+fn scheme_of(text: &str) -> Option<&str> {
+    let (scheme, _) = text.split_once(':')?;
+    let mut chars = scheme.chars();
+    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    (valid && scheme.len() >= 2).then_some(scheme)
 }
 
 fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
@@ -95,6 +131,20 @@ fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> 
 }
 
 impl Target {
+    /// Whether this is an in-memory SQLite database (`:memory:`, `file::memory:…`), which ends
+    /// with the connection: what is applied to it is kept nowhere.
+    pub fn in_memory(&self) -> bool {
+        match self {
+            Target::Sqlite(path) => {
+                let path = path.to_string_lossy();
+                path == ":memory:"
+                    || path.starts_with("file::memory:")
+                    || path.contains("mode=memory")
+            }
+            _ => false,
+        }
+    }
+
     /// The target for messages, with any password masked.
     pub fn display(&self) -> String {
         match self {
@@ -248,6 +298,12 @@ mod tests {
             matches!(parse("sqlite:///tmp/a.db"), Ok(Target::Sqlite(p)) if p.to_str() == Some("/tmp/a.db"))
         );
         assert!(matches!(parse("./data/app.db"), Ok(Target::Sqlite(_))));
+        assert!(matches!(parse("C:/data/app.db"), Ok(Target::Sqlite(_))));
+        assert!(
+            matches!(parse("sqlite:/tmp/a=b.db"), Ok(Target::Sqlite(p)) if p.to_str() == Some("/tmp/a=b.db"))
+        );
+        assert!(matches!(parse("sqlite:pg:spine"), Ok(Target::Sqlite(_))));
+        assert!(parse(":memory:").is_ok_and(|t| t.in_memory()));
         assert!(matches!(
             parse("postgres://u@localhost/spine"),
             Ok(Target::Postgres(_))
@@ -264,7 +320,16 @@ mod tests {
 
     #[test]
     fn malformed_targets_are_errors_without_passwords() {
-        for bad in ["mysql://u:hunter2@h/d", "odbc:nonsense", "", "sqlite:"] {
+        for bad in [
+            "mysql://u:hunter2@h/d",
+            "odbc:nonsense",
+            "",
+            "sqlite:",
+            "pg:spine",
+            "postgres:spine",
+            "/tmp/a=b.db",
+            "./x=1.db",
+        ] {
             let message = parse(bad).err().map(|e| e.to_string()).unwrap_or_default();
             assert!(message.starts_with("malformed target"), "{bad}: {message}");
             assert!(!message.contains("hunter2"), "{message}");

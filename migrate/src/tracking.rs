@@ -347,9 +347,35 @@ pub(crate) fn read_applied(
         .dialect()
         .select_applied(None, tracking == Tracking::Older);
     let rows = transaction(conn, Begin::Read, during, |conn| {
-        conn.query_applied(&sql).map_err(|e| e.during(during))
+        conn.query_applied(&sql)
+            .map_err(|e| missing_column(e).during(during))
     })?;
     Ok(by_id(rows))
+}
+
+/// A "no such column" error from reading the tracking table, said as what is missing and
+/// what to do; other errors unchanged.
+fn missing_column(error: crate::error::DbError) -> crate::error::DbError {
+    let lower = error.message.to_ascii_lowercase();
+    let missing = lower.contains("no such column")
+        || lower.contains("42703")
+        || lower.contains("sql0206")
+        || (lower.contains("column") && lower.contains("does not exist"));
+    let column = ["migration_id", "applied_at", "checksum", "duration_ms"]
+        .into_iter()
+        .find(|column| {
+            lower.contains(&format!("no such column: {column}"))
+                || lower.contains(&format!("\"{column}\""))
+        });
+    match (missing, column) {
+        (true, Some(column)) => crate::error::DbError::new(format!(
+            "the tracking table _migrations is damaged: it has no column {column} ({}); \
+             restore the column (ALTER TABLE _migrations ADD COLUMN {column} …, then fill it \
+             for every row) and run again",
+            error.message
+        )),
+        _ => error,
+    }
 }
 
 /// The tracking rows by id, read inside the caller's transaction from a table in the runner's
@@ -360,7 +386,7 @@ pub(crate) fn read_applied_locked(
     let sql = conn.dialect().select_applied(None, false);
     let rows = conn
         .query_applied(&sql)
-        .map_err(|e| e.during("reading the tracking table"))?;
+        .map_err(|e| missing_column(e).during("reading the tracking table"))?;
     Ok(by_id(rows))
 }
 

@@ -68,7 +68,9 @@ fn collect_sql_files(dir: &Path, files: &mut Vec<PathBuf>) -> io::Result<()> {
         let path = entry?.path();
         if path.is_dir() {
             collect_sql_files(&path, files)?;
-        } else if path.extension().is_some_and(|ext| ext == "sql")
+        } else if path
+            .file_name()
+            .is_some_and(|name| crate::names::looks_like_sql(&name.to_string_lossy()))
             || path
                 .file_name()
                 .is_some_and(|name| name == crate::release_order::FILE_NAME)

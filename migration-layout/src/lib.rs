@@ -29,5 +29,6 @@ mod names;
 pub mod release_order;
 
 pub use names::{
-    Dialect, Direction, Group, LayoutError, MigrationFile, MigrationId, Tier, sql_string_literal,
+    Dialect, Direction, Group, LayoutError, MigrationFile, MigrationId, Tier, looks_like_sql,
+    sql_string_literal,
 };

@@ -262,21 +262,29 @@ impl MigrationFile {
         format!("{}/{}{}", self.dialect, self.id, self.direction.suffix())
     }
 
-    /// Parses a path relative to the migrations root (`/` or `\` separators). `Ok(None)` for
-    /// what is not a migration file at all (another top-level directory, not `.sql`); an error
-    /// for a `.sql` file under a dialect directory that breaks the grammar.
+    /// Parses a path relative to the migrations root (`/` or `\\` separators). `Ok(None)` for
+    /// what is not a migration file at all (another top-level directory, a file that does not
+    /// look like SQL); an error for anything under a dialect directory that looks like a
+    /// migration ([`looks_like_sql`]) but breaks the grammar exactly: another case (`.UP.SQL`),
+    /// spaces, a name outside `a-z 0-9 _`, a sub-folder of a group, a file outside any group.
     pub fn parse(relative: &str) -> Result<Option<MigrationFile>, LayoutError> {
         let parts: Vec<&str> = relative.split(['/', '\\']).collect();
-        let [dialect, group, file] = parts.as_slice() else {
+        let Some(dialect) = Dialect::ALL
+            .into_iter()
+            .find(|d| parts.first() == Some(&d.dir_name()))
+        else {
             return Ok(None);
         };
-        let Some(dialect) = Dialect::ALL.into_iter().find(|d| d.dir_name() == *dialect) else {
-            return Ok(None);
-        };
-        if !file.ends_with(".sql") {
+        let file = parts.last().copied().unwrap_or_default();
+        if !looks_like_sql(file) {
             return Ok(None);
         }
         let bad = || LayoutError::BadFileName(relative.to_string());
+        let group = match parts.as_slice() {
+            [_, group, _] => *group,
+            [_, _] => return Err(bad()),
+            _ => return Err(LayoutError::SubFolder(relative.to_string())),
+        };
         let (stem, direction) = [Direction::Up, Direction::Down]
             .into_iter()
             .find_map(|d| file.strip_suffix(d.suffix()).map(|stem| (stem, d)))
@@ -287,6 +295,13 @@ impl MigrationFile {
                 LayoutError::UnknownGroup(_) => error,
                 _ => bad(),
             })?;
+        let name_ok = id
+            .name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !name_ok {
+            return Err(bad());
+        }
         if !id.group.applies_to(dialect) {
             return Err(LayoutError::MisplacedOverlay(relative.to_string()));
         }
@@ -296,6 +311,13 @@ impl MigrationFile {
             direction,
         }))
     }
+}
+
+/// Whether a file name looks like SQL: it ends in `.sql` in any case, ignoring trailing
+/// whitespace (`0001_a.UP.SQL`, `0001_a.up.sql `). Under a dialect directory such a file must
+/// be a migration file exactly, or it is an error, never skipped.
+pub fn looks_like_sql(name: &str) -> bool {
+    name.trim_end().to_ascii_lowercase().ends_with(".sql")
 }
 
 /// A SQL string literal: single quotes, embedded quotes doubled; the same in every dialect.
@@ -318,6 +340,10 @@ pub enum LayoutError {
     BadFileName(String),
     /// A file of one dialect's overlay under another dialect's directory (`sqlite/pg/…`).
     MisplacedOverlay(String),
+    /// A file or folder inside a group directory's sub-folder (`sqlite/basic/old/…`).
+    SubFolder(String),
+    /// A symbolic link in a migrations tree (followed, it could skip or duplicate files).
+    Symlink(String),
     /// A line of a release-order manifest (see [`crate::release_order`]) that breaks its format.
     ReleaseOrder {
         /// The manifest, relative to the migrations root.
@@ -362,7 +388,20 @@ impl fmt::Display for LayoutError {
             LayoutError::BadFileName(path) => write!(
                 f,
                 "malformed migration file name '{path}': expected \
-                 <dialect>/<group>/NNNN_name.up.sql or .down.sql"
+                 <dialect>/<group>/NNNN_name.up.sql or .down.sql, exactly (lower case, \
+                 no spaces, a name of a-z, 0-9 and _); rename it, or move it out of the \
+                 migrations tree"
+            ),
+            LayoutError::SubFolder(path) => write!(
+                f,
+                "'{path}' is in a sub-folder of a group folder, where nothing is read: \
+                 migrations are <dialect>/<group>/NNNN_name.up.sql; move it up, or out of \
+                 the migrations tree"
+            ),
+            LayoutError::Symlink(path) => write!(
+                f,
+                "'{path}' is a symbolic link: a migrations tree holds only regular files \
+                 and folders; replace it with what it points to, or remove it"
             ),
             LayoutError::MisplacedOverlay(path) => write!(
                 f,
@@ -453,12 +492,27 @@ mod tests {
         ] {
             assert_eq!(MigrationFile::parse(outside), Ok(None), "{outside}");
         }
-        for bad in ["sqlite/basic/one.up.sql", "sqlite/basic/0001_a.sql"] {
+        for bad in [
+            "sqlite/basic/one.up.sql",
+            "sqlite/basic/0001_a.sql",
+            "sqlite/basic/0001_a.UP.SQL",
+            "sqlite/basic/0001_a.up.SQL",
+            "sqlite/basic/0001_a.up.sql ",
+            "sqlite/basic/0001_a .up.sql",
+            "sqlite/basic/0001_A.up.sql",
+            "sqlite/0001_a.up.sql",
+        ] {
             assert_eq!(
                 MigrationFile::parse(bad),
                 Err(LayoutError::BadFileName(bad.into()))
             );
         }
+        assert_eq!(
+            MigrationFile::parse("sqlite/basic/old/0001_a.up.sql"),
+            Err(LayoutError::SubFolder(
+                "sqlite/basic/old/0001_a.up.sql".into()
+            ))
+        );
         assert_eq!(
             MigrationFile::parse("sqlite/intermedate/0001_a.up.sql"),
             Err(LayoutError::UnknownGroup("intermedate".into()))

@@ -65,6 +65,15 @@ pub trait Connection {
         Ok(())
     }
 
+    /// How long [`lock_session`](Connection::lock_session) (PostgreSQL's advisory lock) and
+    /// SQLite's write lock wait for another runner before failing: `None` waits as long as it
+    /// takes (PostgreSQL; SQLite's busy timeout stays [`LOCK_WAIT_DEFAULT_SQLITE`]). `notice`
+    /// is called once when the wait has lasted a second. Drivers that take their lock inside
+    /// each transaction through the server's own lock wait (ODBC) ignore it.
+    fn set_lock_wait(&mut self, timeout: Option<std::time::Duration>, notice: fn(&str)) {
+        let _ = (timeout, notice);
+    }
+
     /// Releases the lock taken by [`lock_session`](Connection::lock_session).
     fn unlock_session(&mut self) -> Result<(), DbError> {
         Ok(())
@@ -116,6 +125,56 @@ pub trait Connection {
     fn foreign_key_violations(&mut self) -> Result<Option<ForeignKeyViolations>, DbError> {
         Ok(None)
     }
+}
+
+/// The columns [`Connection::query_applied`] reads, in order.
+#[cfg_attr(
+    not(any(feature = "sqlite", feature = "postgres", feature = "odbc")),
+    allow(dead_code)
+)]
+pub(crate) const APPLIED_COLUMNS: [&str; 4] =
+    ["migration_id", "applied_at", "checksum", "duration_ms"];
+
+/// The error for a tracking row whose `column` (an index into [`APPLIED_COLUMNS`]) holds what
+/// the runner cannot read (`problem`: `NULL`, `a value of type X`): names the row and the
+/// column, and what the column must hold.
+#[cfg_attr(
+    not(any(feature = "sqlite", feature = "postgres", feature = "odbc")),
+    allow(dead_code)
+)]
+pub(crate) fn damaged_row(id: Option<&str>, column: usize, problem: &str) -> DbError {
+    let name = APPLIED_COLUMNS.get(column).copied().unwrap_or("?");
+    let row = match id {
+        Some(id) => format!("the row of migration {id}"),
+        None => "a row with no migration_id".to_string(),
+    };
+    let expected = match name {
+        "migration_id" => "the migration's id (e.g. basic/0001_source_configs)",
+        "applied_at" => "when it was applied (a timestamp, or ISO 8601 text on SQLite)",
+        "checksum" => "the up file's SHA-256 in hex, or NULL (then `migrate rebless ID`)",
+        _ => "an integer number of milliseconds, or NULL",
+    };
+    DbError::new(format!(
+        "the tracking table _migrations is damaged: {row} has {problem} in column {name}, \
+         which must hold {expected}; repair that value with SQL (or delete the row if the \
+         migration is not applied) and run again"
+    ))
+}
+
+/// SQLite's busy timeout when no `--lock-timeout` is given.
+pub const LOCK_WAIT_DEFAULT_SQLITE: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// What [`Connection::set_lock_wait`]'s notice says.
+pub const LOCK_WAIT_NOTICE: &str = "waiting for the migration lock held by another runner…";
+
+/// The error after `waited` without the lock; `holder` says who holds it, when known.
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+pub(crate) fn lock_timed_out(waited: std::time::Duration, holder: &str) -> DbError {
+    DbError::new(format!(
+        "timed out after {} s waiting for the migration lock held by another runner{holder}; \
+         let that runner finish (or stop it) and run again, or raise --lock-timeout",
+        waited.as_secs()
+    ))
 }
 
 /// Runs `script`'s statements one at a time through `execute`, naming the one that fails.

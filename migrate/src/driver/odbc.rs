@@ -48,12 +48,24 @@ impl OdbcConnection {
         let conn = environment
             .connect_with_connection_string(connection_string, ConnectionOptions::default())
             .map_err(connect_error)?;
-        let dialect = match dialect {
-            Some(dialect) => dialect,
-            None => {
-                let dbms = conn
-                    .database_management_system_name()
-                    .map_err(connect_error)?;
+        let dbms = conn.database_management_system_name();
+        let dialect = match (dialect, dbms) {
+            (Some(wanted), Ok(dbms)) => match dialect_of_dbms(&dbms) {
+                Some(found) if found != wanted => {
+                    return Err(Error::BadTarget {
+                        target: redact(&format!("odbc:{connection_string}")),
+                        reason: format!(
+                            "--dialect {wanted} does not match the DBMS of this ODBC driver, \
+                             '{dbms}' ({found}): omit --dialect (it is read from the driver) \
+                             or pass --dialect {found}"
+                        ),
+                    });
+                }
+                _ => wanted,
+            },
+            (Some(wanted), Err(_)) => wanted,
+            (None, dbms) => {
+                let dbms = dbms.map_err(connect_error)?;
                 dialect_of_dbms(&dbms).ok_or(Error::UnknownDbms(dbms))?
             }
         };
@@ -153,11 +165,24 @@ impl Connection for OdbcConnection {
         self.query_text(sql)?
             .iter()
             .map(|row| {
+                let id = optional_text(row, 0);
+                let damaged = |column: usize, problem: &str| {
+                    super::damaged_row(id.as_deref(), column, problem)
+                };
+                let required = |column: usize| {
+                    optional_text(row, column).ok_or_else(|| damaged(column, "NULL"))
+                };
+                let duration = optional_text(row, 3)
+                    .map(|value| {
+                        integer(&value)
+                            .map_err(|_| damaged(3, &format!("'{value}', not an integer,")))
+                    })
+                    .transpose()?;
                 Ok(AppliedMigration {
-                    id: text(row, 0)?,
-                    applied_at: text(row, 1)?,
+                    id: required(0)?,
+                    applied_at: required(1)?,
                     checksum: optional_text(row, 2).map(|c| c.trim_end().to_string()),
-                    duration_ms: optional_text(row, 3).as_deref().map(integer).transpose()?,
+                    duration_ms: duration,
                 })
             })
             .collect()

@@ -22,6 +22,8 @@ const SCRIPT_SAVEPOINT: &str = "SAVEPOINT spine_script;\n";
 /// A PostgreSQL database.
 pub struct PostgresConnection {
     client: postgres::Client,
+    lock_timeout: Option<std::time::Duration>,
+    notice: fn(&str),
 }
 
 impl PostgresConnection {
@@ -47,7 +49,11 @@ impl PostgresConnection {
 
     /// Wraps an existing client (e.g. one connected with TLS).
     pub fn from_client(client: postgres::Client) -> Self {
-        PostgresConnection { client }
+        PostgresConnection {
+            client,
+            lock_timeout: None,
+            notice: |_| {},
+        }
     }
 
     /// Finds the statement a failed batch stopped at: from the error position when the server
@@ -93,6 +99,28 @@ impl PostgresConnection {
     }
 }
 
+/// Whether a value of any type is NULL (to name what a tracking column holds).
+struct IsNull(bool);
+
+impl<'a> postgres::types::FromSql<'a> for IsNull {
+    fn from_sql(
+        _: &postgres::types::Type,
+        _: &'a [u8],
+    ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(IsNull(false))
+    }
+
+    fn from_sql_null(
+        _: &postgres::types::Type,
+    ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(IsNull(true))
+    }
+
+    fn accepts(_: &postgres::types::Type) -> bool {
+        true
+    }
+}
+
 /// The server's own message with its SQLSTATE and detail, or the client's error.
 fn describe(error: &postgres::Error) -> DbError {
     match error.as_db_error() {
@@ -122,11 +150,49 @@ impl Connection for PostgresConnection {
         Dialect::Postgres
     }
 
+    /// Tries `pg_try_advisory_lock` every 100 ms: after a second says once that it waits
+    /// (the notice), and fails after the lock timeout, naming the holder's backend pid.
     fn lock_session(&mut self) -> Result<(), DbError> {
-        self.client
-            .execute("SELECT pg_advisory_lock($1)", &[&ADVISORY_LOCK_KEY])
-            .map(drop)
-            .map_err(|e| describe(&e))
+        let started = std::time::Instant::now();
+        let mut noticed = false;
+        loop {
+            let taken: bool = self
+                .client
+                .query_one("SELECT pg_try_advisory_lock($1)", &[&ADVISORY_LOCK_KEY])
+                .and_then(|row| row.try_get(0))
+                .map_err(|e| describe(&e))?;
+            if taken {
+                return Ok(());
+            }
+            let waited = started.elapsed();
+            if let Some(timeout) = self.lock_timeout
+                && waited >= timeout
+            {
+                let holder = self
+                    .client
+                    .query_opt(
+                        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted \
+                         AND ((classid::bigint << 32) | objid::bigint) = $1 LIMIT 1",
+                        &[&ADVISORY_LOCK_KEY],
+                    )
+                    .ok()
+                    .flatten()
+                    .and_then(|row| row.try_get::<_, i32>(0).ok())
+                    .map(|pid| format!(" (PostgreSQL backend pid {pid})"))
+                    .unwrap_or_default();
+                return Err(super::lock_timed_out(timeout, &holder));
+            }
+            if !noticed && waited >= std::time::Duration::from_secs(1) {
+                (self.notice)(super::LOCK_WAIT_NOTICE);
+                noticed = true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+
+    fn set_lock_wait(&mut self, timeout: Option<std::time::Duration>, notice: fn(&str)) {
+        self.lock_timeout = timeout;
+        self.notice = notice;
     }
 
     fn unlock_session(&mut self) -> Result<(), DbError> {
@@ -169,15 +235,25 @@ impl Connection for PostgresConnection {
         let rows = self.client.query(sql, &[]).map_err(|e| describe(&e))?;
         rows.iter()
             .map(|row| {
+                let id: Option<String> = row.try_get(0).ok().flatten();
+                let damaged = |column: usize| {
+                    let problem = match row.try_get::<_, IsNull>(column) {
+                        Ok(IsNull(true)) => "NULL".to_string(),
+                        _ => row.columns().get(column).map_or_else(
+                            || "an unreadable value".to_string(),
+                            |c| format!("a value of type {}", c.type_().name()),
+                        ),
+                    };
+                    super::damaged_row(id.as_deref(), column, &problem)
+                };
                 Ok(AppliedMigration {
-                    id: row.try_get(0)?,
-                    applied_at: row.try_get(1)?,
-                    checksum: row.try_get(2)?,
-                    duration_ms: row.try_get(3)?,
+                    id: row.try_get(0).map_err(|_| damaged(0))?,
+                    applied_at: row.try_get(1).map_err(|_| damaged(1))?,
+                    checksum: row.try_get(2).map_err(|_| damaged(2))?,
+                    duration_ms: row.try_get(3).map_err(|_| damaged(3))?,
                 })
             })
-            .collect::<Result<_, postgres::Error>>()
-            .map_err(|e| describe(&e))
+            .collect()
     }
 
     /// Sends the whole script in one round trip (simple query protocol), after a savepoint.

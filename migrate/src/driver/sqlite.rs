@@ -20,7 +20,7 @@ use crate::split::split_statements;
 use migration_layout::Dialect;
 
 /// How long a runner waits for another one's write transaction before giving up.
-pub const BUSY_TIMEOUT: Duration = Duration::from_secs(120);
+pub const BUSY_TIMEOUT: Duration = super::LOCK_WAIT_DEFAULT_SQLITE;
 
 /// A SQLite database file.
 pub struct SqliteConnection {
@@ -37,7 +37,13 @@ impl SqliteConnection {
     /// Opens the database file at `path` read-only, never creating it: a file that does not
     /// exist (in a directory that does) reads as an empty database.
     pub fn open_read_only(path: &Path) -> Result<Self, DbError> {
-        let conn = if path.exists() {
+        let conn = if path.exists() && hot_journal(path) {
+            // A crash left a journal to roll back, which a read-only connection cannot do
+            // ("attempt to write a readonly database"): open read-write, never creating, and
+            // let SQLite roll it back; query_only keeps this connection from writing anything.
+            rusqlite::Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+                .and_then(|conn| conn.execute_batch("PRAGMA query_only = ON").map(|()| conn))
+        } else if path.exists() {
             rusqlite::Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
         } else {
             let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
@@ -61,6 +67,36 @@ impl SqliteConnection {
     }
 }
 
+/// One tracking row; a value of the wrong type names the row and the column.
+fn read_applied_row(row: &rusqlite::Row<'_>) -> Result<AppliedMigration, DbError> {
+    let id: Option<String> = row.get(0).ok().flatten();
+    let damaged = |column: usize, error: rusqlite::Error| match error {
+        rusqlite::Error::InvalidColumnType(_, _, rusqlite::types::Type::Null) => {
+            super::damaged_row(id.as_deref(), column, "NULL")
+        }
+        rusqlite::Error::InvalidColumnType(_, _, kind) => super::damaged_row(
+            id.as_deref(),
+            column,
+            &format!("a value of SQLite type {}", kind.to_string().to_uppercase()),
+        ),
+        other => DbError::new(other),
+    };
+    Ok(AppliedMigration {
+        id: row.get(0).map_err(|e| damaged(0, e))?,
+        applied_at: row.get(1).map_err(|e| damaged(1, e))?,
+        checksum: row.get(2).map_err(|e| damaged(2, e))?,
+        duration_ms: row.get(3).map_err(|e| damaged(3, e))?,
+    })
+}
+
+/// Whether `path` has a rollback journal beside it (`PATH-journal`, not empty): after a crash
+/// mid-transaction, a hot journal the next connection must roll back.
+fn hot_journal(path: &Path) -> bool {
+    let mut journal = path.as_os_str().to_owned();
+    journal.push("-journal");
+    std::fs::metadata(journal).is_ok_and(|m| m.len() > 0)
+}
+
 /// A statement's text as SQLite hands it back (leading comments, trailing `;`), cleaned like
 /// the splitter cleans it.
 fn without_comments(raw: &str) -> String {
@@ -76,6 +112,12 @@ impl Connection for SqliteConnection {
 
     fn begin(&mut self) -> Result<(), DbError> {
         self.execute("BEGIN")
+    }
+
+    /// The busy timeout: `timeout`, or [`BUSY_TIMEOUT`].
+    fn set_lock_wait(&mut self, timeout: Option<Duration>, notice: fn(&str)) {
+        let _ = notice;
+        let _ = self.conn.busy_timeout(timeout.unwrap_or(BUSY_TIMEOUT));
     }
 
     /// `BEGIN IMMEDIATE` takes the write lock before anything is read (the tracking table is
@@ -110,16 +152,10 @@ impl Connection for SqliteConnection {
     fn query_applied(&mut self, sql: &str) -> Result<Vec<AppliedMigration>, DbError> {
         let mut statement = self.conn.prepare(sql).map_err(DbError::new)?;
         let rows = statement
-            .query_map([], |row| {
-                Ok(AppliedMigration {
-                    id: row.get(0)?,
-                    applied_at: row.get(1)?,
-                    checksum: row.get(2)?,
-                    duration_ms: row.get(3)?,
-                })
-            })
+            .query_map([], |row| Ok(read_applied_row(row)))
             .map_err(DbError::new)?;
-        rows.collect::<Result<_, _>>().map_err(DbError::new)
+        rows.collect::<Result<Result<_, _>, _>>()
+            .map_err(DbError::new)?
     }
 
     /// `PRAGMA foreign_keys`, outside a transaction only (inside one SQLite ignores it), then
