@@ -23,6 +23,7 @@ files_in_order() {
         ls "$dialect_dir/$group"/*.up.sql 2>/dev/null | sort
     done
     for group in $(ls "$dialect_dir" | sort); do
+        [ -d "$dialect_dir/$group" ] || continue # release-order.txt
         case $group in basic | intermediate | advanced) ;; *) ls "$dialect_dir/$group"/*.up.sql | sort ;; esac
     done
 }

@@ -141,6 +141,18 @@ pub enum Error {
         /// What the rollback discarded.
         rolled_back: RolledBack,
     },
+    /// A migration file controls the transaction (`COMMIT`, `ROLLBACK`, `BEGIN`, `SAVEPOINT`
+    /// ...; see [`crate::split::transaction_control`]), which would break all-or-nothing: it
+    /// is refused before anything runs.
+    #[error("{path} line {line}: `{}` controls the transaction, which the runner owns (each migration runs in one transaction, all or nothing, and this statement would end or split it); remove it from the file (a migration cannot run outside a transaction yet). Nothing was run", one_line(.sql, 80))]
+    TransactionControl {
+        /// The file, relative to the migrations root.
+        path: String,
+        /// 1-based line of the statement.
+        line: usize,
+        /// The statement.
+        sql: String,
+    },
     /// Applied migrations whose files changed since.
     #[error("applied migrations changed on disk: {}; revert the edits, or review them and run `migrate rebless <ID>`", .0.join(", "))]
     Modified(Vec<String>),

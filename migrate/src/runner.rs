@@ -161,6 +161,7 @@ impl<'a> Runner<'a> {
                 .into_iter()
                 .filter(|m| !applied.contains_key(m.id.as_str()))
                 .collect();
+            refuse_transaction_control(pending.iter().map(|m| (m.up_path.clone(), &*m.up_sql)))?;
             if group {
                 return runner.apply_group(&pending, tracking, progress);
             }
@@ -268,10 +269,11 @@ impl<'a> Runner<'a> {
         let tracking = Tracking::detect(self.conn)?;
         let applied = tracking::read_applied(self.conn, tracking)?;
         tracking::refuse_modified(set.all(self.dialect), &applied)?;
-        let pending = plan
+        let pending: Vec<&Migration> = plan
             .into_iter()
             .filter(|m| !applied.contains_key(m.id.as_str()))
             .collect();
+        refuse_transaction_control(pending.iter().map(|m| (m.up_path.clone(), &*m.up_sql)))?;
         Ok((tracking, pending))
     }
 
@@ -390,6 +392,11 @@ impl<'a> Runner<'a> {
                     expected: without_down.down_path(),
                 });
             }
+            refuse_transaction_control(
+                to_revert
+                    .iter()
+                    .map(|m| (m.down_path(), m.down_sql.as_deref().unwrap_or_default())),
+            )?;
             let mut steps = Vec::new();
             for migration in to_revert {
                 if let Some(step) = runner.revert(migration, progress)? {
@@ -627,6 +634,23 @@ impl<'a> Runner<'a> {
         }
         Ok(step)
     }
+}
+
+/// [`Error::TransactionControl`] for the first of `files` (path, SQL) that begins, ends or
+/// splits a transaction: checked for every file of a run before any of them runs.
+fn refuse_transaction_control<'s>(
+    files: impl IntoIterator<Item = (String, &'s str)>,
+) -> Result<()> {
+    for (path, sql) in files {
+        if let Some(found) = crate::split::transaction_control(sql) {
+            return Err(Error::TransactionControl {
+                path,
+                line: found.line,
+                sql: found.statement.text.to_string(),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn elapsed_ms(started: Instant) -> i64 {

@@ -196,8 +196,22 @@ impl Connection for SqliteConnection {
 
     /// Runs the script through SQLite's own parser, statement after statement, stepping each
     /// to completion (a `SELECT` in a migration is allowed).
+    ///
+    /// The script is handed over NUL-terminated, its length counting the NUL: given a length
+    /// without one, `sqlite3_prepare` copies the rest of the script before parsing each
+    /// statement, which made a file's time quadratic in its size (an 8 MB file: 17 s).
     fn execute_script(&mut self, sql: &str) -> Result<(), ScriptError> {
-        let mut batch = rusqlite::Batch::new(&self.conn, sql);
+        if let Some(at) = sql.find('\0') {
+            return Err(ScriptError {
+                statement: None,
+                sql: None,
+                message: format!(
+                    "the script contains a NUL byte (at byte {at}), where SQLite would stop reading it"
+                ),
+            });
+        }
+        let terminated = format!("{sql}\0");
+        let mut batch = rusqlite::Batch::new(&self.conn, &terminated);
         let mut number = 0;
         let failure = |number: usize, text: Option<String>, error: rusqlite::Error| ScriptError {
             statement: Some(number),
