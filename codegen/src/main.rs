@@ -25,6 +25,23 @@ use schema_sql::{Generated, docs, generate, statement_files};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// `println!` that ignores a closed stdout: codegen's report is informative, and a reader that
+/// stops early (`codegen | head`) must not turn a finished run into a panic.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` that ignores a closed stderr, like [`out!`].
+macro_rules! err {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 /// Render the spine schema as SQLite, PostgreSQL and Db2 migration files.
 #[derive(Parser)]
 #[command(version)]
@@ -73,13 +90,13 @@ fn main() -> ExitCode {
             // A reader that stops early (`| head`) is not an error: exit 0, quietly.
             Ok(sql) => match print_all(&sql) {
                 Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
-                    eprintln!("codegen: stdout: {error}");
+                    err!("codegen: stdout: {error}");
                     ExitCode::FAILURE
                 }
                 _ => ExitCode::SUCCESS,
             },
             Err(error) => {
-                eprintln!("codegen: {error}");
+                err!("codegen: {error}");
                 ExitCode::FAILURE
             }
         };
@@ -99,7 +116,7 @@ fn main() -> ExitCode {
         ("--docs-out", &docs_out),
     ];
     if let Some(overlap) = files::overlapping_roots(&roots) {
-        eprintln!("codegen: {overlap}");
+        err!("codegen: {overlap}");
         return ExitCode::from(2);
     }
     let record_path = args
@@ -114,17 +131,17 @@ fn main() -> ExitCode {
     } = match generate(&merged, &Dialect::ALL) {
         Ok(generated) => generated,
         Err(error) => {
-            eprintln!("codegen: the schema cannot be rendered:\n{error}");
+            err!("codegen: the schema cannot be rendered:\n{error}");
             return ExitCode::FAILURE;
         }
     };
     let (row_sizes, others): (Vec<_>, Vec<_>) = warnings
         .into_iter()
         .partition(|w| w.kind == WarningKind::RowSize);
-    others.iter().for_each(|w| eprintln!("codegen: {w}"));
+    others.iter().for_each(|w| err!("codegen: {w}"));
     if !row_sizes.is_empty() {
         let tables: Vec<&str> = row_sizes.iter().map(|w| w.table.as_str()).collect();
-        eprintln!(
+        err!(
             "codegen: note: {} Db2 table(s) need pages over 4K unless extended_row_sz is enabled ({}): see docs/schema/SCHEMA.md#db2-row-sizes",
             tables.len(),
             tables.join(", ")
@@ -132,7 +149,7 @@ fn main() -> ExitCode {
     }
     let changed = record.check_files(&generated);
     if !changed.is_empty() {
-        changed.iter().for_each(|e| eprintln!("codegen: {e}"));
+        changed.iter().for_each(|e| err!("codegen: {e}"));
         return ExitCode::FAILURE;
     }
     let statements = statement_files(&merged, &Dialect::ALL);
@@ -145,13 +162,13 @@ fn main() -> ExitCode {
     if matches!(args.command, Some(Command::Release)) && status == ExitCode::SUCCESS {
         let released = record.release(&merged, &generated);
         if released.is_empty() {
-            println!("codegen: nothing to release: every migration is released");
+            out!("codegen: nothing to release: every migration is released");
         } else if let Err(error) = record.save(&record_path) {
-            eprintln!("codegen: {}: {error}", record_path.display());
+            err!("codegen: {}: {error}", record_path.display());
             return ExitCode::FAILURE;
         } else {
-            released.iter().for_each(|id| println!("released {id}"));
-            println!(
+            released.iter().for_each(|id| out!("released {id}"));
+            out!(
                 "codegen: {} migration(s) released in {}",
                 released.len(),
                 record_path.display()
@@ -174,18 +191,18 @@ fn checked_schema(schema: &Schema, record_path: &Path) -> Option<(Record, Schema
     let record = match Record::load(record_path) {
         Ok(Ok(record)) => record,
         Ok(Err(errors)) => {
-            errors.iter().for_each(|e| eprintln!("codegen: {e}"));
+            errors.iter().for_each(|e| err!("codegen: {e}"));
             return None;
         }
         Err(error) => {
-            eprintln!("codegen: {}: {error}", record_path.display());
+            err!("codegen: {}: {error}", record_path.display());
             return None;
         }
     };
     let merged = match record.apply(schema) {
         Ok(merged) => merged,
         Err(errors) => {
-            errors.iter().for_each(|e| eprintln!("codegen: {e}"));
+            errors.iter().for_each(|e| err!("codegen: {e}"));
             return None;
         }
     };
@@ -194,12 +211,12 @@ fn checked_schema(schema: &Schema, record_path: &Path) -> Option<(Record, Schema
     if findings.is_empty() {
         return Some((record, merged));
     }
-    findings.iter().for_each(|f| eprintln!("codegen: {f}"));
+    findings.iter().for_each(|f| err!("codegen: {f}"));
     let mut tables: Vec<&str> = findings.iter().map(|f| f.table.as_str()).collect();
     tables.dedup();
     for table in tables {
         if let Some(owner) = record.released_owner(&merged, table) {
-            eprintln!(
+            err!(
                 "codegen: table `{table}` was last changed by released migration `{}`, which never changes: the change needs a new migration",
                 owner.id
             );
@@ -211,10 +228,10 @@ fn checked_schema(schema: &Schema, record_path: &Path) -> Option<(Record, Schema
         .filter_map(|f| f.suggestion.as_deref())
         .collect();
     if !paste.is_empty() {
-        eprintln!(
+        err!(
             "codegen: the structs differ from what the migrations give; append a migration to schema() in schema-defs/src/lib.rs with:"
         );
-        paste.iter().for_each(|rust| eprintln!("    {rust}"));
+        paste.iter().for_each(|rust| err!("    {rust}"));
     }
     None
 }
@@ -244,31 +261,31 @@ fn sync(root: &Path, files: &[GeneratedFile], owned: &[&str], check: bool) -> bo
     };
     match outcome {
         Ok(drift) if check && !drift.is_empty() => {
-            eprintln!(
+            err!(
                 "codegen: {} is not fresh; run `cargo run -p codegen`:",
                 root.display()
             );
-            drift.iter().for_each(|d| eprintln!("  {d}"));
+            drift.iter().for_each(|d| err!("  {d}"));
             false
         }
         Ok(drift) => {
             for change in &drift {
                 match change {
                     Drift::Missing(path) | Drift::Stale(path) => {
-                        println!("wrote   {}", path.display())
+                        out!("wrote   {}", path.display())
                     }
-                    Drift::Extra(path) => println!("removed {}", path.display()),
+                    Drift::Extra(path) => out!("removed {}", path.display()),
                 }
             }
             if check {
-                println!("codegen: {} files fresh in {}", files.len(), root.display());
+                out!("codegen: {} files fresh in {}", files.len(), root.display());
             } else {
                 let removed = drift
                     .iter()
                     .filter(|change| matches!(change, Drift::Extra(_)))
                     .count();
                 let written = drift.len() - removed;
-                println!(
+                out!(
                     "codegen: {written} written, {removed} removed, {} unchanged in {}",
                     files.len() - written,
                     root.display()
@@ -277,7 +294,7 @@ fn sync(root: &Path, files: &[GeneratedFile], owned: &[&str], check: bool) -> bo
             true
         }
         Err(error) => {
-            eprintln!("codegen: {}: {error}", root.display());
+            err!("codegen: {}: {error}", root.display());
             false
         }
     }

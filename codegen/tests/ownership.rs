@@ -274,3 +274,29 @@ fn the_summary_counts_what_was_written_removed_and_unchanged() {
         "{second:?}"
     );
 }
+
+/// A reader that goes away before codegen reports (`codegen | head -0`) does not turn a
+/// finished run into a panic: every tree is still written and the run succeeds.
+#[test]
+fn a_closed_stdout_does_not_stop_the_run() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_codegen"));
+    for (option, name) in [
+        ("--out", "out"),
+        ("--statements-out", "statements"),
+        ("--docs-out", "docs"),
+    ] {
+        command.arg(option).arg(dir.path().join(name));
+    }
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("codegen runs");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("codegen ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(sql_files(&dir.path().join("out")).len() >= 50);
+}
