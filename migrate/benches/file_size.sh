@@ -16,7 +16,7 @@ runs=${2:-3}
 target_dir=${CARGO_TARGET_DIR:-target}
 if [ -z "${MIGRATE_BIN:-}" ]; then
     cargo build --quiet --release -p migrate --features odbc
-    MIGRATE_BIN=$target_dir/release/migrate
+    MIGRATE_BIN=$target_dir/release/spine-migrate
 fi
 bin=$(realpath "$MIGRATE_BIN")
 

@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(realpath "${1:-migrations-generated}")
 rounds=${2:-40}
-bin=$(realpath "${CARGO_TARGET_DIR:-target}/release/migrate")
+bin=$(realpath "${CARGO_TARGET_DIR:-target}/release/spine-migrate")
 
 source migrate/benches/common.sh
 

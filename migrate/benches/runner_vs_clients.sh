@@ -15,7 +15,7 @@ root=$(realpath "${1:-migrations-generated}")
 runs=${2:-30}
 target_dir=${CARGO_TARGET_DIR:-target}
 cargo build --quiet --release -p migrate
-bin=$(realpath "$target_dir/release/migrate")
+bin=$(realpath "$target_dir/release/spine-migrate")
 
 source migrate/benches/common.sh
 for file in $(files_in_order sqlite); do echo "BEGIN;"; cat "$file"; echo "COMMIT;"; done >"$work/sqlite-per-file.sql"

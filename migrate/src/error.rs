@@ -50,7 +50,7 @@ pub enum Error {
     },
     /// The target's driver is a cargo feature this build of `migrate` was compiled without.
     #[error(
-        "{target}: this migrate was built without the `{feature}` feature, which {kind} targets need; rebuild with `cargo build -p migrate --features {feature}`{extra}"
+        "{target}: this spine-migrate was built without the `{feature}` feature, which {kind} targets need; rebuild with `cargo build -p migrate --features {feature}`{extra}"
     )]
     DriverNotBuilt {
         /// The target, password redacted.
@@ -154,16 +154,16 @@ pub enum Error {
         sql: String,
     },
     /// Applied migrations whose files changed since.
-    #[error("applied migrations changed on disk: {}; revert the edits, or review them and run `migrate rebless <ID>`", .0.join(", "))]
+    #[error("applied migrations changed on disk: {}; revert the edits, or review them and run `spine-migrate rebless <ID>`", .0.join(", "))]
     Modified(Vec<String>),
     /// Applied migrations that no longer have files.
     #[error("applied migrations have no files: {}; restore the files or pass the --dir that has them", .0.join(", "))]
     Missing(Vec<String>),
     /// Applied migrations recorded without a checksum by an older runner.
-    #[error("applied migrations have no recorded checksum (tracked by an earlier runner): {}; check that the database matches their files, then run `migrate rebless --all-unverified`", .0.join(", "))]
+    #[error("applied migrations have no recorded checksum (tracked by an earlier runner): {}; check that the database matches their files, then run `spine-migrate rebless --all-unverified`", .0.join(", "))]
     Unverified(Vec<String>),
     /// An id that is not in the migration set.
-    #[error("unknown migration id '{0}': run `migrate status` to list ids")]
+    #[error("unknown migration id '{0}': run `spine-migrate status` to list ids")]
     UnknownMigration(String),
     /// An id that is known but not applied.
     #[error("migration {0} is not applied: nothing to do")]

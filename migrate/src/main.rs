@@ -1,4 +1,4 @@
-//! `migrate`: the operators' command line over the `migrate` library.
+//! `spine-migrate`: the operators' command line over the `migrate` library.
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -48,7 +48,7 @@ const DATABASE_URL_ENV: &str = "DATABASE_URL";
 
 /// Applies the spine schema migrations, with tracking, checksums and locking.
 #[derive(Parser)]
-#[command(name = "migrate", version)]
+#[command(name = "spine-migrate", version)]
 struct Cli {
     /// Database: sqlite:PATH or a file path, postgres://... or a libpq key=value string (TLS:
     /// sslmode=disable|prefer|require|verify-ca|verify-full, sslrootcert=FILE), or
@@ -161,8 +161,8 @@ enum Command {
         #[arg(long)]
         all_unverified: bool,
     },
-    /// Print a shell completion script, e.g. `migrate completions bash >
-    /// ~/.local/share/bash-completion/completions/migrate`.
+    /// Print a shell completion script, e.g. `spine-migrate completions bash >
+    /// ~/.local/share/bash-completion/completions/spine-migrate`.
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
@@ -255,7 +255,7 @@ fn main() -> ExitCode {
     init_logging(cli.verbose, cli.quiet);
     if let Command::Completions { shell } = &cli.command {
         let mut script = Vec::new();
-        clap_complete::generate(*shell, &mut Cli::command(), "migrate", &mut script);
+        clap_complete::generate(*shell, &mut Cli::command(), "spine-migrate", &mut script);
         let _ = std::io::stdout().write_all(&script);
         return ExitCode::SUCCESS;
     }

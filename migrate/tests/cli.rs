@@ -17,7 +17,7 @@ use migrate::{Dialect, Tier};
 
 /// The binary in `cwd`, with no target from the environment.
 fn migrate(cwd: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_migrate"));
+    let mut command = Command::new(env!("CARGO_BIN_EXE_spine-migrate"));
     command
         .current_dir(cwd)
         .env_remove("SPINE_DATABASE_URL")
@@ -214,6 +214,12 @@ fn usage_errors_exit_2_and_help_lists_the_possible_values() {
         "{help}"
     );
     assert!(help.contains("[env: SPINE_DATABASE_URL]"), "{help}");
+    assert!(help.contains("Usage: spine-migrate up"), "{help}");
+    let output = run(migrate(cwd.path()).arg("--version"));
+    assert!(
+        text(&output.stdout).starts_with("spine-migrate "),
+        "the binary names itself"
+    );
     assert!(!cwd.path().join("spine.db").exists());
 }
 
@@ -221,9 +227,9 @@ fn usage_errors_exit_2_and_help_lists_the_possible_values() {
 fn completions_are_printed_for_each_shell() {
     let cwd = scratch();
     for (shell, marker) in [
-        ("bash", "_migrate()"),
-        ("zsh", "#compdef migrate"),
-        ("fish", "complete -c migrate"),
+        ("bash", "_spine__migrate()"),
+        ("zsh", "#compdef spine-migrate"),
+        ("fish", "complete -c spine-migrate"),
     ] {
         let output = run(migrate(cwd.path()).args(["completions", shell]));
         let script = text(&output.stdout);

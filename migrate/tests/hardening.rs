@@ -20,7 +20,7 @@ const ADVISORY_LOCK_KEY: i64 = 0x5350_494E_454D_4947;
 
 /// The binary in `cwd`, with no target from the environment.
 fn migrate(cwd: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_migrate"));
+    let mut command = Command::new(env!("CARGO_BIN_EXE_spine-migrate"));
     command
         .current_dir(cwd)
         .env_remove("SPINE_DATABASE_URL")

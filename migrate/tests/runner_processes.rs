@@ -2,7 +2,7 @@
 //! (per-migration and `--group`), a runner killed mid-migration, read-only commands on a
 //! SQLite file that does not exist, the default SQLite run, and one-line errors without
 //! passwords. (Here rather than in `tests/` because only this package's tests get
-//! `CARGO_BIN_EXE_migrate`.)
+//! `CARGO_BIN_EXE_spine-migrate`.)
 
 #![allow(
     clippy::panic,
@@ -34,7 +34,7 @@ use spine_tests::on_every_engine;
 
 /// The binary, with no target from the environment.
 fn migrate() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_migrate"));
+    let mut command = Command::new(env!("CARGO_BIN_EXE_spine-migrate"));
     command
         .env_remove("SPINE_DATABASE_URL")
         .env_remove("DATABASE_URL");

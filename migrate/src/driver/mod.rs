@@ -151,7 +151,7 @@ pub(crate) fn damaged_row(id: Option<&str>, column: usize, problem: &str) -> DbE
     let expected = match name {
         "migration_id" => "the migration's id (e.g. basic/0001_source_configs)",
         "applied_at" => "when it was applied (a timestamp, or ISO 8601 text on SQLite)",
-        "checksum" => "the up file's SHA-256 in hex, or NULL (then `migrate rebless ID`)",
+        "checksum" => "the up file's SHA-256 in hex, or NULL (then `spine-migrate rebless ID`)",
         _ => "an integer number of milliseconds, or NULL",
     };
     DbError::new(format!(
