@@ -8,7 +8,6 @@
 )]
 mod runner_support;
 
-use migrate::tracking::TrackingSql;
 use migrate::{Dialect, DownTarget, Error, State, Tier};
 use runner_support::Setup;
 use spine_tests::engines::Engine;
@@ -106,7 +105,10 @@ fn failed_first_migration_leaves_no_tracking_table(engine: Engine) {
         matches!(&result, Err(Error::MigrationFailed { id, statement: Some(2), .. }) if id == "basic/0000_broken"),
         "{result:?}"
     );
-    assert_eq!(setup.count(setup.dialect().tracking_table_exists()), 0);
+    assert_eq!(
+        setup.count(&setup.tracking_sql().tracking_table_exists()),
+        0
+    );
     assert_eq!(setup.tables(&["t_first"]), 0);
 }
 
@@ -159,7 +161,10 @@ fn grouped_run_rolls_back_entirely(engine: Engine) {
     let run_tables = ["t_schedules", "t_runs", "t_partial_a", "t_partial_b"];
 
     run_fails();
-    assert_eq!(setup.count(setup.dialect().tracking_table_exists()), 0);
+    assert_eq!(
+        setup.count(&setup.tracking_sql().tracking_table_exists()),
+        0
+    );
     assert_eq!(setup.tables(&run_tables), 0);
     assert_eq!(setup.tables(&["t_source_configs"]), 0);
 

@@ -5,7 +5,6 @@
 
 mod runner_support;
 
-use migrate::tracking::TrackingSql;
 use migrate::{Dialect, DownTarget, Error, MigrationSet, Runner, State, Target, Tier};
 use runner_support::Setup;
 use spine_tests::engines::Engine;
@@ -168,7 +167,7 @@ fn adopts_seed_tracking_table(engine: Engine, grouped: bool) {
         "{validated:?}"
     );
     assert_eq!(
-        setup.count(dialect.tracking_columns()),
+        setup.count(&setup.tracking_sql().tracking_columns()),
         1,
         "status and validate left the table as it was"
     );
@@ -188,7 +187,11 @@ fn adopts_seed_tracking_table(engine: Engine, grouped: bool) {
         .filter(|id| !seeded.contains(id))
         .collect();
     assert_eq!(ids(&applied), expected);
-    assert_eq!(setup.count(dialect.tracking_columns()), 4, "table upgraded");
+    assert_eq!(
+        setup.count(&setup.tracking_sql().tracking_columns()),
+        4,
+        "table upgraded"
+    );
     let status = setup.status();
     let seeded_rows: Vec<_> = status
         .iter()
@@ -218,7 +221,7 @@ fn adopts_seed_tracking_table(engine: Engine, grouped: bool) {
 
     setup.execute(&format!(
         "INSERT INTO {} (migration_id, applied_at) VALUES ('basic/0999_seed_only', {})",
-        dialect.tracking_table(),
+        setup.tracking_sql().tracking_table(),
         match dialect {
             Dialect::Postgres => "now()",
             Dialect::Sqlite | Dialect::Db2 => "'2026-11-21T10:00:00'",

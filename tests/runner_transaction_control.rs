@@ -7,7 +7,6 @@
 #[allow(dead_code, reason = "shared with the other runner suites")]
 mod runner_support;
 
-use migrate::tracking::TrackingSql;
 use migrate::{DownTarget, Error, State, Tier};
 use runner_support::Setup;
 use spine_tests::engines::Engine;
@@ -62,7 +61,10 @@ fn refused_before_anything_runs(
             && message.ends_with("Nothing was run"),
         "{message}"
     );
-    assert_eq!(setup.count(dialect.tracking_table_exists()), 0);
+    assert_eq!(
+        setup.count(&setup.tracking_sql().tracking_table_exists()),
+        0
+    );
     assert_eq!(setup.tables(&["t_tc_a", "t_tc_b", "source_configs"]), 0);
 }
 

@@ -95,6 +95,7 @@ pub use migration_layout::{Dialect, Tier};
 pub use runner::{DownTarget, Progress, Runner, State, StatusEntry, Step};
 pub use source::{Migration, MigrationSet, Selection};
 pub use target::Target;
+pub use tracking::TrackingTable;
 
 /// Runs blocking migration work (connecting, [`Runner`] calls) on tokio's blocking thread pool
 /// and awaits it: the way to migrate from async code. The drivers are blocking, and the

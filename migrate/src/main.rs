@@ -11,7 +11,7 @@ use clap::{ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand, 
 use migrate::error::one_line;
 use migrate::{
     Dialect, DownTarget, Error, MigrationSet, Progress, Runner, State, StatusEntry, Step, Target,
-    Tier,
+    Tier, TrackingTable,
 };
 use serde_json::json;
 
@@ -85,6 +85,17 @@ struct Cli {
     /// saying so after a second; SQLite 120 s.
     #[arg(long, global = true, value_name = "SECONDS")]
     lock_timeout: Option<u64>,
+    /// Table that tracks the applied migrations: NAME or SCHEMA.NAME, each part a letter or
+    /// '_' followed by letters, digits or '_'; without a schema, the connection's current
+    /// schema. It must not be the name of a table of the schema.
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME",
+        env = "SPINE_TRACKING_TABLE",
+        default_value = "_migrations"
+    )]
+    tracking_table: TrackingTable,
     /// Print nothing but errors.
     #[arg(long, short, global = true)]
     quiet: bool,
@@ -407,7 +418,8 @@ fn run(cli: &Cli, from_command_line: bool, output: Output) -> Result<(), Error> 
         Some(set) => set,
         None => load(conn.dialect())?,
     };
-    let mut runner = Runner::new(conn.as_mut(), &set);
+    let mut runner =
+        Runner::new(conn.as_mut(), &set).with_tracking_table(cli.tracking_table.clone());
     let mut reporter = Reporter::new(output);
     let result = execute(cli, &mut runner, tier, &shown, output, &mut reporter);
     reporter.close_line(result.is_err());

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::driver::{AppliedMigration, Connection};
 use crate::error::{Error, Result, RolledBack};
 use crate::source::{Migration, MigrationSet};
-use crate::tracking::{self, Tracking, TrackingSql};
+use crate::tracking::{self, Tracking, TrackingTable};
 use crate::transaction::{
     Begin, End, check_foreign_keys, foreign_keys_off_around, transaction, transaction_ending,
 };
@@ -91,6 +91,19 @@ impl<'a> Runner<'a> {
     pub fn new(conn: &'a mut dyn Connection, set: &'a MigrationSet) -> Self {
         let dialect = conn.dialect();
         Runner { conn, set, dialect }
+    }
+
+    /// Tracks migrations in `table` instead of `_migrations` (see [`TrackingTable`]): sets
+    /// it on the connection, so every tracking statement and lock of this runner names it.
+    #[must_use]
+    pub fn with_tracking_table(self, table: TrackingTable) -> Self {
+        self.conn.set_tracking_table(table);
+        self
+    }
+
+    /// The table migrations are tracked in (the connection's).
+    pub fn tracking_table(&self) -> &TrackingTable {
+        self.conn.tracking_table()
     }
 
     /// The dialect in use.
@@ -201,6 +214,7 @@ impl<'a> Runner<'a> {
     pub fn plan_script(&mut self, tier: Tier, until: Option<&str>) -> Result<String> {
         let (tracking, pending) = self.pending(tier, until)?;
         let dialect = self.dialect;
+        let tracking_sql = self.conn.tracking();
         let mut script = String::new();
         let statement_end = |sql: &str| {
             let sql = sql.trim_end();
@@ -211,9 +225,11 @@ impl<'a> Runner<'a> {
             }
         };
         match tracking {
-            Tracking::Absent => script.push_str(&statement_end(&dialect.create_tracking_table())),
+            Tracking::Absent => {
+                script.push_str(&statement_end(&tracking_sql.create_tracking_table()))
+            }
             Tracking::Older => {
-                let upgrades = dialect.tracking_upgrades();
+                let upgrades = tracking_sql.tracking_upgrades();
                 let during = "reading the tracking table's columns";
                 let needed = transaction(self.conn, Begin::Read, during, |conn| {
                     let mut needed = Vec::new();
@@ -245,7 +261,7 @@ impl<'a> Runner<'a> {
             if fk_off {
                 script.push_str("PRAGMA foreign_key_check;\n");
             }
-            script.push_str(&statement_end(&dialect.insert_applied(
+            script.push_str(&statement_end(&tracking_sql.insert_applied(
                 &migration.id,
                 &migration.checksum,
                 0,
@@ -441,6 +457,7 @@ impl<'a> Runner<'a> {
     ) -> Result<Vec<String>> {
         let set = self.set;
         let dialect = self.dialect;
+        let tracking_sql = self.conn.tracking();
         self.locked(|runner| {
             let tracking = Tracking::detect(runner.conn)?;
             if tracking == Tracking::Absent {
@@ -449,13 +466,13 @@ impl<'a> Runner<'a> {
             transaction(runner.conn, Begin::Locked(tracking), context, |conn| {
                 let mut reblessed = Vec::new();
                 let rows = conn
-                    .query_applied(&dialect.select_applied(None, false))
+                    .query_applied(&tracking_sql.select_applied(None, false))
                     .map_err(|e| e.during(context))?;
                 for row in rows {
                     if let Some(migration) = set.get(dialect, &row.id)
                         && select(&row)
                     {
-                        conn.execute(&dialect.update_checksum(&row.id, &migration.checksum))
+                        conn.execute(&tracking_sql.update_checksum(&row.id, &migration.checksum))
                             .map_err(|e| e.during(context))?;
                         reblessed.push(row.id);
                     }
@@ -486,13 +503,13 @@ impl<'a> Runner<'a> {
         progress: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Option<Step>> {
         let id = migration.id.as_str();
-        let dialect = self.dialect;
+        let tracking_sql = self.conn.tracking();
         let recording = format!("recording {id} (rolled back)");
         let fk_off = migration.up_foreign_keys_off();
         let step = foreign_keys_off_around(self.conn, fk_off, |conn| {
             transaction_ending(conn, Begin::Locked(tracking), &recording, |conn| {
                 let already = conn
-                    .query_applied(&dialect.select_applied(Some(id), false))
+                    .query_applied(&tracking_sql.select_applied(Some(id), false))
                     .map_err(|e| e.during(format!("reading the tracking row of {id}")))?;
                 if let Some(row) = already.first() {
                     if row
@@ -512,7 +529,7 @@ impl<'a> Runner<'a> {
                     check_foreign_keys(conn, &format!("migration {id}"), RolledBack::Migration)?;
                 }
                 let duration_ms = elapsed_ms(started);
-                conn.execute(&dialect.insert_applied(id, &migration.checksum, duration_ms))
+                conn.execute(&tracking_sql.insert_applied(id, &migration.checksum, duration_ms))
                     .map_err(|e| e.during(&recording))?;
                 Ok(End::Commit(Some(Step {
                     id: id.to_string(),
@@ -540,6 +557,7 @@ impl<'a> Runner<'a> {
             return Ok(Vec::new());
         }
         let dialect = self.dialect;
+        let tracking_sql = self.conn.tracking();
         let all = self.set.all(dialect);
         let fk_off_for: Vec<&str> = pending
             .iter()
@@ -567,8 +585,12 @@ impl<'a> Runner<'a> {
                         conn.execute_script(&migration.up_sql)
                             .map_err(|failure| failure.into_error(id, RolledBack::Run))?;
                         let duration_ms = elapsed_ms(started);
-                        conn.execute(&dialect.insert_applied(id, &migration.checksum, duration_ms))
-                            .map_err(|e| e.during(format!("recording {id} (run rolled back)")))?;
+                        conn.execute(&tracking_sql.insert_applied(
+                            id,
+                            &migration.checksum,
+                            duration_ms,
+                        ))
+                        .map_err(|e| e.during(format!("recording {id} (run rolled back)")))?;
                         let step = Step {
                             id: id.to_string(),
                             duration_ms,
@@ -595,7 +617,7 @@ impl<'a> Runner<'a> {
         progress: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Option<Step>> {
         let id = migration.id.as_str();
-        let dialect = self.dialect;
+        let tracking_sql = self.conn.tracking();
         let down_sql = migration.down_sql.as_deref().unwrap_or_default();
         let locking = format!("locking the tracking table for {id}");
         let removing = format!("removing the tracking row of {id} (rolled back)");
@@ -603,7 +625,7 @@ impl<'a> Runner<'a> {
         let step = foreign_keys_off_around(self.conn, fk_off, |conn| {
             transaction_ending(conn, Begin::Exclusive(&locking), &removing, |conn| {
                 let rows = conn
-                    .query_applied(&dialect.select_applied(Some(id), false))
+                    .query_applied(&tracking_sql.select_applied(Some(id), false))
                     .map_err(|e| e.during(&locking))?;
                 if rows.is_empty() {
                     return Ok(End::Rollback(None));
@@ -621,7 +643,7 @@ impl<'a> Runner<'a> {
                     )?;
                 }
                 let duration_ms = elapsed_ms(started);
-                conn.execute(&dialect.delete_applied(id))
+                conn.execute(&tracking_sql.delete_applied(id))
                     .map_err(|e| e.during(&removing))?;
                 Ok(End::Commit(Some(Step {
                     id: id.to_string(),

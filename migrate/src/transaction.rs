@@ -53,7 +53,7 @@ pub(crate) fn transaction_ending<T>(
             rolled_back(conn, started).map_err(|e| e.during(during))?;
         }
         Begin::Exclusive(context) => {
-            let started = conn.begin_exclusive(None);
+            let started = conn.begin_exclusive(false);
             rolled_back(conn, started).map_err(|e| e.during(context))?;
         }
         Begin::Locked(tracking) => tracking::begin_locked(conn, tracking)?,

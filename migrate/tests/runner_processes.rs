@@ -23,7 +23,6 @@ use std::process::{Command, Output, Stdio};
 use std::thread::sleep;
 use std::time::Duration;
 
-use migrate::tracking::TrackingSql;
 use migrate::{Dialect, State};
 use runner_support::Setup;
 use spine_tests::engines::Engine;
@@ -243,7 +242,7 @@ fn four_runners_adopt_seed_table(engine: Engine, args: &[&str]) {
         applied, expected,
         "each pending migration applied exactly once"
     );
-    assert_eq!(setup.count(setup.dialect().tracking_columns()), 4);
+    assert_eq!(setup.count(&setup.tracking_sql().tracking_columns()), 4);
     assert_eq!(setup.ids_in(State::Unverified), seeded);
     assert_eq!(
         setup.tracking_rows(),

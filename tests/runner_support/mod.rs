@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 
 use migrate::tracking::TrackingSql;
-use migrate::{Connection, Dialect, MigrationSet, Runner, State, StatusEntry, Target};
+use migrate::{
+    Connection, Dialect, MigrationSet, Runner, State, StatusEntry, Target, TrackingTable,
+};
 use spine_tests::engines::{Engine, TestDatabase};
 use spine_tests::fixtures;
 
@@ -34,6 +36,11 @@ impl Setup {
     /// The engine's dialect.
     pub fn dialect(&self) -> Dialect {
         self.db.engine.dialect()
+    }
+
+    /// The default tracking table's SQL in the engine's dialect.
+    pub fn tracking_sql(&self) -> TrackingSql {
+        TrackingTable::default().sql(self.dialect())
     }
 
     /// The fixture files as they are on disk now.
@@ -104,14 +111,16 @@ impl Setup {
 
     /// Rows in the tracking table (0 when it does not exist).
     pub fn tracking_rows(&self) -> i64 {
-        let dialect = self.dialect();
-        if self.count(dialect.tracking_table_exists()) == 0 {
+        self.tracking_rows_in(&TrackingTable::default())
+    }
+
+    /// Rows in tracking table `table` (0 when it does not exist).
+    pub fn tracking_rows_in(&self, table: &TrackingTable) -> i64 {
+        let sql = table.sql(self.dialect());
+        if self.count(&sql.tracking_table_exists()) == 0 {
             return 0;
         }
-        self.count(&format!(
-            "SELECT COUNT(*) FROM {}",
-            dialect.tracking_table()
-        ))
+        self.count(&format!("SELECT COUNT(*) FROM {}", sql.tracking_table()))
     }
 
     /// The design document's Python runner's table, exactly as it creates it (`migration_id`,
@@ -119,7 +128,7 @@ impl Setup {
     /// with rows for basic/0001 and intermediate/0001, whose tables that runner created.
     pub fn seed_runner_database(&self) {
         let dialect = self.dialect();
-        let table = dialect.tracking_table();
+        let table = self.tracking_sql().tracking_table();
         self.execute(&format!(
             "CREATE TABLE IF NOT EXISTS {table} (migration_id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
         ));

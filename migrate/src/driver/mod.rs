@@ -20,6 +20,7 @@ pub use self::postgres::PostgresConnection;
 pub use self::sqlite::SqliteConnection;
 
 use crate::error::{DbError, ScriptError};
+use crate::tracking::{TrackingSql, TrackingTable};
 use migration_layout::Dialect;
 
 /// One row of the tracking table.
@@ -30,7 +31,7 @@ pub struct AppliedMigration {
     /// When it was applied, as text (UTC).
     pub applied_at: String,
     /// Checksum of the up file as applied; `None` for a row an older runner wrote (see
-    /// [`TrackingSql::tracking_upgrades`](crate::tracking::TrackingSql::tracking_upgrades))
+    /// [`TrackingSql::tracking_upgrades`])
     /// until `rebless` records it.
     pub checksum: Option<String>,
     /// How long the migration took, when known.
@@ -59,6 +60,19 @@ pub trait Connection {
     /// The SQL dialect spoken on this connection.
     fn dialect(&self) -> Dialect;
 
+    /// The table this connection's runner tracks migrations in ([`TrackingTable::default`],
+    /// `_migrations`, until [`set_tracking_table`](Connection::set_tracking_table)).
+    fn tracking_table(&self) -> &TrackingTable;
+
+    /// Tracks migrations in `table` from now on: every tracking statement, and the lock
+    /// [`begin_exclusive`](Connection::begin_exclusive) takes, name it.
+    fn set_tracking_table(&mut self, table: TrackingTable);
+
+    /// The tracking table's SQL in this connection's dialect.
+    fn tracking(&self) -> TrackingSql {
+        self.tracking_table().sql(self.dialect())
+    }
+
     /// Takes a lock held for the whole session, released when the connection ends (even by a
     /// crash). Drivers without one lock per transaction instead.
     fn lock_session(&mut self) -> Result<(), DbError> {
@@ -83,10 +97,10 @@ pub trait Connection {
     fn begin(&mut self) -> Result<(), DbError>;
 
     /// Starts a transaction holding the write lock that keeps other runners out until it ends.
-    /// `create_tracking_table` (the tracking table's `CREATE TABLE IF NOT EXISTS`) runs first
-    /// in the same transaction when the table does not exist yet, so creating it costs no
-    /// commit of its own.
-    fn begin_exclusive(&mut self, create_tracking_table: Option<&str>) -> Result<(), DbError>;
+    /// With `create_tracking_table`, the tracking table's
+    /// [`CREATE TABLE`](TrackingSql::create_tracking_table) runs first in the same transaction
+    /// (the table does not exist yet), so creating it costs no commit of its own.
+    fn begin_exclusive(&mut self, create_tracking_table: bool) -> Result<(), DbError>;
 
     /// Commits the current transaction.
     fn commit(&mut self) -> Result<(), DbError>;
@@ -100,7 +114,7 @@ pub trait Connection {
     /// Runs a query whose first column of its first row is an integer.
     fn query_count(&mut self, sql: &str) -> Result<i64, DbError>;
 
-    /// Runs [`TrackingSql::select_applied`](crate::tracking::TrackingSql::select_applied).
+    /// Runs [`TrackingSql::select_applied`].
     fn query_applied(&mut self, sql: &str) -> Result<Vec<AppliedMigration>, DbError>;
 
     /// Executes a whole migration script inside the current transaction; on failure says which
@@ -142,7 +156,12 @@ pub(crate) const APPLIED_COLUMNS: [&str; 4] =
     not(any(feature = "sqlite", feature = "postgres", feature = "odbc")),
     allow(dead_code)
 )]
-pub(crate) fn damaged_row(id: Option<&str>, column: usize, problem: &str) -> DbError {
+pub(crate) fn damaged_row(
+    table: &TrackingTable,
+    id: Option<&str>,
+    column: usize,
+    problem: &str,
+) -> DbError {
     let name = APPLIED_COLUMNS.get(column).copied().unwrap_or("?");
     let row = match id {
         Some(id) => format!("the row of migration {id}"),
@@ -155,7 +174,7 @@ pub(crate) fn damaged_row(id: Option<&str>, column: usize, problem: &str) -> DbE
         _ => "an integer number of milliseconds, or NULL",
     };
     DbError::new(format!(
-        "the tracking table _migrations is damaged: {row} has {problem} in column {name}, \
+        "the tracking table {table} is damaged: {row} has {problem} in column {name}, \
          which must hold {expected}; repair that value with SQL (or delete the row if the \
          migration is not applied) and run again"
     ))

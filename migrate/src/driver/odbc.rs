@@ -3,7 +3,8 @@
 //! Autocommit is off: a transaction starts implicitly with the first statement. Scripts are
 //! split with [`crate::split`] and sent one statement per call, without the trailing `;`.
 //!
-//! Locking: each migration's transaction starts with [`TrackingSql::lock_tracking_table`]
+//! Locking: each migration's transaction starts with
+//! [`TrackingSql::lock_tracking_table`](crate::tracking::TrackingSql::lock_tracking_table)
 //! (`LOCK TABLE ... IN EXCLUSIVE MODE` on Db2 and PostgreSQL, a write to the tracking table on
 //! SQLite), then re-checks the tracking row. The lock ends with the transaction, and the server
 //! (or, for SQLite, the operating system) ends the transaction of a killed runner.
@@ -15,7 +16,7 @@ use super::{AppliedMigration, Connection, ForeignKeyViolations};
 use super::{confirm_foreign_keys, foreign_keys_pragma};
 use crate::error::{DbError, Error, ScriptError, one_line};
 use crate::redact::{password_of, redact, scrub};
-use crate::tracking::TrackingSql;
+use crate::tracking::TrackingTable;
 use migration_layout::Dialect;
 
 /// Rows fetched per round trip when reading the tracking table.
@@ -27,6 +28,7 @@ const MAX_TEXT: usize = 1024;
 pub struct OdbcConnection {
     conn: odbc_api::Connection<'static>,
     dialect: Dialect,
+    tracking: TrackingTable,
 }
 
 impl OdbcConnection {
@@ -74,7 +76,11 @@ impl OdbcConnection {
                 .map_err(connect_error)?;
         }
         conn.set_autocommit(false).map_err(connect_error)?;
-        Ok(OdbcConnection { conn, dialect })
+        Ok(OdbcConnection {
+            conn,
+            dialect,
+            tracking: TrackingTable::default(),
+        })
     }
 
     /// Every row of `sql` as text.
@@ -127,15 +133,24 @@ impl Connection for OdbcConnection {
         self.dialect
     }
 
+    fn tracking_table(&self) -> &TrackingTable {
+        &self.tracking
+    }
+
+    fn set_tracking_table(&mut self, table: TrackingTable) {
+        self.tracking = table;
+    }
+
     fn begin(&mut self) -> Result<(), DbError> {
         Ok(())
     }
 
-    fn begin_exclusive(&mut self, create_tracking_table: Option<&str>) -> Result<(), DbError> {
-        if let Some(ddl) = create_tracking_table {
-            self.execute(ddl)?;
+    fn begin_exclusive(&mut self, create_tracking_table: bool) -> Result<(), DbError> {
+        let sql = self.tracking();
+        if create_tracking_table {
+            self.execute(&sql.create_tracking_table())?;
         }
-        self.execute(&self.dialect.lock_tracking_table())
+        self.execute(&sql.lock_tracking_table())
     }
 
     fn commit(&mut self) -> Result<(), DbError> {
@@ -167,7 +182,7 @@ impl Connection for OdbcConnection {
             .map(|row| {
                 let id = optional_text(row, 0);
                 let damaged = |column: usize, problem: &str| {
-                    super::damaged_row(id.as_deref(), column, problem)
+                    super::damaged_row(&self.tracking, id.as_deref(), column, problem)
                 };
                 let required = |column: usize| {
                     optional_text(row, column).ok_or_else(|| damaged(column, "NULL"))

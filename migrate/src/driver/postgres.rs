@@ -3,14 +3,16 @@
 //! Locking: a session-level `pg_advisory_lock` taken before the tracking table is even created
 //! and held for the whole command; the server releases it when the connection ends, so a killed
 //! runner never leaves it behind. Each migration's transaction also takes
-//! `LOCK TABLE _migrations IN EXCLUSIVE MODE`, which keeps out runners connected through ODBC.
+//! `LOCK TABLE <tracking table> IN EXCLUSIVE MODE`, which keeps out runners connected through
+//! ODBC. The advisory lock is one key per database, whatever the tracking table: runners with
+//! different tracking tables on one database queue behind each other (and track apart).
 
 use postgres::error::ErrorPosition;
 
 use super::{AppliedMigration, Connection};
 use crate::error::{DbError, ScriptError};
 use crate::split::split_statements;
-use crate::tracking::TrackingSql;
+use crate::tracking::TrackingTable;
 use migration_layout::Dialect;
 
 /// Advisory lock key shared by every runner ("SPINEMIG" in ASCII).
@@ -24,6 +26,7 @@ pub struct PostgresConnection {
     client: postgres::Client,
     lock_timeout: Option<std::time::Duration>,
     notice: fn(&str),
+    tracking: TrackingTable,
 }
 
 impl PostgresConnection {
@@ -53,6 +56,7 @@ impl PostgresConnection {
             client,
             lock_timeout: None,
             notice: |_| {},
+            tracking: TrackingTable::default(),
         }
     }
 
@@ -150,6 +154,14 @@ impl Connection for PostgresConnection {
         Dialect::Postgres
     }
 
+    fn tracking_table(&self) -> &TrackingTable {
+        &self.tracking
+    }
+
+    fn set_tracking_table(&mut self, table: TrackingTable) {
+        self.tracking = table;
+    }
+
     /// Tries `pg_try_advisory_lock` every 100 ms: after a second says once that it waits
     /// (the notice), and fails after the lock timeout, naming the holder's backend pid.
     fn lock_session(&mut self) -> Result<(), DbError> {
@@ -206,12 +218,13 @@ impl Connection for PostgresConnection {
         self.execute("BEGIN")
     }
 
-    fn begin_exclusive(&mut self, create_tracking_table: Option<&str>) -> Result<(), DbError> {
+    fn begin_exclusive(&mut self, create_tracking_table: bool) -> Result<(), DbError> {
         self.execute("BEGIN")?;
-        if let Some(ddl) = create_tracking_table {
-            self.execute(ddl)?;
+        let sql = self.tracking();
+        if create_tracking_table {
+            self.execute(&sql.create_tracking_table())?;
         }
-        self.execute(&Dialect::Postgres.lock_tracking_table())
+        self.execute(&sql.lock_tracking_table())
     }
 
     fn commit(&mut self) -> Result<(), DbError> {
@@ -244,7 +257,7 @@ impl Connection for PostgresConnection {
                             |c| format!("a value of type {}", c.type_().name()),
                         ),
                     };
-                    super::damaged_row(id.as_deref(), column, &problem)
+                    super::damaged_row(&self.tracking, id.as_deref(), column, &problem)
                 };
                 Ok(AppliedMigration {
                     id: row.try_get(0).map_err(|_| damaged(0))?,

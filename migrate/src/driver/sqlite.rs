@@ -17,6 +17,7 @@ use super::{
 };
 use crate::error::{DbError, ScriptError};
 use crate::split::split_statements;
+use crate::tracking::TrackingTable;
 use migration_layout::Dialect;
 
 /// How long a runner waits for another one's write transaction before giving up.
@@ -25,6 +26,7 @@ pub const BUSY_TIMEOUT: Duration = super::LOCK_WAIT_DEFAULT_SQLITE;
 /// A SQLite database file.
 pub struct SqliteConnection {
     conn: rusqlite::Connection,
+    tracking: TrackingTable,
 }
 
 impl SqliteConnection {
@@ -63,18 +65,25 @@ impl SqliteConnection {
         conn.busy_timeout(BUSY_TIMEOUT).map_err(DbError::new)?;
         conn.execute_batch("PRAGMA foreign_keys = ON")
             .map_err(DbError::new)?;
-        Ok(SqliteConnection { conn })
+        Ok(SqliteConnection {
+            conn,
+            tracking: TrackingTable::default(),
+        })
     }
 }
 
 /// One tracking row; a value of the wrong type names the row and the column.
-fn read_applied_row(row: &rusqlite::Row<'_>) -> Result<AppliedMigration, DbError> {
+fn read_applied_row(
+    table: &TrackingTable,
+    row: &rusqlite::Row<'_>,
+) -> Result<AppliedMigration, DbError> {
     let id: Option<String> = row.get(0).ok().flatten();
     let damaged = |column: usize, error: rusqlite::Error| match error {
         rusqlite::Error::InvalidColumnType(_, _, rusqlite::types::Type::Null) => {
-            super::damaged_row(id.as_deref(), column, "NULL")
+            super::damaged_row(table, id.as_deref(), column, "NULL")
         }
         rusqlite::Error::InvalidColumnType(_, _, kind) => super::damaged_row(
+            table,
             id.as_deref(),
             column,
             &format!("a value of SQLite type {}", kind.to_string().to_uppercase()),
@@ -110,6 +119,14 @@ impl Connection for SqliteConnection {
         Dialect::Sqlite
     }
 
+    fn tracking_table(&self) -> &TrackingTable {
+        &self.tracking
+    }
+
+    fn set_tracking_table(&mut self, table: TrackingTable) {
+        self.tracking = table;
+    }
+
     fn begin(&mut self) -> Result<(), DbError> {
         self.execute("BEGIN")
     }
@@ -123,9 +140,12 @@ impl Connection for SqliteConnection {
     /// `BEGIN IMMEDIATE` takes the write lock before anything is read (the tracking table is
     /// created under it), so runners queue in the busy handler instead of failing on a
     /// read-to-write lock upgrade.
-    fn begin_exclusive(&mut self, create_tracking_table: Option<&str>) -> Result<(), DbError> {
+    fn begin_exclusive(&mut self, create_tracking_table: bool) -> Result<(), DbError> {
         self.execute("BEGIN IMMEDIATE")?;
-        create_tracking_table.map_or(Ok(()), |ddl| self.execute(ddl))
+        if create_tracking_table {
+            self.execute(&self.tracking().create_tracking_table())?;
+        }
+        Ok(())
     }
 
     fn commit(&mut self) -> Result<(), DbError> {
@@ -152,7 +172,7 @@ impl Connection for SqliteConnection {
     fn query_applied(&mut self, sql: &str) -> Result<Vec<AppliedMigration>, DbError> {
         let mut statement = self.conn.prepare(sql).map_err(DbError::new)?;
         let rows = statement
-            .query_map([], |row| Ok(read_applied_row(row)))
+            .query_map([], |row| Ok(read_applied_row(&self.tracking, row)))
             .map_err(DbError::new)?;
         rows.collect::<Result<Result<_, _>, _>>()
             .map_err(DbError::new)?
