@@ -22,6 +22,7 @@ fn migrate(cwd: &Path) -> Command {
         .current_dir(cwd)
         .env_remove("SPINE_DATABASE_URL")
         .env_remove("DATABASE_URL")
+        .env_remove("SPINE_TRACKING_TABLE")
         .env_remove("RUST_LOG")
         .stdin(Stdio::null());
     command
@@ -406,4 +407,135 @@ fn plan_sql_for_postgres_runs_in_psql_and_the_runner_agrees() {
         .unwrap_or_default();
     assert_eq!(states.len() as i64, postgres_count());
     assert!(states.iter().all(|s| *s == "applied"), "{states:?}");
+}
+
+/// How many migrations `status --json` reports applied when the tracking table comes from
+/// `tracking` (a `--tracking-table` value or, with `env`, `$SPINE_TRACKING_TABLE`).
+fn applied_per_status(cwd: &Path, target: &str, tracking: Option<(&str, bool)>) -> usize {
+    let mut command = migrate(cwd);
+    command.args(["--target", target]);
+    match tracking {
+        Some((name, true)) => command.env("SPINE_TRACKING_TABLE", name),
+        Some((name, false)) => command.args(["--tracking-table", name]),
+        None => &mut command,
+    };
+    let output = run(command.args(["status", "--json"]));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    text(&output.stdout)
+        .matches("\"state\":\"applied\"")
+        .count()
+}
+
+/// Whether `table` exists in the database `target` names, read through the library.
+fn has_tracking_table(target: &str, table: &str, dialect: Dialect) -> bool {
+    let table: migrate::TrackingTable = table.parse().unwrap_or_else(|e| panic!("{e}"));
+    let mut conn = target
+        .parse::<migrate::Target>()
+        .and_then(|t| t.connect_read_only(None))
+        .unwrap_or_else(|e| panic!("{e}"));
+    conn.begin().unwrap_or_else(|e| panic!("{}", e.message));
+    let count = conn
+        .query_count(&table.sql(dialect).tracking_table_exists())
+        .unwrap_or_else(|e| panic!("{}", e.message));
+    let _ = conn.rollback();
+    count > 0
+}
+
+#[test]
+fn tracking_table_option_and_variable_name_the_tracking_table() {
+    let cwd = scratch();
+    let basic = sqlite_ids(Tier::Basic).len();
+    let target = format!("sqlite:{}", cwd.path().join("t.db").display());
+    let output = run(migrate(cwd.path()).args([
+        "--target",
+        &target,
+        "--tracking-table",
+        "ops_runs",
+        "up",
+        "--tier",
+        "basic",
+    ]));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(has_tracking_table(&target, "ops_runs", Dialect::Sqlite));
+    assert!(!has_tracking_table(&target, "_migrations", Dialect::Sqlite));
+    let status = |tracking| applied_per_status(cwd.path(), &target, tracking);
+    assert_eq!(status(Some(("ops_runs", false))), basic);
+    assert_eq!(
+        status(Some(("ops_runs", true))),
+        basic,
+        "$SPINE_TRACKING_TABLE"
+    );
+    assert_eq!(status(None), 0, "the default table tracks nothing");
+    assert_eq!(status(Some(("main.ops_runs", false))), basic);
+    // --tracking-table wins over the variable.
+    let output = run(migrate(cwd.path())
+        .env("SPINE_TRACKING_TABLE", "elsewhere")
+        .args(["--target", &target, "--tracking-table", "ops_runs"])
+        .args(["status", "--json"]));
+    assert_eq!(
+        text(&output.stdout)
+            .matches("\"state\":\"applied\"")
+            .count(),
+        basic
+    );
+    // validate and down through the variable.
+    for args in [&["validate"][..], &["down", "--all"][..]] {
+        let output = run(migrate(cwd.path())
+            .env("SPINE_TRACKING_TABLE", "ops_runs")
+            .args(["--target", &target])
+            .args(args));
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            text(&output.stderr)
+        );
+    }
+    assert_eq!(status(Some(("ops_runs", true))), 0);
+    assert!(!has_tracking_table(&target, "_migrations", Dialect::Sqlite));
+
+    // A name that is not NAME or SCHEMA.NAME is a usage error saying what is allowed.
+    for bad in ["1runs", "a.b.c", "runs;drop", ""] {
+        for from_env in [false, true] {
+            let mut command = migrate(cwd.path());
+            command.args(["--target", &target]);
+            if from_env {
+                command.env("SPINE_TRACKING_TABLE", bad);
+            } else {
+                command.args(["--tracking-table", bad]);
+            }
+            let output = run(command.arg("status"));
+            let stderr = text(&output.stderr);
+            assert_eq!(output.status.code(), Some(2), "{bad:?}: {stderr}");
+            assert!(
+                stderr.contains(&format!(
+                    "error: invalid value '{bad}' for '--tracking-table <NAME>': tracking table \
+                     '{bad}' is not NAME or SCHEMA.NAME: each part must be a letter or '_' \
+                     followed by letters, digits or '_' (e.g. _migrations, \
+                     ops.schema_migrations)"
+                )),
+                "{bad:?} (env {from_env}): {stderr}"
+            );
+        }
+    }
+
+    // PostgreSQL, SCHEMA.NAME from the variable, in a schema that is not the current one.
+    let database = spine_tests::pg::fresh_database();
+    database
+        .client()
+        .batch_execute("CREATE SCHEMA spine_ops")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let url = database.url();
+    let output = run(migrate(cwd.path())
+        .env("SPINE_TRACKING_TABLE", "spine_ops.runs")
+        .args(["--target", &url, "up"]));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(has_tracking_table(
+        &url,
+        "spine_ops.runs",
+        Dialect::Postgres
+    ));
+    assert!(!has_tracking_table(&url, "runs", Dialect::Postgres));
+    assert_eq!(applied_in_postgres(&database), 0, "no _migrations");
+    let applied = applied_per_status(cwd.path(), &url, Some(("spine_ops.runs", false)));
+    assert_eq!(applied as i64, postgres_count());
 }

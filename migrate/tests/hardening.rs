@@ -25,6 +25,7 @@ fn migrate(cwd: &Path) -> Command {
         .current_dir(cwd)
         .env_remove("SPINE_DATABASE_URL")
         .env_remove("DATABASE_URL")
+        .env_remove("SPINE_TRACKING_TABLE")
         .env_remove("RUST_LOG")
         .stdin(Stdio::null());
     command

@@ -36,7 +36,8 @@ fn migrate() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_spine-migrate"));
     command
         .env_remove("SPINE_DATABASE_URL")
-        .env_remove("DATABASE_URL");
+        .env_remove("DATABASE_URL")
+        .env_remove("SPINE_TRACKING_TABLE");
     command
 }
 
