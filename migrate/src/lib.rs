@@ -8,6 +8,9 @@
 //! dialect's migration ids in release order. Migration id: `<group>/<NNNN>_<name>`. See
 //! [`MigrationSet::from_dir`], [`MigrationSet::from_embedded`] and [`include_migrations!`].
 //!
+//! The tracking table is `_migrations` unless [`Runner::with_tracking_table`] names another
+//! ([`TrackingTable`]: `table` or `schema.table`); below, `_migrations` stands for it.
+//!
 //! # Guarantees
 //! - **All or nothing per migration** (default, [`Runner::up`]): a migration's statements and
 //!   its row in the tracking table `_migrations` commit in one transaction (all three engines
