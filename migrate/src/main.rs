@@ -40,6 +40,11 @@ macro_rules! err_line {
     }};
 }
 
+/// The `tracing` target of the binary's own events: `migrate`, as the library's
+/// (`migrate::…`), so `RUST_LOG=migrate=debug` covers both (the binary's crate is
+/// `spine_migrate`).
+const LOG_TARGET: &str = "migrate";
+
 /// Environment variable read when `--target` is not given (keeps passwords off the command line).
 const TARGET_ENV: &str = "SPINE_DATABASE_URL";
 /// The conventional variable (sqlx, diesel, refinery), read when neither `--target` nor
@@ -275,7 +280,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             let message = one_line(&error.to_string(), usize::MAX);
-            tracing::debug!(?error, "failed");
+            tracing::debug!(target: LOG_TARGET, ?error, "failed");
             if output == Output::Json {
                 out!("{}", json!({ "ok": false, "error": message }));
             }
@@ -367,7 +372,7 @@ fn run(cli: &Cli, from_command_line: bool, output: Output) -> Result<(), Error> 
         "default" => " (no --target, $SPINE_DATABASE_URL or $DATABASE_URL)".to_string(),
         variable => format!(" (from ${variable})"),
     };
-    tracing::info!(target = %shown, source, "target chosen");
+    tracing::info!(target: LOG_TARGET, target = %shown, source, "target chosen");
     let writes = matches!(
         cli.command,
         Command::Up(_) | Command::Down(_) | Command::Rebless { .. }
@@ -444,15 +449,17 @@ impl Reporter {
 
     fn report(&mut self, event: Progress<'_>) {
         match &event {
-            Progress::Applying(id) => tracing::info!(id, "applying"),
-            Progress::Reverting(id) => tracing::info!(id, "reverting"),
+            Progress::Applying(id) => tracing::info!(target: LOG_TARGET, id, "applying"),
+            Progress::Reverting(id) => tracing::info!(target: LOG_TARGET, id, "reverting"),
             Progress::Applied(step) => {
-                tracing::info!(id = step.id, ms = step.duration_ms, "applied")
+                tracing::info!(target: LOG_TARGET, id = step.id, ms = step.duration_ms, "applied")
             }
             Progress::Reverted(step) => {
-                tracing::info!(id = step.id, ms = step.duration_ms, "reverted")
+                tracing::info!(target: LOG_TARGET, id = step.id, ms = step.duration_ms, "reverted")
             }
-            Progress::AppliedElsewhere(id) => tracing::info!(id, "applied by another runner"),
+            Progress::AppliedElsewhere(id) => {
+                tracing::info!(target: LOG_TARGET, id, "applied by another runner")
+            }
         }
         if self.output != Output::Human {
             return;
