@@ -181,10 +181,11 @@ cargo build -q -p codegen
 cd "$scratch"
 npx --no-install drizzle-kit --version >/dev/null
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-); load: $(uptime)"
-hyperfine -w 2 -r "$runs" --export-markdown /dev/stdout \
+hyperfine -w 2 -r "$runs" --export-markdown "$scratch/result.md" \
     --prepare "touch $table" -n "codegen (cargo run -q -p codegen)" \
     "cd $ws && cargo run -q -p codegen >/dev/null 2>&1" \
     --prepare "rm -rf $scratch/drizzle" -n "drizzle-kit generate (npx)" \
     "cd $scratch && npx --no-install drizzle-kit generate >/dev/null 2>&1" \
     --prepare "rm -rf $scratch/drizzle" -n "drizzle-kit generate (node)" \
     "cd $scratch && node node_modules/drizzle-kit/bin.cjs generate >/dev/null 2>&1"
+cat "$scratch/result.md"
