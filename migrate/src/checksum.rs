@@ -5,11 +5,20 @@ use sha2::{Digest, Sha256};
 /// Lower-case hex SHA-256 of `content` with every CRLF normalised to LF, so that a checkout with
 /// Windows line endings does not look modified.
 pub fn checksum(content: &str) -> String {
-    let normalised = content.replace("\r\n", "\n");
-    Sha256::digest(normalised.as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    // No copy of the file unless it has a CR, and no string per byte of the digest: with
+    // 1 000 migrations these were 33 000 allocations per `status`.
+    let digest = if content.contains('\r') {
+        Sha256::digest(content.replace("\r\n", "\n").as_bytes())
+    } else {
+        Sha256::digest(content.as_bytes())
+    };
+    let mut hex = String::with_capacity(2 * digest.len());
+    for byte in digest {
+        hex.push(char::from(HEX[usize::from(byte >> 4)]));
+        hex.push(char::from(HEX[usize::from(byte & 0xf)]));
+    }
+    hex
 }
 
 #[cfg(test)]

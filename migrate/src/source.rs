@@ -126,19 +126,19 @@ impl MigrationSet {
             if !dialect_dir.is_dir() {
                 continue;
             }
-            for entry in read_dir_sorted(&dialect_dir)? {
+            for (entry, kind) in read_dir_sorted(&dialect_dir)? {
                 let relative = relative_path(root, &entry);
-                refuse_symlink(root, &entry)?;
+                refuse_symlink_kind(root, &entry, kind)?;
                 let name = file_name(&entry);
                 if name.starts_with('.') && !looks_like_sql(&name) {
                     continue;
                 }
-                if entry.is_dir() {
+                if kind.is_dir() {
                     name.parse::<Group>()?;
-                    for file in read_dir_sorted(&entry)? {
-                        refuse_symlink(root, &file)?;
+                    for (file, kind) in read_dir_sorted(&entry)? {
+                        refuse_symlink_kind(root, &file, kind)?;
                         let relative = relative_path(root, &file);
-                        if file.is_dir() {
+                        if kind.is_dir() {
                             return Err(Error::Layout(LayoutError::SubFolder(relative)));
                         }
                         if let Some(parsed) = MigrationFile::parse(&relative)? {
@@ -325,17 +325,20 @@ fn read_file(path: &Path) -> Result<String> {
     })
 }
 
-fn read_dir_sorted(dir: &Path) -> Result<Vec<PathBuf>> {
+/// The entries of `dir` sorted by path, each with its type as the directory listing gives it
+/// (not following links; no `stat` per entry where the filesystem reports types, which with
+/// 1 000 migrations was two of the three `statx` calls per file).
+fn read_dir_sorted(dir: &Path) -> Result<Vec<(PathBuf, std::fs::FileType)>> {
     let unreadable = |source| Error::Unreadable {
         path: dir.to_path_buf(),
         source,
     };
     let mut paths = std::fs::read_dir(dir)
         .map_err(unreadable)?
-        .map(|entry| entry.map(|e| e.path()))
+        .map(|entry| entry.and_then(|e| Ok((e.path(), e.file_type()?))))
         .collect::<std::io::Result<Vec<_>>>()
         .map_err(unreadable)?;
-    paths.sort();
+    paths.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(paths)
 }
 
@@ -343,6 +346,16 @@ fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_default()
+}
+
+/// An error naming `path` when `kind` (from its directory listing) is a symbolic link.
+fn refuse_symlink_kind(root: &Path, path: &Path, kind: std::fs::FileType) -> Result<()> {
+    if kind.is_symlink() {
+        return Err(Error::Layout(LayoutError::Symlink(relative_path(
+            root, path,
+        ))));
+    }
+    Ok(())
 }
 
 /// An error naming `path` when it is a symbolic link (dangling, looping or not).

@@ -1,7 +1,7 @@
 //! The generated tree on disk: writing it, and telling how the disk differs from it.
 
 use crate::render::GeneratedFile;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::fs;
 use std::io;
@@ -148,6 +148,12 @@ impl Staging {
     /// Writes every missing or stale file of `drift` to a temporary file beside its target,
     /// and checks that every extra file's directory is writable.
     fn stage(&mut self, root: &Path, files: &[GeneratedFile], drift: &[Drift]) -> io::Result<()> {
+        // One lookup per changed file: searching `files` for each made a fresh tree of n
+        // files cost n² path comparisons (113 s at 5 000 tables).
+        let by_path: HashMap<&Path, &str> = files
+            .iter()
+            .map(|f| (f.path.as_path(), f.contents.as_str()))
+            .collect();
         for change in drift {
             let (Drift::Missing(path) | Drift::Stale(path)) = change else {
                 if let Drift::Extra(path) = change {
@@ -162,11 +168,7 @@ impl Staging {
             if let Some(parent) = target.parent() {
                 self.create_dirs(parent)?;
             }
-            let contents = files
-                .iter()
-                .find(|f| &f.path == path)
-                .map(|f| f.contents.as_str())
-                .unwrap_or_default();
+            let contents = by_path.get(path.as_path()).copied().unwrap_or_default();
             let before = match fs::read(&target) {
                 Ok(bytes) => Some(bytes),
                 Err(error) if error.kind() == io::ErrorKind::NotFound => None,
@@ -380,6 +382,56 @@ mod tests {
             (true, false),
             "the extra file and its empty directory are gone"
         );
+    }
+
+    /// Writing the same files again touches none of them (each keeps its mtime); a second
+    /// write with one file changed replaces that file only.
+    #[test]
+    fn unchanged_files_keep_their_mtime() {
+        let root =
+            std::env::temp_dir().join(format!("schema-sql-files-mtime-{}", std::process::id()));
+        fs::remove_dir_all(&root).ok();
+        let files: Vec<GeneratedFile> = (0..50)
+            .map(|n| GeneratedFile {
+                path: PathBuf::from(format!("g{}/{n:04}_t.up.sql", n % 3)),
+                contents: format!("{HEADER}SELECT {n};\n"),
+            })
+            .collect();
+        let mtimes = |files: &[GeneratedFile]| -> Vec<std::time::SystemTime> {
+            files
+                .iter()
+                .map(|f| {
+                    fs::metadata(root.join(&f.path))
+                        .and_then(|m| m.modified())
+                        .expect("mtime")
+                })
+                .collect()
+        };
+        let first = write(&root, &files).expect("writable");
+        let before = mtimes(&files);
+        // Far enough apart for any filesystem's timestamp granularity to see a rewrite.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let second = write(&root, &files).expect("writable");
+        let after_same = mtimes(&files);
+        let mut changed = files.clone();
+        changed[7].contents = format!("{HEADER}SELECT 'changed';\n");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let third = write(&root, &changed).expect("writable");
+        let after_change = mtimes(&changed);
+        let seventh = fs::read_to_string(root.join(&changed[7].path)).expect("read");
+        fs::remove_dir_all(&root).ok();
+        assert_eq!(first.len(), 50, "a fresh tree writes every file");
+        assert_eq!(second, [], "nothing to write the second time");
+        assert_eq!(after_same, before, "no file was touched");
+        assert_eq!(third, [Drift::Stale(changed[7].path.clone())]);
+        assert_eq!(seventh, changed[7].contents);
+        for (n, (after, before)) in after_change.iter().zip(&before).enumerate() {
+            if n == 7 {
+                assert_ne!(after, before, "the changed file was rewritten");
+            } else {
+                assert_eq!(after, before, "file {n} was touched");
+            }
+        }
     }
 
     /// A CRLF copy of a generated file is fresh; an edit is not.
