@@ -4,7 +4,7 @@
 //! `migrate::include_migrations!` with the same file name to get a `MigrationSet`. Nothing is
 //! read from disk at run time.
 //!
-//! ```ignore
+//! ```text
 //! // build.rs (with migration-layout as a build-dependency)
 //! fn main() -> std::io::Result<()> {
 //!     migration_layout::embed::write_embedding("migrations-generated", "migrations.rs")
