@@ -8,39 +8,15 @@
     reason = "a test fails by panicking"
 )]
 
+mod process;
+
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use migrate::{Dialect, Tier};
-
-/// The binary in `cwd`, with no target from the environment.
-fn migrate(cwd: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_spine-migrate"));
-    command
-        .current_dir(cwd)
-        .env_remove("SPINE_DATABASE_URL")
-        .env_remove("DATABASE_URL")
-        .env_remove("SPINE_TRACKING_TABLE")
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null());
-    command
-}
-
-fn run(command: &mut Command) -> Output {
-    command
-        .output()
-        .unwrap_or_else(|e| panic!("running migrate: {e}"))
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn scratch() -> tempfile::TempDir {
-    tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"))
-}
+use process::{migrate, run, scratch, text};
 
 /// The embedded SQLite migrations up to `tier`, in apply order.
 fn sqlite_ids(tier: Tier) -> Vec<String> {

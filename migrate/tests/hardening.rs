@@ -10,6 +10,9 @@
     reason = "a test fails by panicking"
 )]
 
+mod process;
+
+use process::{migrate, run, scratch, text};
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
@@ -17,33 +20,6 @@ use std::process::{Command, Output, Stdio};
 
 /// PostgreSQL's advisory lock key ("SPINEMIG"), as the runner takes it.
 const ADVISORY_LOCK_KEY: i64 = 0x5350_494E_454D_4947;
-
-/// The binary in `cwd`, with no target from the environment.
-fn migrate(cwd: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_spine-migrate"));
-    command
-        .current_dir(cwd)
-        .env_remove("SPINE_DATABASE_URL")
-        .env_remove("DATABASE_URL")
-        .env_remove("SPINE_TRACKING_TABLE")
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null());
-    command
-}
-
-fn run(command: &mut Command) -> Output {
-    command
-        .output()
-        .unwrap_or_else(|e| panic!("running migrate: {e}"))
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn scratch() -> tempfile::TempDir {
-    tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"))
-}
 
 fn write(path: &Path, contents: &[u8]) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
