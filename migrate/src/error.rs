@@ -123,6 +123,25 @@ pub enum Error {
         /// The database's message.
         message: String,
     },
+    /// A statement of a migration run without a transaction (the `-- migrate: no-transaction`
+    /// directive) failed: the statements before it stayed committed and nothing was recorded.
+    #[error("migration {id} (run without a transaction: `-- migrate: no-transaction`) failed at {}: {message}; {}, and nothing was recorded: {}; such a file is written to be safe to run again from its start, so run `spine-migrate {command}` again", statement_label(*.statement, sql), committed_before(*.statement), advice(message))]
+    NoTransactionFailed {
+        /// The migration id (`<id> (down)` for a down file).
+        id: String,
+        /// 1-based number of the failing statement, when known.
+        statement: Option<usize>,
+        /// The failing statement's text, when known.
+        sql: Option<String>,
+        /// The database's message.
+        message: String,
+        /// The command to run again: `up` or `down`.
+        command: &'static str,
+    },
+    /// `up --group` with a pending migration that must run without a transaction: refused
+    /// before anything runs (a usage error, exit 2).
+    #[error("up --group runs every pending migration in one transaction, but {} must run without one (`-- migrate: no-transaction`): run `spine-migrate up` without --group (each migration commits on its own, that one statement by statement), or `spine-migrate up --group --to <the migration before it>` to group the ones before it. Nothing was run", .0.join(", "))]
+    GroupedNoTransaction(Vec<String>),
     /// A migration run with foreign keys off (the `-- migrate: foreign_keys off` directive, on
     /// SQLite) left rows whose foreign key has no parent: `PRAGMA foreign_key_check` before the
     /// commit found them, and the transaction was rolled back.
@@ -144,7 +163,7 @@ pub enum Error {
     /// A migration file controls the transaction (`COMMIT`, `ROLLBACK`, `BEGIN`, `SAVEPOINT`
     /// ...; see [`crate::split::transaction_control`]), which would break all-or-nothing: it
     /// is refused before anything runs.
-    #[error("{path} line {line}: `{}` controls the transaction, which the runner owns (each migration runs in one transaction, all or nothing, and this statement would end or split it); remove it from the file (a migration cannot run outside a transaction yet). Nothing was run", one_line(.sql, 80))]
+    #[error("{path} line {line}: `{}` controls the transaction, which the runner owns (each migration runs in one transaction, all or nothing, and this statement would end or split it); remove it from the file (to run a file's statements outside a transaction, each committed on its own, put the line `-- migrate: no-transaction` among its leading comments instead). Nothing was run", one_line(.sql, 80))]
     TransactionControl {
         /// The file, relative to the migrations root.
         path: String,
@@ -179,11 +198,42 @@ fn statement_label(statement: Option<usize>, sql: &Option<String>) -> String {
 }
 
 /// What to do after a migration failed with the database's `message`: fix the environment
-/// when the message says it is to blame (see [`environment_cause`]), else fix the migration.
+/// when the message says it is to blame (see [`environment_cause`]), declare the migration
+/// without a transaction when the database refused a statement inside one, else fix the
+/// migration.
 fn advice(message: &str) -> String {
     match environment_cause(message) {
         Some(cause) => format!("{cause}; the migration itself may be fine"),
+        None if refused_in_transaction(message) => format!(
+            "the database refuses this statement inside a transaction: put the line `{}` among \
+             the file's leading comments (its statements then run one by one, each committed on \
+             its own, and it is recorded after the last; write it to be safe to run again, e.g. \
+             `DROP INDEX CONCURRENTLY IF EXISTS i;` before `CREATE INDEX CONCURRENTLY i ON ...;`) \
+             and run again",
+            migration_layout::directive::NO_TRANSACTION
+        ),
         None => "fix the migration and run again".to_string(),
+    }
+}
+
+/// Whether the database's `message` says a statement cannot run inside a transaction
+/// (PostgreSQL's `CREATE INDEX CONCURRENTLY`, SQLSTATE 25001; SQLite's `VACUUM`).
+fn refused_in_transaction(message: &str) -> bool {
+    let lower = message.to_ascii_lowercase();
+    lower.contains("cannot run inside a transaction block")
+        || lower.contains("25001")
+        || lower.contains("cannot vacuum from within a transaction")
+}
+
+/// What a failed no-transaction migration left: the statements before the failing one.
+fn committed_before(statement: Option<usize>) -> String {
+    match statement {
+        Some(1) => "no statement before it ran".to_string(),
+        Some(number) => format!(
+            "statements 1 to {} of the file stayed applied (each committed on its own)",
+            number - 1
+        ),
+        None => "the statements before it stayed applied (each committed on its own)".to_string(),
     }
 }
 
@@ -232,6 +282,13 @@ pub fn environment_cause(message: &str) -> Option<&'static str> {
         Some(
             "the connection to the database was lost (server stopped, killed or unreachable; \
              the server rolls back what was not committed): run again once it is back",
+        )
+    } else if any(&["sql0668n"]) && lower.contains("\"7\"") {
+        Some(
+            "a table is in Db2's reorg-pending state (SQL0668N reason code 7: a DROP COLUMN, SET \
+             NOT NULL or SET DATA TYPE ran without REORG): run CALL \
+             SYSPROC.ADMIN_CMD('REORG TABLE <table>') for each table named here (`spine-migrate \
+             status` lists them too), then run again",
         )
     } else {
         None
@@ -350,6 +407,57 @@ impl ScriptError {
                 sql,
                 message,
             },
+        }
+    }
+}
+
+impl ScriptError {
+    /// The runner's error for this failure of migration `id` run without a transaction
+    /// ([`Error::NoTransactionFailed`]); `command` (`up`, `down`) is the one to run again.
+    pub fn into_no_transaction_error(self, id: impl Into<String>, command: &'static str) -> Error {
+        let ScriptError {
+            statement,
+            sql,
+            message,
+        } = self;
+        Error::NoTransactionFailed {
+            id: id.into(),
+            statement,
+            sql,
+            message,
+            command,
+        }
+    }
+}
+
+impl Error {
+    /// Whether this is a mistake in how the command was asked for (exit code 2), not a failure
+    /// of the database or the files.
+    pub fn is_usage(&self) -> bool {
+        match self {
+            Error::GroupedNoTransaction(_) => true,
+            Error::Layout(_)
+            | Error::Unreadable { .. }
+            | Error::InconsistentFiles(_)
+            | Error::NoMigrations { .. }
+            | Error::MissingDown { .. }
+            | Error::BadTarget { .. }
+            | Error::DriverNotBuilt { .. }
+            | Error::BadEnvironment { .. }
+            | Error::TaskFailed(_)
+            | Error::Connect { .. }
+            | Error::UnknownDbms(_)
+            | Error::Database { .. }
+            | Error::MigrationFailed { .. }
+            | Error::RunFailed { .. }
+            | Error::NoTransactionFailed { .. }
+            | Error::ForeignKeyCheckFailed { .. }
+            | Error::TransactionControl { .. }
+            | Error::Modified(_)
+            | Error::Missing(_)
+            | Error::Unverified(_)
+            | Error::UnknownMigration(_)
+            | Error::NotApplied(_) => false,
         }
     }
 }

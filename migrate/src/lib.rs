@@ -95,7 +95,7 @@ mod transaction;
 pub use driver::Connection;
 pub use error::{Error, Result};
 pub use migration_layout::{Dialect, Tier};
-pub use runner::{DownTarget, Progress, Runner, State, StatusEntry, Step};
+pub use runner::{DownTarget, Progress, ReorgPending, Runner, State, StatusEntry, Step};
 pub use source::{Migration, MigrationSet, Selection};
 pub use target::Target;
 pub use tracking::TrackingTable;

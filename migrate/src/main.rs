@@ -10,8 +10,8 @@ use clap::parser::ValueSource;
 use clap::{ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use migrate::error::one_line;
 use migrate::{
-    Dialect, DownTarget, Error, MigrationSet, Progress, Runner, State, StatusEntry, Step, Target,
-    Tier, TrackingTable,
+    Dialect, DownTarget, Error, MigrationSet, Progress, ReorgPending, Runner, State, StatusEntry,
+    Step, Target, Tier, TrackingTable,
 };
 use serde_json::json;
 
@@ -285,7 +285,11 @@ fn main() -> ExitCode {
                 out!("{}", json!({ "ok": false, "error": message }));
             }
             err_line!("error: {message}");
-            ExitCode::FAILURE
+            if error.is_usage() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }
@@ -550,7 +554,10 @@ fn execute(
             });
         }
         Command::Completions { .. } => {}
-        Command::Status => print_status(output, shown, &runner.status()?),
+        Command::Status => {
+            let entries = runner.status()?;
+            print_status(output, shown, &entries, &runner.reorg_pending()?);
+        }
         Command::Validate => {
             let entries = runner.validate()?;
             match output {
@@ -648,11 +655,16 @@ fn finish(
     }
 }
 
-fn print_status(output: Output, target: &str, entries: &[StatusEntry]) {
+fn print_status(
+    output: Output,
+    target: &str,
+    entries: &[StatusEntry],
+    reorg_pending: &[ReorgPending],
+) {
     match output {
         Output::Json => out!(
             "{}",
-            json!({ "ok": true, "command": "status", "target": target, "migrations": entries })
+            json!({ "ok": true, "command": "status", "target": target, "migrations": entries, "reorg_pending": reorg_pending })
         ),
         Output::Quiet => {}
         Output::Human => {
@@ -674,9 +686,14 @@ fn print_status(output: Output, target: &str, entries: &[StatusEntry]) {
                     .duration_ms
                     .map(|ms| format!("{ms} ms"))
                     .unwrap_or_default();
+                let how = if entry.no_transaction {
+                    "  (no transaction)"
+                } else {
+                    ""
+                };
                 let _ = writeln!(
                     text,
-                    "{state:<10}  {:<width$}  {when:<26}  {took}",
+                    "{state:<10}  {:<width$}  {when:<26}  {took}{how}",
                     entry.id
                 );
             }
@@ -690,6 +707,9 @@ fn print_status(output: Output, target: &str, entries: &[StatusEntry]) {
                 count(State::Missing),
                 count(State::Unverified)
             );
+            for pending in reorg_pending {
+                let _ = writeln!(text, "{pending}");
+            }
             let _ = std::io::stdout().write_all(text.as_bytes());
         }
     }

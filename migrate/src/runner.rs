@@ -66,6 +66,31 @@ pub struct StatusEntry {
     pub applied_at: Option<String>,
     /// How long it took, if it was applied.
     pub duration_ms: Option<i64>,
+    /// Whether its up file runs without a transaction (the
+    /// [`NO_TRANSACTION`](migration_layout::directive::NO_TRANSACTION) directive); in JSON
+    /// only when it does.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub no_transaction: bool,
+}
+
+/// A Db2 table in reorg-pending state (see [`Runner::reorg_pending`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReorgPending {
+    /// `SCHEMA.TABLE`.
+    pub table: String,
+    /// The statement that takes it out of that state.
+    pub command: String,
+}
+
+impl std::fmt::Display for ReorgPending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "reorg pending: {} cannot be used until it is reorganised (Db2 SQL0668N reason code \
+             7); run {}",
+            self.table, self.command
+        )
+    }
 }
 
 /// How far `down` goes.
@@ -166,7 +191,7 @@ impl<'a> Runner<'a> {
     ) -> Result<Vec<Step>> {
         let set = self.set;
         let plan = self.ordered(tier, until)?;
-        self.locked(|runner| {
+        let result = self.locked(|runner| {
             let mut tracking = Tracking::detect(runner.conn)?;
             let applied = tracking::read_applied(runner.conn, tracking)?;
             tracking::refuse_modified(set.all(runner.dialect), &applied)?;
@@ -176,6 +201,14 @@ impl<'a> Runner<'a> {
                 .collect();
             refuse_transaction_control(pending.iter().map(|m| (m.up_path.clone(), &*m.up_sql)))?;
             if group {
+                let without: Vec<String> = pending
+                    .iter()
+                    .filter(|m| m.up_no_transaction())
+                    .map(|m| m.id.clone())
+                    .collect();
+                if !without.is_empty() {
+                    return Err(Error::GroupedNoTransaction(without));
+                }
                 return runner.apply_group(&pending, tracking, progress);
             }
             if tracking == Tracking::Older {
@@ -190,7 +223,52 @@ impl<'a> Runner<'a> {
                 tracking = Tracking::Current;
             }
             Ok(steps)
-        })
+        });
+        result.map_err(|error| self.naming_reorg_pending(error))
+    }
+
+    /// Db2's tables in reorg-pending state in the current schema, each with the command that
+    /// takes it out of that state (`CALL SYSPROC.ADMIN_CMD('REORG TABLE ...')`): until then
+    /// Db2 refuses most statements on them (SQL0668N reason code 7). None on other engines.
+    pub fn reorg_pending(&mut self) -> Result<Vec<ReorgPending>> {
+        let during = "reading Db2's tables in reorg-pending state (SYSIBMADM.ADMINTABINFO)";
+        let tables = transaction(self.conn, Begin::Read, during, |conn| {
+            conn.reorg_pending_tables().map_err(|e| e.during(during))
+        })?;
+        Ok(tables
+            .into_iter()
+            .map(|table| ReorgPending {
+                command: format!("CALL SYSPROC.ADMIN_CMD('REORG TABLE {table}')"),
+                table,
+            })
+            .collect())
+    }
+
+    /// `error`, with the tables in reorg-pending state named in its message when it is a
+    /// migration's failure on Db2's SQL0668N (a table waiting for REORG).
+    fn naming_reorg_pending(&mut self, mut error: Error) -> Error {
+        let (Error::MigrationFailed { message, .. }
+        | Error::RunFailed { message, .. }
+        | Error::NoTransactionFailed { message, .. }) = &mut error
+        else {
+            return error;
+        };
+        if !message.to_ascii_uppercase().contains("SQL0668N") {
+            return error;
+        }
+        if let Ok(pending) = self.reorg_pending()
+            && !pending.is_empty()
+        {
+            let named: Vec<String> = pending
+                .iter()
+                .map(|p| format!("{} ({})", p.table, p.command))
+                .collect();
+            message.push_str(&format!(
+                " [tables in reorg-pending state: {}]",
+                named.join(", ")
+            ));
+        }
+        error
     }
 
     /// The migrations `up` would apply, in order, without changing anything.
@@ -209,8 +287,9 @@ impl<'a> Runner<'a> {
     /// (or upgrade) when needed, then each pending migration in a transaction of its own with
     /// the INSERT of its tracking row (duration 0), so `migrate status` afterwards shows them
     /// applied with their checksums. SQLite migrations with the foreign-keys-off directive get
-    /// the `PRAGMA`s around their transaction and a `PRAGMA foreign_key_check` before COMMIT.
-    /// Nothing is applied.
+    /// the `PRAGMA`s around their transaction and a `PRAGMA foreign_key_check` before COMMIT; a
+    /// migration without a transaction gets its statements bare (each committed on its own),
+    /// then its tracking row in a transaction. Nothing is applied.
     pub fn plan_script(&mut self, tier: Tier, until: Option<&str>) -> Result<String> {
         let (tracking, pending) = self.pending(tier, until)?;
         let dialect = self.dialect;
@@ -251,6 +330,26 @@ impl<'a> Runner<'a> {
             Dialect::Sqlite | Dialect::Postgres => ("BEGIN;\n", "COMMIT;\n"),
         };
         for migration in pending {
+            if migration.up_no_transaction() {
+                script.push_str(&format!(
+                    "\n-- {} ({}), without a transaction: each statement commits on its own\n",
+                    migration.id, migration.up_path
+                ));
+                for statement in crate::split::split_statements(&migration.up_sql) {
+                    script.push_str(&statement_end(statement.text));
+                    if dialect == Dialect::Db2 {
+                        script.push_str(commit);
+                    }
+                }
+                script.push_str(begin);
+                script.push_str(&statement_end(&tracking_sql.insert_applied(
+                    &migration.id,
+                    &migration.checksum,
+                    0,
+                )));
+                script.push_str(commit);
+                continue;
+            }
             let fk_off = dialect == Dialect::Sqlite && migration.up_foreign_keys_off();
             script.push_str(&format!("\n-- {} ({})\n", migration.id, migration.up_path));
             if fk_off {
@@ -312,12 +411,14 @@ impl<'a> Runner<'a> {
                     },
                     applied_at: Some(row.applied_at),
                     duration_ms: row.duration_ms,
+                    no_transaction: migration.up_no_transaction(),
                 },
                 None => StatusEntry {
                     id: migration.id.clone(),
                     state: State::Pending,
                     applied_at: None,
                     duration_ms: None,
+                    no_transaction: migration.up_no_transaction(),
                 },
             })
             .collect();
@@ -326,6 +427,7 @@ impl<'a> Runner<'a> {
             state: State::Missing,
             applied_at: Some(row.applied_at),
             duration_ms: row.duration_ms,
+            no_transaction: false,
         }));
         Ok(entries)
     }
@@ -370,7 +472,7 @@ impl<'a> Runner<'a> {
         {
             return Err(Error::UnknownMigration(id.clone()));
         }
-        self.locked(|runner| {
+        let result = self.locked(|runner| {
             let mut tracking = Tracking::detect(runner.conn)?;
             if tracking == Tracking::Older {
                 tracking::upgrade(runner.conn)?;
@@ -420,7 +522,8 @@ impl<'a> Runner<'a> {
                 }
             }
             Ok(steps)
-        })
+        });
+        result.map_err(|error| self.naming_reorg_pending(error))
     }
 
     /// Records the current checksum of applied migration `id`, after a reviewed edit (or to
@@ -502,23 +605,16 @@ impl<'a> Runner<'a> {
         tracking: Tracking,
         progress: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Option<Step>> {
+        if migration.up_no_transaction() {
+            return self.apply_without_transaction(migration, tracking, progress);
+        }
         let id = migration.id.as_str();
         let tracking_sql = self.conn.tracking();
         let recording = format!("recording {id} (rolled back)");
         let fk_off = migration.up_foreign_keys_off();
         let step = foreign_keys_off_around(self.conn, fk_off, |conn| {
             transaction_ending(conn, Begin::Locked(tracking), &recording, |conn| {
-                let already = conn
-                    .query_applied(&tracking_sql.select_applied(Some(id), false))
-                    .map_err(|e| e.during(format!("reading the tracking row of {id}")))?;
-                if let Some(row) = already.first() {
-                    if row
-                        .checksum
-                        .as_ref()
-                        .is_some_and(|checksum| checksum != &migration.checksum)
-                    {
-                        return Err(Error::Modified(vec![id.to_string()]));
-                    }
+                if recorded(conn, migration)? {
                     return Ok(End::Rollback(None));
                 }
                 progress(Progress::Applying(id));
@@ -537,6 +633,61 @@ impl<'a> Runner<'a> {
                 })))
             })
         })?;
+        match &step {
+            Some(step) => progress(Progress::Applied(step)),
+            None => progress(Progress::AppliedElsewhere(id)),
+        }
+        Ok(step)
+    }
+
+    /// Applies a migration with the
+    /// [`NO_TRANSACTION`](migration_layout::directive::NO_TRANSACTION) directive: under the
+    /// tracking-table lock, skips it when another runner recorded it; then runs its statements
+    /// one by one, each committed on its own ([`Connection::execute_script_autocommit`]), and
+    /// records it in a short locked transaction of its own once all succeeded (unless another
+    /// runner recorded it meanwhile). A failure records nothing; the statements before it stay.
+    fn apply_without_transaction(
+        &mut self,
+        migration: &Migration,
+        tracking: Tracking,
+        progress: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<Option<Step>> {
+        let id = migration.id.as_str();
+        let tracking_sql = self.conn.tracking();
+        let checking = format!("reading the tracking row of {id}");
+        let already = transaction(self.conn, Begin::Locked(tracking), &checking, |conn| {
+            recorded(conn, migration)
+        })?;
+        if already {
+            progress(Progress::AppliedElsewhere(id));
+            return Ok(None);
+        }
+        progress(Progress::Applying(id));
+        let started = Instant::now();
+        self.conn
+            .execute_script_autocommit(&migration.up_sql)
+            .map_err(|failure| failure.into_no_transaction_error(id, "up"))?;
+        let duration_ms = elapsed_ms(started);
+        let recording = format!(
+            "recording {id}, whose statements all ran without a transaction (nothing recorded: \
+             run `spine-migrate up` again, the file is written to be safe to run again)"
+        );
+        let step = transaction_ending(
+            self.conn,
+            Begin::Locked(Tracking::Current),
+            &recording,
+            |conn| {
+                if recorded(conn, migration)? {
+                    return Ok(End::Rollback(None));
+                }
+                conn.execute(&tracking_sql.insert_applied(id, &migration.checksum, duration_ms))
+                    .map_err(|e| e.during(&recording))?;
+                Ok(End::Commit(Some(Step {
+                    id: id.to_string(),
+                    duration_ms,
+                })))
+            },
+        )?;
         match &step {
             Some(step) => progress(Progress::Applied(step)),
             None => progress(Progress::AppliedElsewhere(id)),
@@ -616,6 +767,9 @@ impl<'a> Runner<'a> {
         migration: &Migration,
         progress: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Option<Step>> {
+        if migration.down_no_transaction() {
+            return self.revert_without_transaction(migration, progress);
+        }
         let id = migration.id.as_str();
         let tracking_sql = self.conn.tracking();
         let down_sql = migration.down_sql.as_deref().unwrap_or_default();
@@ -655,6 +809,83 @@ impl<'a> Runner<'a> {
             progress(Progress::Reverted(step));
         }
         Ok(step)
+    }
+}
+
+impl Runner<'_> {
+    /// Reverts a migration whose down file has the
+    /// [`NO_TRANSACTION`](migration_layout::directive::NO_TRANSACTION) directive, as
+    /// [`apply_without_transaction`](Runner::apply_without_transaction) applies one: its
+    /// statements one by one, then the removal of its tracking row in a short locked
+    /// transaction; a failure keeps the row.
+    fn revert_without_transaction(
+        &mut self,
+        migration: &Migration,
+        progress: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<Option<Step>> {
+        let id = migration.id.as_str();
+        let tracking_sql = self.conn.tracking();
+        let down_sql = migration.down_sql.as_deref().unwrap_or_default();
+        let locking = format!("locking the tracking table for {id}");
+        let select = tracking_sql.select_applied(Some(id), false);
+        let applied = transaction(self.conn, Begin::Exclusive(&locking), &locking, |conn| {
+            conn.query_applied(&select)
+                .map(|rows| !rows.is_empty())
+                .map_err(|e| e.during(&locking))
+        })?;
+        if !applied {
+            return Ok(None);
+        }
+        progress(Progress::Reverting(id));
+        let started = Instant::now();
+        self.conn
+            .execute_script_autocommit(down_sql)
+            .map_err(|failure| failure.into_no_transaction_error(format!("{id} (down)"), "down"))?;
+        let duration_ms = elapsed_ms(started);
+        let removing = format!(
+            "removing the tracking row of {id}, whose down statements all ran without a \
+             transaction (it is still recorded: run `spine-migrate down` again, the file is \
+             written to be safe to run again)"
+        );
+        let step = transaction_ending(self.conn, Begin::Exclusive(&locking), &removing, |conn| {
+            let rows = conn
+                .query_applied(&select)
+                .map_err(|e| e.during(&locking))?;
+            if rows.is_empty() {
+                return Ok(End::Rollback(None));
+            }
+            conn.execute(&tracking_sql.delete_applied(id))
+                .map_err(|e| e.during(&removing))?;
+            Ok(End::Commit(Some(Step {
+                id: id.to_string(),
+                duration_ms,
+            })))
+        })?;
+        if let Some(step) = &step {
+            progress(Progress::Reverted(step));
+        }
+        Ok(step)
+    }
+}
+
+/// Whether `migration` is recorded, read inside the caller's locked transaction; fails with
+/// [`Error::Modified`] when it is recorded with another checksum than its file's.
+fn recorded(conn: &mut dyn Connection, migration: &Migration) -> Result<bool> {
+    let id = migration.id.as_str();
+    let rows = conn
+        .query_applied(&conn.tracking().select_applied(Some(id), false))
+        .map_err(|e| e.during(format!("reading the tracking row of {id}")))?;
+    match rows.first() {
+        Some(row)
+            if row
+                .checksum
+                .as_ref()
+                .is_some_and(|checksum| checksum != &migration.checksum) =>
+        {
+            Err(Error::Modified(vec![id.to_string()]))
+        }
+        Some(_) => Ok(true),
+        None => Ok(false),
     }
 }
 

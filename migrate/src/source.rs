@@ -55,6 +55,19 @@ impl Migration {
             .as_deref()
             .is_some_and(directive::foreign_keys_off)
     }
+
+    /// Whether the up file carries [`directive::NO_TRANSACTION`]: its statements run one by
+    /// one, each committed on its own, and it is recorded afterwards in a transaction of its own.
+    pub fn up_no_transaction(&self) -> bool {
+        directive::no_transaction(&self.up_sql)
+    }
+
+    /// Whether the down file exists and carries [`directive::NO_TRANSACTION`].
+    pub fn down_no_transaction(&self) -> bool {
+        self.down_sql
+            .as_deref()
+            .is_some_and(directive::no_transaction)
+    }
 }
 
 /// All migrations of every dialect found in one source.
@@ -547,12 +560,18 @@ mod tests {
             ),
             ("sqlite/basic/0001_one.down.sql", "SELECT 1;"),
             ("sqlite/basic/0002_two.up.sql", "SELECT 1;"),
+            (
+                "sqlite/basic/0002_two.down.sql",
+                "-- migrate: no-transaction\nVACUUM;",
+            ),
         ])?;
         let one = set.get(Dialect::Sqlite, "basic/0001_one");
         assert_eq!(one.map(|m| m.up_foreign_keys_off()), Some(true));
         assert_eq!(one.map(|m| m.down_foreign_keys_off()), Some(false));
+        assert_eq!(one.map(|m| m.up_no_transaction()), Some(false));
         let two = set.get(Dialect::Sqlite, "basic/0002_two");
         assert_eq!(two.map(|m| m.up_foreign_keys_off()), Some(false));
+        assert_eq!(two.map(|m| m.down_no_transaction()), Some(true));
         let misspelt = MigrationSet::from_embedded(&[(
             "sqlite/basic/0001_one.down.sql",
             "-- migrate: foreign keys off\nSELECT 1;",

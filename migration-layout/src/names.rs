@@ -361,6 +361,11 @@ pub enum LayoutError {
         /// The line, trimmed.
         line: String,
     },
+    /// A migration file with both directives (see [`crate::directive::check`]).
+    ConflictingDirectives {
+        /// The migration file, relative to the migrations root.
+        path: String,
+    },
 }
 
 impl fmt::Display for LayoutError {
@@ -417,8 +422,16 @@ impl fmt::Display for LayoutError {
             ),
             LayoutError::UnknownDirective { path, line } => write!(
                 f,
-                "{path}: unknown directive `{line}`: the only directive is `{}`",
-                crate::directive::FOREIGN_KEYS_OFF
+                "{path}: unknown directive `{line}`: the directives are `{}`",
+                crate::directive::ALL.join("` and `")
+            ),
+            LayoutError::ConflictingDirectives { path } => write!(
+                f,
+                "{path}: `{}` and `{}` cannot be combined: a rebuild with foreign keys off \
+                 must run in one transaction (all or nothing); split the file into two \
+                 migrations",
+                crate::directive::FOREIGN_KEYS_OFF,
+                crate::directive::NO_TRANSACTION
             ),
         }
     }

@@ -121,6 +121,21 @@ pub trait Connection {
     /// statement failed, when the driver can tell.
     fn execute_script(&mut self, sql: &str) -> Result<(), ScriptError>;
 
+    /// Executes a script outside any transaction, one statement at a time, each committed on
+    /// its own (autocommit), for a migration with the
+    /// [`NO_TRANSACTION`](migration_layout::directive::NO_TRANSACTION) directive; called
+    /// between transactions. Stops at the first failure, naming the statement; the statements
+    /// before it stay committed.
+    fn execute_script_autocommit(&mut self, sql: &str) -> Result<(), ScriptError>;
+
+    /// The tables of the current schema that wait for a reorganisation before they can be
+    /// used again, as `SCHEMA.TABLE`: Db2's reorg-pending state (SQL0668N reason 7, after
+    /// `DROP COLUMN`, `SET NOT NULL` or `SET DATA TYPE` without `REORG TABLE`). Other engines
+    /// have no such state (the default: none).
+    fn reorg_pending_tables(&mut self) -> Result<Vec<String>, DbError> {
+        Ok(Vec::new())
+    }
+
     /// Turns foreign-key enforcement off (`false`) or back on (`true`) for this connection,
     /// called outside any transaction, around a migration with the
     /// [`FOREIGN_KEYS_OFF`](migration_layout::directive::FOREIGN_KEYS_OFF) directive. Only
@@ -180,6 +195,52 @@ pub(crate) fn damaged_row(
     ))
 }
 
+/// The PostgreSQL advisory lock key every runner takes for its whole command, through the
+/// native driver or ODBC ("SPINEMIG" in ASCII).
+pub const ADVISORY_LOCK_KEY: i64 = 0x5350_494E_454D_4947;
+
+/// Takes PostgreSQL's session advisory lock [`ADVISORY_LOCK_KEY`] through `try_lock` (one
+/// `pg_try_advisory_lock`) every 100 ms: after a second says once that it waits (`notice`),
+/// and after `timeout` fails naming the holder (`holder`: its backend pid, when found).
+#[cfg_attr(not(any(feature = "postgres", feature = "odbc")), allow(dead_code))]
+pub(crate) fn wait_for_advisory_lock(
+    timeout: Option<std::time::Duration>,
+    notice: fn(&str),
+    mut try_lock: impl FnMut() -> Result<bool, DbError>,
+    holder: impl FnOnce() -> Option<i64>,
+) -> Result<(), DbError> {
+    let started = std::time::Instant::now();
+    let mut noticed = false;
+    loop {
+        if try_lock()? {
+            return Ok(());
+        }
+        let waited = started.elapsed();
+        if let Some(timeout) = timeout
+            && waited >= timeout
+        {
+            let holder = holder()
+                .map(|pid| format!(" (PostgreSQL backend pid {pid})"))
+                .unwrap_or_default();
+            return Err(lock_timed_out(timeout, &holder));
+        }
+        if !noticed && waited >= std::time::Duration::from_secs(1) {
+            notice(LOCK_WAIT_NOTICE);
+            noticed = true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// The query naming the backend that holds [`ADVISORY_LOCK_KEY`] (its pid, a `bigint`).
+#[cfg_attr(not(any(feature = "postgres", feature = "odbc")), allow(dead_code))]
+pub(crate) fn advisory_lock_holder_sql() -> String {
+    format!(
+        "SELECT pid::bigint FROM pg_locks WHERE locktype = 'advisory' AND granted \
+         AND ((classid::bigint << 32) | objid::bigint) = {ADVISORY_LOCK_KEY} LIMIT 1"
+    )
+}
+
 /// SQLite's busy timeout when no `--lock-timeout` is given.
 pub const LOCK_WAIT_DEFAULT_SQLITE: std::time::Duration = std::time::Duration::from_secs(120);
 
@@ -187,7 +248,7 @@ pub const LOCK_WAIT_DEFAULT_SQLITE: std::time::Duration = std::time::Duration::f
 pub const LOCK_WAIT_NOTICE: &str = "waiting for the migration lock held by another runner…";
 
 /// The error after `waited` without the lock; `holder` says who holds it, when known.
-#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+#[cfg_attr(not(any(feature = "postgres", feature = "odbc")), allow(dead_code))]
 pub(crate) fn lock_timed_out(waited: std::time::Duration, holder: &str) -> DbError {
     DbError::new(format!(
         "timed out after {} s waiting for the migration lock held by another runner{holder}; \
@@ -232,5 +293,15 @@ pub(crate) fn confirm_foreign_keys(enforced: bool, now: i64) -> Result<(), DbErr
             "`{}` did not take: PRAGMA foreign_keys reads {now}",
             foreign_keys_pragma(enforced)
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ADVISORY_LOCK_KEY;
+
+    #[test]
+    fn the_advisory_lock_key_spells_spinemig() {
+        assert_eq!(&ADVISORY_LOCK_KEY.to_be_bytes(), b"SPINEMIG");
     }
 }

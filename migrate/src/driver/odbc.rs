@@ -7,7 +7,10 @@
 //! [`TrackingSql::lock_tracking_table`](crate::tracking::TrackingSql::lock_tracking_table)
 //! (`LOCK TABLE ... IN EXCLUSIVE MODE` on Db2 and PostgreSQL, a write to the tracking table on
 //! SQLite), then re-checks the tracking row. The lock ends with the transaction, and the server
-//! (or, for SQLite, the operating system) ends the transaction of a killed runner.
+//! (or, for SQLite, the operating system) ends the transaction of a killed runner. On
+//! PostgreSQL the command also holds the native driver's session advisory lock
+//! ([`super::ADVISORY_LOCK_KEY`]), so a migration run without a transaction is excluded too, and
+//! native and ODBC runners queue behind the same lock.
 
 use odbc_api::buffers::TextRowSet;
 use odbc_api::{ConnectionOptions, Cursor};
@@ -29,6 +32,8 @@ pub struct OdbcConnection {
     conn: odbc_api::Connection<'static>,
     dialect: Dialect,
     tracking: TrackingTable,
+    lock_timeout: Option<std::time::Duration>,
+    notice: fn(&str),
 }
 
 impl OdbcConnection {
@@ -80,6 +85,8 @@ impl OdbcConnection {
             conn,
             dialect,
             tracking: TrackingTable::default(),
+            lock_timeout: None,
+            notice: |_| {},
         })
     }
 
@@ -139,6 +146,52 @@ impl Connection for OdbcConnection {
 
     fn set_tracking_table(&mut self, table: TrackingTable) {
         self.tracking = table;
+    }
+
+    /// PostgreSQL: the session advisory lock (see [`super::wait_for_advisory_lock`]), each
+    /// try in a transaction of its own (the lock outlives it). Other DBMSs: nothing.
+    fn lock_session(&mut self) -> Result<(), DbError> {
+        if self.dialect != Dialect::Postgres {
+            return Ok(());
+        }
+        let (timeout, notice) = (self.lock_timeout, self.notice);
+        let conn = std::cell::RefCell::new(self);
+        super::wait_for_advisory_lock(
+            timeout,
+            notice,
+            || {
+                let mut conn = conn.borrow_mut();
+                let taken = conn.query_count(&format!(
+                    "SELECT CASE WHEN pg_try_advisory_lock({}) THEN 1 ELSE 0 END",
+                    super::ADVISORY_LOCK_KEY
+                ));
+                conn.rollback()?;
+                Ok(taken? == 1)
+            },
+            || {
+                let mut conn = conn.borrow_mut();
+                let holder = conn.query_count(&super::advisory_lock_holder_sql()).ok();
+                let _ = conn.rollback();
+                holder
+            },
+        )
+    }
+
+    fn set_lock_wait(&mut self, timeout: Option<std::time::Duration>, notice: fn(&str)) {
+        self.lock_timeout = timeout;
+        self.notice = notice;
+    }
+
+    fn unlock_session(&mut self) -> Result<(), DbError> {
+        if self.dialect != Dialect::Postgres {
+            return Ok(());
+        }
+        let unlocked = self.execute(&format!(
+            "SELECT pg_advisory_unlock({})",
+            super::ADVISORY_LOCK_KEY
+        ));
+        let ended = self.rollback();
+        unlocked.and(ended)
     }
 
     fn begin(&mut self) -> Result<(), DbError> {
@@ -212,6 +265,37 @@ impl Connection for OdbcConnection {
         super::execute_split(sql, |statement| {
             self.execute(nul_terminated(&mut buffer, statement))
         })
+    }
+
+    /// The script with the connection in autocommit mode, then autocommit off again (called
+    /// between transactions, so switching commits nothing of the runner's).
+    fn execute_script_autocommit(&mut self, sql: &str) -> Result<(), ScriptError> {
+        let failed_switch = |error: odbc_api::Error| ScriptError {
+            statement: None,
+            sql: None,
+            message: DbError::new(error).message,
+        };
+        self.conn.set_autocommit(true).map_err(failed_switch)?;
+        let result = self.execute_script(sql);
+        let manual = self.conn.set_autocommit(false).map_err(failed_switch);
+        result?;
+        manual
+    }
+
+    /// Db2: `SYSIBMADM.ADMINTABINFO`'s tables with `REORG_PENDING = 'Y'` in the current
+    /// schema. Other DBMSs: none.
+    fn reorg_pending_tables(&mut self) -> Result<Vec<String>, DbError> {
+        if self.dialect != Dialect::Db2 {
+            return Ok(Vec::new());
+        }
+        let rows = self.query_text(
+            "SELECT TRIM(TABSCHEMA) || '.' || TRIM(TABNAME) FROM SYSIBMADM.ADMINTABINFO \
+             WHERE REORG_PENDING = 'Y' AND TABSCHEMA = CURRENT SCHEMA ORDER BY TABNAME",
+        )?;
+        Ok(rows
+            .iter()
+            .filter_map(|row| optional_text(row, 0))
+            .collect())
     }
 
     /// On SQLite, `PRAGMA foreign_keys` in autocommit mode, so the driver opens no transaction

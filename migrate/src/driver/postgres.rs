@@ -9,14 +9,11 @@
 
 use postgres::error::ErrorPosition;
 
-use super::{AppliedMigration, Connection};
+use super::{ADVISORY_LOCK_KEY, AppliedMigration, Connection};
 use crate::error::{DbError, ScriptError};
 use crate::split::split_statements;
 use crate::tracking::TrackingTable;
 use migration_layout::Dialect;
-
-/// Advisory lock key shared by every runner ("SPINEMIG" in ASCII).
-pub const ADVISORY_LOCK_KEY: i64 = 0x5350_494E_454D_4947;
 
 /// Sent in the same round trip before each script, so a failure can be replayed from there.
 const SCRIPT_SAVEPOINT: &str = "SAVEPOINT spine_script;\n";
@@ -162,44 +159,28 @@ impl Connection for PostgresConnection {
         self.tracking = table;
     }
 
-    /// Tries `pg_try_advisory_lock` every 100 ms: after a second says once that it waits
-    /// (the notice), and fails after the lock timeout, naming the holder's backend pid.
+    /// Waits for the advisory lock (see [`super::wait_for_advisory_lock`]).
     fn lock_session(&mut self) -> Result<(), DbError> {
-        let started = std::time::Instant::now();
-        let mut noticed = false;
-        loop {
-            let taken: bool = self
-                .client
-                .query_one("SELECT pg_try_advisory_lock($1)", &[&ADVISORY_LOCK_KEY])
-                .and_then(|row| row.try_get(0))
-                .map_err(|e| describe(&e))?;
-            if taken {
-                return Ok(());
-            }
-            let waited = started.elapsed();
-            if let Some(timeout) = self.lock_timeout
-                && waited >= timeout
-            {
-                let holder = self
-                    .client
-                    .query_opt(
-                        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted \
-                         AND ((classid::bigint << 32) | objid::bigint) = $1 LIMIT 1",
-                        &[&ADVISORY_LOCK_KEY],
-                    )
+        let client = std::cell::RefCell::new(&mut self.client);
+        super::wait_for_advisory_lock(
+            self.lock_timeout,
+            self.notice,
+            || {
+                client
+                    .borrow_mut()
+                    .query_one("SELECT pg_try_advisory_lock($1)", &[&ADVISORY_LOCK_KEY])
+                    .and_then(|row| row.try_get(0))
+                    .map_err(|e| describe(&e))
+            },
+            || {
+                client
+                    .borrow_mut()
+                    .query_opt(&super::advisory_lock_holder_sql(), &[])
                     .ok()
                     .flatten()
-                    .and_then(|row| row.try_get::<_, i32>(0).ok())
-                    .map(|pid| format!(" (PostgreSQL backend pid {pid})"))
-                    .unwrap_or_default();
-                return Err(super::lock_timed_out(timeout, &holder));
-            }
-            if !noticed && waited >= std::time::Duration::from_secs(1) {
-                (self.notice)(super::LOCK_WAIT_NOTICE);
-                noticed = true;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
+                    .and_then(|row| row.try_get::<_, i64>(0).ok())
+            },
+        )
     }
 
     fn set_lock_wait(&mut self, timeout: Option<std::time::Duration>, notice: fn(&str)) {
@@ -267,6 +248,14 @@ impl Connection for PostgresConnection {
                 })
             })
             .collect()
+    }
+
+    /// Each statement in a simple query of its own, which PostgreSQL commits on its own.
+    fn execute_script_autocommit(&mut self, sql: &str) -> Result<(), ScriptError> {
+        let client = &mut self.client;
+        super::execute_split(sql, |statement| {
+            client.batch_execute(statement).map_err(|e| describe(&e))
+        })
     }
 
     /// Sends the whole script in one round trip (simple query protocol), after a savepoint.

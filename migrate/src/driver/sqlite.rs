@@ -214,6 +214,19 @@ impl Connection for SqliteConnection {
         Ok(found)
     }
 
+    /// Outside a transaction, [`execute_script`](Connection::execute_script) runs each
+    /// statement in SQLite's autocommit mode.
+    fn execute_script_autocommit(&mut self, sql: &str) -> Result<(), ScriptError> {
+        if !self.conn.is_autocommit() {
+            return Err(ScriptError {
+                statement: None,
+                sql: None,
+                message: "a migration without a transaction was started inside one".to_string(),
+            });
+        }
+        self.execute_script(sql)
+    }
+
     /// Runs the script through SQLite's own parser, statement after statement, stepping each
     /// to completion (a `SELECT` in a migration is allowed).
     ///
