@@ -229,6 +229,7 @@ fn refused_in_transaction(message: &str) -> bool {
 fn committed_before(statement: Option<usize>) -> String {
     match statement {
         Some(1) => "no statement before it ran".to_string(),
+        Some(2) => "statement 1 of the file stayed applied (committed on its own)".to_string(),
         Some(number) => format!(
             "statements 1 to {} of the file stayed applied (each committed on its own)",
             number - 1
@@ -467,7 +468,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests {
-    use super::{Error, environment_cause};
+    use super::{Error, environment_cause, refused_in_transaction};
 
     #[test]
     fn environment_failures_get_environment_advice_and_sql_errors_the_migrations() {
@@ -510,5 +511,101 @@ mod tests {
         };
         assert!(failed("no such table: t").ends_with("fix the migration and run again"));
         assert!(failed("database or disk is full").ends_with("the migration itself may be fine"));
+    }
+
+    /// Db2's SQL0668N reason code 7 (a table waiting for REORG) is the database's state, not
+    /// the migration's fault: the advice names the command that fixes it. Other reason codes
+    /// of SQL0668N (e.g. 1, a table in set-integrity pending state) get no such advice.
+    #[test]
+    fn db2_reorg_pending_gets_the_reorg_command() {
+        let message = "[IBM][CLI Driver][DB2/LINUXX8664] SQL0668N  Operation not allowed for \
+                       reason code \"7\" on table \"SPINE.T_ITEMS\".  SQLSTATE=57007";
+        let cause = environment_cause(message).unwrap_or_default();
+        assert!(
+            cause.starts_with("a table is in Db2's reorg-pending state"),
+            "{cause}"
+        );
+        assert!(
+            cause.contains("CALL SYSPROC.ADMIN_CMD('REORG TABLE <table>')"),
+            "{cause}"
+        );
+        let failed = Error::MigrationFailed {
+            id: "basic/0003_x".into(),
+            statement: Some(1),
+            sql: Some("INSERT INTO T_ITEMS VALUES (1)".into()),
+            message: message.into(),
+        }
+        .to_string();
+        assert!(
+            failed.ends_with("then run again; the migration itself may be fine"),
+            "{failed}"
+        );
+        let set_integrity = message.replace("\"7\"", "\"1\"");
+        assert_eq!(environment_cause(&set_integrity), None);
+    }
+
+    /// PostgreSQL's refusal of `CREATE INDEX CONCURRENTLY` inside a transaction names the
+    /// directive to add; a grouped run gets the same advice.
+    #[test]
+    fn a_statement_refused_inside_a_transaction_gets_the_directive() {
+        let message =
+            "ERROR 25001: CREATE INDEX CONCURRENTLY cannot run inside a transaction block";
+        for error in [
+            Error::MigrationFailed {
+                id: "basic/0002_idx".into(),
+                statement: Some(1),
+                sql: None,
+                message: message.into(),
+            },
+            Error::RunFailed {
+                id: "basic/0002_idx".into(),
+                statement: Some(1),
+                sql: None,
+                message: message.into(),
+            },
+        ] {
+            let text = error.to_string();
+            assert!(
+                text.contains(
+                    "put the line `-- migrate: no-transaction` among the file's leading comments"
+                ),
+                "{text}"
+            );
+            assert!(!text.contains("fix the migration and run again"), "{text}");
+        }
+        assert!(refused_in_transaction(
+            "cannot VACUUM from within a transaction"
+        ));
+        assert!(!refused_in_transaction("near \"VACUM\": syntax error"));
+    }
+
+    #[test]
+    fn a_failed_no_transaction_migration_says_what_stayed_and_what_to_run() {
+        let failed = |statement: Option<usize>, command: &'static str| {
+            Error::NoTransactionFailed {
+                id: "basic/0002_idx".into(),
+                statement,
+                sql: Some("INSERT INTO nope VALUES (1)".into()),
+                message: "ERROR 42P01: relation \"nope\" does not exist".into(),
+                command,
+            }
+            .to_string()
+        };
+        assert_eq!(
+            failed(Some(3), "up"),
+            "migration basic/0002_idx (run without a transaction: `-- migrate: no-transaction`) \
+             failed at statement 3 `INSERT INTO nope VALUES (1)`: ERROR 42P01: relation \"nope\" \
+             does not exist; statements 1 to 2 of the file stayed applied (each committed on its \
+             own), and nothing was recorded: fix the migration and run again; such a file is \
+             written to be safe to run again from its start, so run `spine-migrate up` again"
+        );
+        assert!(failed(Some(1), "down").contains("; no statement before it ran, and nothing"));
+        assert!(failed(Some(1), "down").ends_with("run `spine-migrate down` again"));
+    }
+
+    #[test]
+    fn only_command_mistakes_are_usage_errors() {
+        assert!(Error::GroupedNoTransaction(vec!["basic/0002_idx".into()]).is_usage());
+        assert!(!Error::UnknownMigration("x".into()).is_usage());
     }
 }
