@@ -37,6 +37,16 @@
 //!   ([`Error::ForeignKeyCheckFailed`], naming the table and rowid of the first violation and
 //!   the count). Foreign keys are on again afterwards, whatever happened. Up and down files
 //!   alike; PostgreSQL and Db2 ignore the directive.
+//! - **Migrations without a transaction**: a file with the directive
+//!   [`NO_TRANSACTION`](migration_layout::directive::NO_TRANSACTION) among its leading comments
+//!   (for PostgreSQL's `CREATE / DROP INDEX CONCURRENTLY`, refused inside a transaction) runs
+//!   its statements one by one, each committed on its own
+//!   ([`Connection::execute_script_autocommit`]), on every dialect; it is recorded in a short
+//!   locked transaction of its own once every statement succeeded. A failure records nothing
+//!   and keeps the statements before it ([`Error::NoTransactionFailed`]): such a file is
+//!   written to be safe to run again from its start. `up --group` refuses a pending one before
+//!   anything runs ([`Error::GroupedNoTransaction`]); `down` honours the directive in down
+//!   files. It cannot be combined with `foreign_keys off`.
 //! - **No commit of its own for the tracking table**: on a fresh database `_migrations` is
 //!   created inside the first migration's transaction (inside the run's with `--group`); if
 //!   another runner creates it at the same moment, this one rolls back and retries on theirs.
@@ -51,9 +61,10 @@
 //! - **Read-only commands stay read-only**: `status`, `plan` and `validate` write nothing and
 //!   ([`Target::connect_read_only`]) never create a SQLite file; a missing file reads as empty.
 //! - **Locking** — two runners never apply at once, and a crashed runner never leaves a lock:
-//!   - PostgreSQL (native driver): session-level `pg_advisory_lock` for the whole command,
-//!     released by the server when the connection dies; plus `LOCK TABLE _migrations IN
-//!     EXCLUSIVE MODE` in each migration transaction, so ODBC runners are excluded too.
+//!   - PostgreSQL (native driver and ODBC): session-level `pg_advisory_lock` for the whole
+//!     command, released by the server when the connection dies, so a migration without a
+//!     transaction is excluded whole; plus `LOCK TABLE _migrations IN EXCLUSIVE MODE` in each
+//!     migration transaction.
 //!   - SQLite (rusqlite): each migration runs in `BEGIN IMMEDIATE` (the database write lock,
 //!     waited for with a busy timeout); the OS drops a dead process's file locks and the next
 //!     connection rolls back its hot journal.
@@ -63,6 +74,10 @@
 //!   - Every driver then re-reads the migration's tracking row inside the locked transaction
 //!     and skips it if another runner got there first. No lock row or lock table exists, so
 //!     nothing can stay stuck.
+//!   - SQLite and Db2 have no lock that outlives a transaction: the statements of a migration
+//!     without a transaction run outside any lock, so two runners may both run them (the file
+//!     is written to be safe to run again); the recording transaction re-reads the tracking
+//!     row under the lock, so it is recorded once.
 //!
 //! # Drivers (cargo features)
 //! `sqlite` (rusqlite, SQLite compiled in) and `postgres` (pure Rust, TLS with rustls) are on by
