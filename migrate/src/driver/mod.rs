@@ -82,8 +82,9 @@ pub trait Connection {
     /// How long [`lock_session`](Connection::lock_session) (PostgreSQL's advisory lock) and
     /// SQLite's write lock wait for another runner before failing: `None` waits as long as it
     /// takes (PostgreSQL; SQLite's busy timeout stays [`LOCK_WAIT_DEFAULT_SQLITE`]). `notice`
-    /// is called once when the wait has lasted a second. Drivers that take their lock inside
-    /// each transaction through the server's own lock wait (ODBC) ignore it.
+    /// is called once when the wait has lasted a second. Locks taken inside each transaction
+    /// through the server's own lock wait (ODBC's `LOCK TABLE`) do not use it; ODBC's
+    /// PostgreSQL advisory lock does.
     fn set_lock_wait(&mut self, timeout: Option<std::time::Duration>, notice: fn(&str)) {
         let _ = (timeout, notice);
     }
