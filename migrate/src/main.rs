@@ -86,8 +86,8 @@ struct Cli {
     #[arg(long, global = true, value_enum)]
     dialect: Option<DialectArg>,
     /// Fail after waiting this many seconds for another runner's migration lock (PostgreSQL's
-    /// advisory lock, native or through ODBC; SQLite's write lock). Default: PostgreSQL waits as long as it takes,
-    /// saying so after a second; SQLite 120 s.
+    /// advisory lock, native or through ODBC; SQLite's write lock). Default: PostgreSQL waits
+    /// as long as it takes, saying so after a second; SQLite 120 s.
     #[arg(long, global = true, value_name = "SECONDS")]
     lock_timeout: Option<u64>,
     /// Table that tracks the applied migrations: NAME or SCHEMA.NAME, each part a letter or
