@@ -3,8 +3,8 @@
 //! a PostgreSQL `CREATE INDEX CONCURRENTLY` of a migration without a transaction (after the
 //! index was created INVALID). The database is as before (or, without a transaction, holds
 //! what the file can run over again), nothing is recorded, and the next `up` completes.
-//! Also the binary's face of the no-transaction directive: `up --group` exits 2, `status`
-//! marks the migration.
+//! Also the binary's face of the no-transaction directive: four runners at once record such a
+//! migration once, `up --group` exits 2, `status` marks the migration.
 
 #![allow(
     clippy::panic,
@@ -316,7 +316,85 @@ fn killed_concurrent_index_build_completes_on_retry(engine: Engine) {
     );
 }
 
+/// Four runners started at once on a tree with a migration without a transaction apply each
+/// migration exactly once between them: on PostgreSQL the advisory lock lets one runner at a
+/// time in; on SQLite two may both run the statements (the file is safe to rerun), and the
+/// recording transaction, under the write lock, records it once.
+fn concurrent_runners_record_a_no_transaction_migration_once(engine: Engine) {
+    let setup = Setup::empty(engine);
+    let dialect = setup.dialect();
+    write_migration(
+        &setup.root,
+        dialect,
+        "basic/0001_items",
+        "CREATE TABLE t_items (id INTEGER NOT NULL PRIMARY KEY, v VARCHAR(40) NOT NULL);\n",
+        None,
+    );
+    let index = match dialect {
+        Dialect::Postgres => {
+            "DROP INDEX CONCURRENTLY IF EXISTS idx_items_v;\n\
+             CREATE INDEX CONCURRENTLY idx_items_v ON t_items (v);\n"
+        }
+        Dialect::Sqlite | Dialect::Db2 => {
+            "CREATE INDEX IF NOT EXISTS idx_items_v ON t_items (v);\n"
+        }
+    };
+    write_migration(
+        &setup.root,
+        dialect,
+        "basic/0002_items_v",
+        &format!("{NO_TRANSACTION}\n{index}"),
+        None,
+    );
+    write_migration(
+        &setup.root,
+        dialect,
+        "basic/0003_others",
+        "CREATE TABLE t_others (id INTEGER NOT NULL PRIMARY KEY);\n",
+        None,
+    );
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            migrate_on(&setup)
+                .args(["--json", "up", "--tier", "basic"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap_or_else(|e| panic!("spawning migrate: {e}"))
+        })
+        .collect();
+    let mut applied: Vec<String> = Vec::new();
+    for child in children {
+        let output = child
+            .wait_with_output()
+            .unwrap_or_else(|e| panic!("waiting for migrate: {e}"));
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", text(&output.stdout)));
+        applied.extend(
+            report["steps"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|step| step["id"].as_str().unwrap_or_default().to_string()),
+        );
+    }
+    applied.sort();
+    assert_eq!(
+        applied,
+        [
+            "basic/0001_items",
+            "basic/0002_items_v",
+            "basic/0003_others"
+        ],
+        "each migration applied once"
+    );
+    assert_eq!(setup.tracking_rows(), 3);
+    assert_eq!(setup.ids_in(State::Pending), Vec::<String>::new());
+}
+
 on_every_engine!(
+    concurrent_runners_record_a_no_transaction_migration_once except [Db2Odbc],
     killed_rebuild_leaves_the_database_as_before except [Postgres, PostgresOdbc, Db2Odbc],
     killed_concurrent_index_build_completes_on_retry except [Sqlite, SqliteOdbc, Db2Odbc],
 );
