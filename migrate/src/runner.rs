@@ -810,9 +810,6 @@ impl<'a> Runner<'a> {
         }
         Ok(step)
     }
-}
-
-impl Runner<'_> {
     /// Reverts a migration whose down file has the
     /// [`NO_TRANSACTION`](migration_layout::directive::NO_TRANSACTION) directive, as
     /// [`apply_without_transaction`](Runner::apply_without_transaction) applies one: its
