@@ -810,6 +810,7 @@ impl<'a> Runner<'a> {
         }
         Ok(step)
     }
+
     /// Reverts a migration whose down file has the
     /// [`NO_TRANSACTION`](migration_layout::directive::NO_TRANSACTION) directive, as
     /// [`apply_without_transaction`](Runner::apply_without_transaction) applies one: its
