@@ -448,6 +448,25 @@ fn grouped_up_with_a_no_transaction_migration_exits_2() {
         "{shown}"
     );
     assert!(shown.contains("0 applied, 2 pending"), "{shown}");
+    let json: serde_json::Value = serde_json::from_slice(&with(&["--json", "status"]).stdout)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let marked: Vec<(&str, bool)> = json["migrations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|m| {
+            (
+                m["id"].as_str().unwrap_or_default(),
+                m.get("no_transaction").is_some(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        marked,
+        [("basic/0001_items", false), ("basic/0002_vacuum", true)]
+    );
+    assert_eq!(json["migrations"][1]["no_transaction"], true);
+    assert_eq!(json["reorg_pending"], serde_json::json!([]));
     let output = with(&["up"]);
     assert!(output.status.success(), "{}", text(&output.stderr));
     let status = with(&["status"]);
