@@ -712,6 +712,26 @@ fn the_rules_refuse_what_a_dialect_cannot_alter() {
         refusals(&Postgres, &state, &rename_column("runs", "status", "state")),
         Vec::<String>::new()
     );
+    // The partition key's default may change in the model; PostgreSQL, whose partitions'
+    // bounds are ranges of it, refuses any change of it.
+    let created_at = alter(
+        "runs",
+        ColumnDef::new("created_at", ColumnType::Timestamp),
+        None,
+    );
+    assert_eq!(
+        refusals(&Postgres, &state, &created_at),
+        ["postgres: table `runs`, column `created_at`: cannot change `created_at` of a partitioned table: it is the partition key, which every partition's range bounds"]
+    );
+    assert_eq!(refusals(&Sqlite, &state, &created_at), Vec::<String>::new());
+    assert_eq!(
+        refusals(
+            &Postgres,
+            &state,
+            &alter("runs", ColumnDef::new("status", text(40)), None)
+        ),
+        Vec::<String>::new()
+    );
 
     // Db2 refuses to rename a table in a referential constraint, parent or child.
     let fixture = fixture();
