@@ -252,7 +252,9 @@ fn column_changes_a_dialect_cannot_make_are_refused() {
     );
     assert_eq!(
         column_change_warnings(vec![shrink, unbounded]),
-        ["db2: table `notes`, column `doc`: cannot shorten CLOB(1M) to CLOB(100K): this dialect only lengthens a CLOB; add a new column, copy, and drop this one\n\
-          db2: table `notes`, column `code`: Db2 has no unbounded text type: declare `max_len`"]
+        [
+            "db2: table `notes`, column `doc`: cannot shorten CLOB(1M) to CLOB(100K): this dialect only lengthens a CLOB; add a new column, copy, and drop this one\n\
+          db2: table `notes`, column `code`: Db2 has no unbounded text type: declare `max_len`"
+        ]
     );
 }

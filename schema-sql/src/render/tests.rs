@@ -721,7 +721,9 @@ fn the_rules_refuse_what_a_dialect_cannot_alter() {
     );
     assert_eq!(
         refusals(&Postgres, &state, &created_at),
-        ["postgres: table `runs`, column `created_at`: cannot change `created_at` of a partitioned table: it is the partition key, which every partition's range bounds"]
+        [
+            "postgres: table `runs`, column `created_at`: cannot change `created_at` of a partitioned table: it is the partition key, which every partition's range bounds"
+        ]
     );
     assert_eq!(refusals(&Sqlite, &state, &created_at), Vec::<String>::new());
     assert_eq!(
