@@ -11,7 +11,7 @@
 mod evolution_edits;
 
 use evolution_edits::{edits, schema_at};
-use migrate::{DownTarget, MigrationSet, Runner, Target, Tier};
+use migrate::{DownTarget, MigrationSet, Runner, State, Target, Tier};
 use schema_dsl::{
     ColumnDef, ColumnType, DefaultValue, Dialect, Group, IndexMethod, Migration, Schema,
     SchemaState, Step, TableDef,
@@ -582,9 +582,121 @@ fn tier_by_tier_ends_where_fresh_ends(engine: Engine) {
     assert_same_shape(engine, "in one run", &shape(&mut at_once.live()), &fresh);
 }
 
+/// The migration of the evolution sequence named `name`.
+fn edit_named(name: &str) -> Migration {
+    edits()
+        .into_iter()
+        .find(|edit| edit.id.name == name)
+        .unwrap_or_else(|| panic!("no edit `{name}`"))
+}
+
+/// A column change that some rows' values would not survive stops the migration, naming
+/// their count (in the database's own error message, which the runner reports): the table
+/// stays as it was and nothing is recorded. Once the rows fit, the change applies and the
+/// values read back converted.
+fn a_column_change_that_would_lose_values_is_refused_with_their_count(engine: Engine) {
+    let dialect = engine.dialect();
+    let db = engine.fresh();
+    let root = db.scratch_path("migrations");
+    let create = edit_named("column_changes");
+    up(
+        &db,
+        &migration_set(&Schema::new(vec![create.clone()]), dialect, &root),
+        Tier::Advanced,
+    );
+    let mut live = db.live();
+    live.execute(
+        "INSERT INTO column_changes (change_id, label, code, amount, note, tally) VALUES \
+         ('a', 'x', 'much too long', 'abc', NULL, 1), ('b', 'y', 'ok', '12', NULL, 2), \
+         ('c', 'z', NULL, NULL, 'n', 3)",
+    );
+    let read = "SELECT change_id, code, amount FROM column_changes ORDER BY change_id";
+    let rows = live.rows(read);
+    let before = shape(&mut live);
+    drop(live);
+    for (name, problem) in [
+        (
+            "column_changes_shorter_code",
+            "1 row(s) of table column_changes, column code hold text longer than 8 characters",
+        ),
+        (
+            "column_changes_integer_amount",
+            "1 row(s) of table column_changes, column amount hold text that is not an integer",
+        ),
+    ] {
+        let edit = edit_named(name);
+        let set = migration_set(
+            &Schema::new(vec![create.clone(), edit.clone()]),
+            dialect,
+            &root,
+        );
+        let mut outcome = None;
+        with_runner(&db, &set, |runner| {
+            let refused = runner.up(Tier::Advanced, &mut |_| {});
+            let status = runner.status().unwrap_or_else(|e| panic!("status: {e}"));
+            outcome = Some((refused, status));
+        });
+        let Some((refused, status)) = outcome else {
+            panic!("{engine:?}: the runner ran");
+        };
+        let error = refused
+            .err()
+            .unwrap_or_else(|| panic!("{engine:?}: {name} applied over rows it cannot hold"))
+            .to_string();
+        // Db2 keeps the first 70 bytes of a signalled message.
+        let shown = if dialect == Dialect::Db2 {
+            &problem[..45]
+        } else {
+            problem
+        };
+        assert!(error.contains(shown), "{engine:?}: {name}: {error}");
+        let state = status
+            .iter()
+            .find(|entry| entry.id == edit.id.to_string())
+            .map(|entry| entry.state);
+        assert_eq!(state, Some(State::Pending), "{engine:?}: {name} recorded");
+        let mut live = db.live();
+        assert_same_shape(
+            engine,
+            &format!("after refusing {name}"),
+            &shape(&mut live),
+            &before,
+        );
+        assert_eq!(live.rows(read), rows, "{engine:?}: {name} changed rows");
+    }
+
+    let mut live = db.live();
+    live.execute("UPDATE column_changes SET code = 'short', amount = '-7' WHERE change_id = 'a'");
+    drop(live);
+    let fitted = Schema::new(vec![
+        create,
+        edit_named("column_changes_shorter_code"),
+        edit_named("column_changes_integer_amount"),
+    ]);
+    up(&db, &migration_set(&fitted, dialect, &root), Tier::Advanced);
+    let mut live = db.live();
+    assert_eq!(
+        live.rows(read),
+        [
+            [Some("a"), Some("short"), Some("-7")],
+            [Some("b"), Some("ok"), Some("12")],
+            [Some("c"), None, None],
+        ]
+        .map(|row| row.map(|cell| cell.map(str::to_string)).to_vec())
+    );
+    let fresh = fresh_shape(engine, &fitted.final_state(Some(dialect)));
+    assert_same_shape(
+        engine,
+        "after the fitted changes",
+        &shape(&mut live),
+        &fresh,
+    );
+}
+
 on_every_engine!(
     every_edit_upgrades_keeps_rows_and_reverts,
-    tier_by_tier_ends_where_fresh_ends
+    tier_by_tier_ends_where_fresh_ends,
+    a_column_change_that_would_lose_values_is_refused_with_their_count
 );
 
 /// Appending the edits changes no released file: every file on disk renders the same with
