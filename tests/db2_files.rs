@@ -555,17 +555,15 @@ fn the_db2_checks_catch_each_rule() {
          ALTER TABLE T ALTER COLUMN X DROP NOT NULL;\n\
          BEGIN ATOMIC\n    SIGNAL SQLSTATE '75001' SET MESSAGE_TEXT = (SELECT 'x' FROM T);\nEND;\n{reorg}\n"
     );
-    let retyped = format!(
-        "CREATE TABLE T (\n    X INTEGER,\n    V VARCHAR(10)\n);\n\
+    let retyped = "CREATE TABLE T (\n    X INTEGER,\n    V VARCHAR(10)\n);\n\
          ALTER TABLE T ALTER COLUMN V SET DATA TYPE VARCHAR(20);\n\
          ALTER TABLE T ALTER COLUMN V SET DATA TYPE VARCHAR(30);\n\
-         ALTER TABLE T ALTER COLUMN X SET DATA TYPE BIGINT;\n"
-    );
+         ALTER TABLE T ALTER COLUMN X SET DATA TYPE BIGINT;\n";
     let files = [
         (Path::new("bad.sql"), bad.as_str()),
         (Path::new("alter.sql"), "ALTER TABLE T DROP COLUMN X;\n"),
         (Path::new("touched.sql"), touched.as_str()),
-        (Path::new("retyped.sql"), retyped.as_str()),
+        (Path::new("retyped.sql"), retyped),
         (
             Path::new("shorter.sql"),
             "CREATE TABLE S (\n    V VARCHAR(10)\n);\nALTER TABLE S ALTER COLUMN V SET DATA TYPE VARCHAR(5);\n",
