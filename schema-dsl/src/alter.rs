@@ -350,6 +350,27 @@ mod tests {
         );
     }
 
+    /// The step is recorded in `releases.jsonl` as JSON, like the others.
+    #[test]
+    fn an_alter_column_step_round_trips_through_serde() {
+        let step = crate::Step::AlterColumn {
+            table: "runs".into(),
+            column: ColumnDef::new("tries", ColumnType::Integer),
+            backfill: Some(crate::DefaultValue::Integer(0)),
+            conversion: Some(Conversion::Cast),
+            ack: None,
+        };
+        let json = serde_json::to_string(&step).expect("serialises");
+        assert!(
+            json.contains("\"alter_column\"") && json.contains("\"cast\""),
+            "{json}"
+        );
+        assert_eq!(
+            serde_json::from_str::<crate::Step>(&json).expect("deserialises"),
+            step
+        );
+    }
+
     #[test]
     fn pre_checks_are_needed_where_a_value_may_not_fit() {
         let needs = |from, to| {

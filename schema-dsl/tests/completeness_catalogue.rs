@@ -325,6 +325,13 @@ fn a_destructive_step_needs_a_reason() {
     let mut schema = schema();
     schema.migrations.push(
         Migration::new(Group::Tier(Tier::Basic), 2, "drop_name")
+            .step(Step::AlterColumn {
+                table: "runs".to_string(),
+                column: ColumnDef::new("name", text(50)),
+                backfill: None,
+                conversion: None,
+                ack: Some(Acknowledgement::data_loss("")),
+            })
             .step(Step::DropIndex {
                 table: "runs".to_string(),
                 index: "idx_runs_name".to_string(),
@@ -346,6 +353,7 @@ fn a_destructive_step_needs_a_reason() {
     assert_eq!(
         shown,
         [
+            "migration `basic/0002_drop_name`: table `runs`, column `name`: narrowing it may lose data, and its acknowledgement gives no reason: write why in `Acknowledgement::data_loss(\"…\")`",
             "migration `basic/0002_drop_name`: table `runs`, column `name`: dropping it loses data, and its acknowledgement gives no reason: write why in `Acknowledgement::data_loss(\"…\")`",
             "migration `basic/0002_drop_name`: table `runs`: dropping it loses data, and its acknowledgement gives no reason: write why in `Acknowledgement::data_loss(\"…\")`",
         ]
