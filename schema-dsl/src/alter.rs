@@ -94,23 +94,23 @@ impl ColumnChange<'_> {
                 TypeChange::Narrow
             }))
         };
+        use ColumnType::{BigInt, Boolean, Integer, Json, SmallInt, Text, Timestamp};
         match (from, to) {
-            (ColumnType::Text { max_len: old }, ColumnType::Text { max_len: new }) => {
-                widen_if(match (old, new) {
-                    (_, None) => true,
-                    (None, Some(_)) => false,
-                    (Some(old), Some(new)) => new > old,
-                })
-            }
-            (ColumnType::Json { size: old }, ColumnType::Json { size: new }) => {
-                widen_if(new.max_bytes() > old.max_bytes())
-            }
-            _ if from.is_integer() && to.is_integer() => {
+            (Text { max_len: old }, Text { max_len: new }) => widen_if(match (old, new) {
+                (_, None) => true,
+                (None, Some(_)) => false,
+                (Some(old), Some(new)) => new > old,
+            }),
+            (Json { size: old }, Json { size: new }) => widen_if(new.max_bytes() > old.max_bytes()),
+            (SmallInt | Integer | BigInt, SmallInt | Integer | BigInt) => {
                 widen_if(integer_range(to).1 > integer_range(from).1)
             }
-            (ColumnType::Text { .. }, _) if to.is_integer() => Ok(Some(TypeChange::Convert)),
-            (_, ColumnType::Text { .. }) if from.is_integer() => Ok(Some(TypeChange::Convert)),
-            _ => Err(format!(
+            (Text { .. }, SmallInt | Integer | BigInt)
+            | (SmallInt | Integer | BigInt, Text { .. }) => Ok(Some(TypeChange::Convert)),
+            (
+                Text { .. } | SmallInt | Integer | BigInt | Boolean | Timestamp | Json { .. },
+                Text { .. } | SmallInt | Integer | BigInt | Boolean | Timestamp | Json { .. },
+            ) => Err(format!(
                 "changing {from} to {to} is not supported: add a new column, copy the values, then drop this one"
             )),
         }
@@ -126,7 +126,14 @@ impl ColumnChange<'_> {
                 ColumnType::Text { max_len: Some(n) } => {
                     integer_text_len(self.before.ty) > n as usize
                 }
-                _ => true,
+                ColumnType::Text { max_len: None } => false,
+                // Text to integer.
+                ColumnType::SmallInt
+                | ColumnType::Integer
+                | ColumnType::BigInt
+                | ColumnType::Boolean
+                | ColumnType::Timestamp
+                | ColumnType::Json { .. } => true,
             },
             Ok(Some(TypeChange::Widen) | None) | Err(_) => false,
         }
@@ -200,6 +207,9 @@ pub(crate) fn check_altered_column(
              or auto-increment change needs a new column, copied, and the old one dropped"
                 .to_string(),
         ));
+    }
+    if after.primary_key && after.nullable {
+        return Err(error("a primary-key column stays NOT NULL".to_string()));
     }
     if before == after {
         return Err(error(

@@ -647,6 +647,16 @@ fn an_altered_column_fits_a_table_with_rows() {
                 18,
                 alter("runs", tries().default(DefaultValue::Integer(1)), none())
             ),
+            basic(
+                19,
+                alter(
+                    "runs",
+                    ColumnDef::new("run_id", text(50))
+                        .primary_key()
+                        .nullable(true),
+                    none()
+                )
+            ),
         ]),
         [
             "migration `basic/0004_change`: table `runs` has no column `nope` at this point",
@@ -664,6 +674,7 @@ fn an_altered_column_fits_a_table_with_rows() {
             "migration `basic/0016_change`: table `runs`, column `tries`: the backfill value 3 does not fit type text(10)",
             "migration `basic/0017_change`: table `runs`, column `tries`: a backfill is for a nullable column made NOT NULL: drop `backfill(…)`",
             "table `runs`, column `tries`: default 1 does not fit type text(10)",
+            "migration `basic/0019_change`: table `runs`, column `run_id`: a primary-key column stays NOT NULL",
         ]
     );
 }

@@ -92,11 +92,11 @@ fn statements(
                 return Ok((sql, false));
             }
             let name = backend.identifier(&change.after.name);
-            let mut value = match change.type_change() {
-                Ok(Some(TypeChange::Convert)) => {
+            let mut value = match change.type_change().map_err(Unsupported)? {
+                Some(TypeChange::Convert) => {
                     format!("CAST({name} AS {})", backend.column_type(change.after.ty)?)
                 }
-                _ => name,
+                Some(TypeChange::Widen | TypeChange::Narrow) | None => name,
             };
             if let Some(fill) = fill {
                 value = format!("COALESCE({value}, {fill})");
@@ -123,34 +123,33 @@ fn pre_checks(
     }
     let column = backend.identifier(&change.after.name);
     let (from, to) = (change.before.ty, change.after.ty);
+    use ColumnType::{BigInt, Boolean, Integer, Json, SmallInt, Text, Timestamp};
+    let out_of = |(low, high): (i64, i64)| format!("{column} NOT BETWEEN {low} AND {high}");
     let (offending, problem) = match (from, to) {
-        (_, ColumnType::Text { max_len: Some(max) }) if from.is_integer() => {
-            let (low, high) = integer_text_range(max);
-            (
-                format!("{column} NOT BETWEEN {low} AND {high}"),
-                format!("integers longer than {max} characters"),
-            )
-        }
-        (ColumnType::Text { .. }, ColumnType::Text { max_len: Some(max) }) => (
+        (SmallInt | Integer | BigInt, Text { max_len: Some(max) }) => (
+            out_of(integer_text_range(max)),
+            format!("integers longer than {max} characters"),
+        ),
+        (Text { .. }, Text { max_len: Some(max) }) => (
             format!("LENGTH({column}) > {max}"),
             format!("text longer than {max} characters"),
         ),
-        (ColumnType::Text { .. }, _) if to.is_integer() => (
+        (Text { .. }, SmallInt | Integer | BigInt) => (
             backend.not_integer_text(&column, integer_range(to)),
             format!("text that is not an integer of type {to}"),
         ),
-        (_, _) if from.is_integer() && to.is_integer() => {
-            let (low, high) = integer_range(to);
-            (
-                format!("{column} NOT BETWEEN {low} AND {high}"),
-                format!("integers out of the range of {to}"),
-            )
-        }
-        (ColumnType::Json { .. }, ColumnType::Json { size }) => (
+        (SmallInt | Integer | BigInt, SmallInt | Integer | BigInt) => (
+            out_of(integer_range(to)),
+            format!("integers out of the range of {to}"),
+        ),
+        (Json { .. }, Json { size }) => (
             format!("LENGTH(CAST({column} AS TEXT)) > {}", size.max_bytes()),
             format!("documents longer than {} characters", size.max_bytes()),
         ),
-        _ => {
+        (
+            Text { .. } | SmallInt | Integer | BigInt | Boolean | Timestamp | Json { .. },
+            Text { .. } | SmallInt | Integer | BigInt | Boolean | Timestamp | Json { .. },
+        ) => {
             return Err(Unsupported(format!(
                 "no pre-check for changing {from} to {to}"
             )));
@@ -201,11 +200,12 @@ fn in_place(
         let using = if type_change == TypeChange::Convert {
             // To text, by way of unbounded text: the assignment to a shorter type then fails
             // where a CAST to it would cut the value.
-            let cast_to = match change.after.ty {
-                ColumnType::Text { .. } => backend
+            let cast_to = if matches!(change.after.ty, ColumnType::Text { .. }) {
+                backend
                     .column_type(ColumnType::Text { max_len: None })
-                    .unwrap_or_else(|_| ty.clone()),
-                _ => ty.clone(),
+                    .unwrap_or_else(|_| ty.clone())
+            } else {
+                ty.clone()
             };
             format!(" USING CAST({column} AS {cast_to})")
         } else {
