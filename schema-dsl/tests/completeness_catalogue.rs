@@ -371,3 +371,50 @@ fn a_destructive_step_with_a_reason_passes() {
     );
     assert_eq!(unacknowledged_steps(&schema), Vec::new());
 }
+
+/// The `alter_column` steps completeness suggests, pasted: the struct's columns as declared
+/// today, after which the migrations give what the struct declares.
+#[test]
+fn the_suggested_alter_column_steps_make_the_schema_complete() {
+    use schema_dsl::{AlterOptions, Table};
+
+    /// `runs` as declared later: a longer, optional name, and a required note.
+    #[derive(Table)]
+    #[table(name = "runs")]
+    #[index(name = "idx_runs_name", columns(name))]
+    #[allow(dead_code, reason = "the fields declare columns; no value is built")]
+    struct Run {
+        #[column(primary_key, max_len = 50)]
+        run_id: String,
+        #[column(max_len = 100)]
+        name: Option<String>,
+        #[column(default = now)]
+        created_at: schema_dsl::Timestamp,
+        #[column(max_len = 10)]
+        note: String,
+    }
+
+    let mut schema = Schema::new(vec![
+        Migration::new(Group::Tier(Tier::Basic), 1, "runs").step(Step::CreateTable(
+            runs().column(ColumnDef::new("note", text(10)).nullable(true)),
+        )),
+    ]);
+    let declared = vec![DeclaredTable::of::<Run>()];
+    assert_eq!(
+        messages_of(&schema, declared.clone()),
+        [
+            "table `runs`, column `name`: changed since the migrations gave it (the migrations give text(100) NOT NULL, the struct declares text(100) NULL): add `.alter_column(Run::COLUMNS.name)`",
+            "table `runs`, column `note`: changed since the migrations gave it (the migrations give text(10) NULL, the struct declares text(10) NOT NULL): add `.alter_column_with(Run::COLUMNS.note, AlterOptions::default().backfill(DefaultValue::Text(\"…\".into())))`",
+        ]
+    );
+    schema.migrations.push(
+        Migration::new(Group::Tier(Tier::Basic), 2, "runs_changes")
+            .alter_column(Run::COLUMNS.name)
+            .alter_column_with(
+                Run::COLUMNS.note,
+                AlterOptions::default().backfill(DefaultValue::Text("none".into())),
+            ),
+    );
+    assert_eq!(schema.validate(), Ok(()));
+    assert_eq!(messages_of(&schema, declared), Vec::<String>::new());
+}
