@@ -35,8 +35,12 @@ struct Facts {
     indexed: BTreeSet<(String, String)>,
     /// Each index's table and columns, by index name.
     indexes: BTreeMap<String, (String, Vec<String>)>,
-    /// Tables whose column a `DROP COLUMN` dropped, waiting for their REORG in the same file.
-    reorg_pending: BTreeSet<String>,
+    /// Tables a statement left reorg-pending (`DROP COLUMN`, `SET DATA TYPE` other than a
+    /// longer VARCHAR, `SET` / `DROP NOT NULL`), waiting for their REORG in the same file,
+    /// with the statement's kind.
+    reorg_pending: BTreeMap<String, &'static str>,
+    /// Columns whose type a `SET DATA TYPE` changed since their table's last REORG in the file.
+    retyped: BTreeSet<(String, String)>,
 }
 
 /// Items of a list, split at commas outside parentheses.
@@ -99,6 +103,19 @@ impl Facts {
             for statement in split_statements(sql) {
                 let text = statement.text;
                 let words = words(text);
+                let is_reorg = text
+                    .to_ascii_uppercase()
+                    .starts_with("CALL SYSPROC.ADMIN_CMD('REORG TABLE ");
+                if !is_reorg {
+                    for (table, kind) in &self.reorg_pending {
+                        if words.contains(table) {
+                            problems.push(format!(
+                                "{file}: `{}` touches {table}, reorg-pending since its {kind} (SQL0668N): REORG it first",
+                                text.lines().next().unwrap_or_default()
+                            ));
+                        }
+                    }
+                }
                 let if_exists =
                     |w: &[String]| w.starts_with(&["IF".into()]) && w.ends_with(&["EXISTS".into()]);
                 if words.windows(2).any(if_exists) || words.windows(3).any(if_exists) {
@@ -133,11 +150,12 @@ impl Facts {
                     self.read_change(&words, text, &file.to_string(), problems);
                 }
             }
-            for table in std::mem::take(&mut self.reorg_pending) {
+            for (table, kind) in std::mem::take(&mut self.reorg_pending) {
                 problems.push(format!(
-                    "{file}: DROP COLUMN leaves {table} reorg-pending (SQL0668N) without a REORG"
+                    "{file}: {kind} leaves {table} reorg-pending (SQL0668N) without a REORG"
                 ));
             }
+            self.retyped.clear();
         }
     }
 
@@ -163,10 +181,12 @@ impl Facts {
             } else if is(3, &["DROP", "COLUMN"]) {
                 let column = words[5].clone();
                 self.forget_column(&table, &column);
-                self.reorg_pending.insert(table);
+                self.reorg_pending.insert(table, "DROP COLUMN");
             } else if is(3, &["RENAME", "COLUMN"]) && words.len() > 7 {
                 self.rename_column(&table, &words[5], &words[7]);
-            } else if is(3, &["ADD", "CHECK"]) || is(3, &["ALTER", "COLUMN"]) {
+            } else if is(3, &["ALTER", "COLUMN"]) && words.len() > 7 {
+                self.alter_column(&table, &words[5], &words[6..], text, file, problems);
+            } else if is(3, &["ADD", "CHECK"]) {
             } else {
                 problems.push(format!(
                     "{file}: statement the checker does not know: `{text}`"
@@ -187,8 +207,78 @@ impl Facts {
             .strip_prefix("CALL SYSPROC.ADMIN_CMD('REORG TABLE ")
         {
             let table: String = rest.chars().take_while(|c| *c != '\'').collect();
-            self.reorg_pending.remove(table.trim());
-        } else if !(is(0, &["UPDATE"]) || is(0, &["INSERT"])) {
+            let table = table.trim();
+            self.reorg_pending.remove(table);
+            self.retyped.retain(|(t, _)| t != table);
+        } else if !(is(0, &["UPDATE"]) || is(0, &["INSERT"]) || is(0, &["BEGIN", "ATOMIC"])) {
+            problems.push(format!(
+                "{file}: statement the checker does not know: `{text}`"
+            ));
+        }
+    }
+
+    /// `ALTER TABLE table ALTER COLUMN column <change>`: SET DATA TYPE (a longer VARCHAR
+    /// in place, anything else reorg-pending; one per column between REORGs), SET / DROP
+    /// NOT NULL (reorg-pending), SET / DROP DEFAULT.
+    fn alter_column(
+        &mut self,
+        table: &str,
+        column: &str,
+        change: &[String],
+        text: &str,
+        file: &str,
+        problems: &mut Vec<String>,
+    ) {
+        let at = (table.to_string(), column.to_string());
+        let starts = |expected: &[&str]| {
+            change.len() >= expected.len() && expected.iter().zip(change).all(|(e, w)| e == w)
+        };
+        if starts(&["SET", "DATA", "TYPE"]) {
+            let upper = text.to_ascii_uppercase();
+            let ty = upper
+                .split_once("SET DATA TYPE")
+                .map_or("", |(_, ty)| ty.trim().trim_end_matches(';').trim())
+                .to_string();
+            if !self.retyped.insert(at.clone()) {
+                problems.push(format!(
+                    "{file}: {table}.{column}: a second SET DATA TYPE before a REORG of {table} (a column's type changes once per REORG)"
+                ));
+            }
+            let varchar_length = |ty: &str| {
+                ty.strip_prefix("VARCHAR(")
+                    .and_then(|rest| rest.strip_suffix(')'))
+                    .and_then(|n| n.parse::<u32>().ok())
+            };
+            let known = self.columns.get(&at).map(|c| c.ty.clone());
+            let longer_varchar = match (
+                known.as_deref().and_then(varchar_length),
+                varchar_length(&ty),
+            ) {
+                (Some(old), Some(new)) => new > old,
+                // A column the file never created (a down file read alone): cannot tell.
+                (None, Some(_)) => known.is_none(),
+                (_, None) => false,
+            };
+            if !longer_varchar {
+                self.reorg_pending
+                    .insert(table.to_string(), "SET DATA TYPE");
+            }
+            if let Some(column) = self.columns.get_mut(&at) {
+                column.ty = ty;
+            }
+        } else if starts(&["SET", "NOT", "NULL"]) || starts(&["DROP", "NOT", "NULL"]) {
+            let set = change[0] == "SET";
+            if let Some(column) = self.columns.get_mut(&at) {
+                let clauses = column.clauses.replace("NOT NULL", "");
+                column.clauses = if set {
+                    format!("{} NOT NULL", clauses.trim())
+                } else {
+                    clauses.trim().to_string()
+                };
+            }
+            let kind = if set { "SET NOT NULL" } else { "DROP NOT NULL" };
+            self.reorg_pending.insert(table.to_string(), kind);
+        } else if !(starts(&["SET", "DEFAULT"]) || starts(&["DROP", "DEFAULT"])) {
             problems.push(format!(
                 "{file}: statement the checker does not know: `{text}`"
             ));
@@ -459,13 +549,40 @@ fn the_db2_checks_catch_each_rule() {
         "CREATE TABLE IF NOT EXISTS T (\n    A CLOB(1M) PRIMARY KEY,\n    B TEXT UNIQUE,\n    \
          C BOOLEAN,\n    D JSONB,\n    X INTEGER,\n    {long} INTEGER\n);\nCREATE INDEX I ON T (E);\nDROP TABLE IF EXISTS T;\n"
     );
+    let reorg = "CALL SYSPROC.ADMIN_CMD('REORG TABLE T');";
+    let touched = format!(
+        "ALTER TABLE T ALTER COLUMN X SET NOT NULL;\nUPDATE T SET X = 1;\n{reorg}\n\
+         ALTER TABLE T ALTER COLUMN X DROP NOT NULL;\n\
+         BEGIN ATOMIC\n    SIGNAL SQLSTATE '75001' SET MESSAGE_TEXT = (SELECT 'x' FROM T);\nEND;\n{reorg}\n"
+    );
+    let retyped = "CREATE TABLE T (\n    X INTEGER,\n    V VARCHAR(10)\n);\n\
+         ALTER TABLE T ALTER COLUMN V SET DATA TYPE VARCHAR(20);\n\
+         ALTER TABLE T ALTER COLUMN V SET DATA TYPE VARCHAR(30);\n\
+         ALTER TABLE T ALTER COLUMN X SET DATA TYPE BIGINT;\n";
     let files = [
         (Path::new("bad.sql"), bad.as_str()),
         (Path::new("alter.sql"), "ALTER TABLE T DROP COLUMN X;\n"),
+        (Path::new("touched.sql"), touched.as_str()),
+        (Path::new("retyped.sql"), retyped),
+        (
+            Path::new("shorter.sql"),
+            "CREATE TABLE S (\n    V VARCHAR(10)\n);\nALTER TABLE S ALTER COLUMN V SET DATA TYPE VARCHAR(5);\n",
+        ),
+        (
+            Path::new("nullable.sql"),
+            "ALTER TABLE N ALTER COLUMN X DROP NOT NULL;\nALTER TABLE N ALTER COLUMN X SET DEFAULT 1;\n",
+        ),
     ];
     let problems = db2_problems(&files, &Schema::default());
     let expected = [
         "alter.sql: DROP COLUMN leaves T reorg-pending (SQL0668N) without a REORG",
+        "touched.sql: `UPDATE T SET X = 1` touches T, reorg-pending since its SET NOT NULL (SQL0668N): REORG it first",
+        "touched.sql: `BEGIN ATOMIC` touches T, reorg-pending since its DROP NOT NULL (SQL0668N): REORG it first",
+        "retyped.sql: T.V: a second SET DATA TYPE before a REORG of T",
+        "retyped.sql: SET DATA TYPE leaves T reorg-pending (SQL0668N) without a REORG",
+        "shorter.sql: SET DATA TYPE leaves S reorg-pending (SQL0668N) without a REORG",
+        "nullable.sql: `ALTER TABLE N ALTER COLUMN X SET DEFAULT 1` touches N, reorg-pending since its DROP NOT NULL",
+        "nullable.sql: DROP NOT NULL leaves N reorg-pending (SQL0668N) without a REORG",
         "bad.sql: IF [NOT] EXISTS in `CREATE TABLE",
         "bad.sql: IF [NOT] EXISTS in `DROP TABLE",
         &format!("identifier {long} is 129 bytes"),

@@ -11,10 +11,10 @@
 mod evolution_edits;
 
 use evolution_edits::{edits, schema_at};
-use migrate::{DownTarget, MigrationSet, Runner, Target, Tier};
+use migrate::{DownTarget, MigrationSet, Runner, State, Target, Tier};
 use schema_dsl::{
-    ColumnDef, ColumnType, Dialect, Group, IndexMethod, Migration, Schema, SchemaState, Step,
-    TableDef,
+    ColumnDef, ColumnType, DefaultValue, Dialect, Group, IndexMethod, Migration, Schema,
+    SchemaState, Step, TableDef,
 };
 use spine_tests::engines::{Engine, TestDatabase};
 use spine_tests::introspect::LiveSchema;
@@ -309,6 +309,27 @@ fn expected_rows(before: &BTreeMap<String, Rows>, step: &Step) -> BTreeMap<Strin
                 row.insert(to.clone(), value);
             }
         }),
+        Step::AlterColumn {
+            table,
+            column,
+            backfill,
+            ..
+        } => {
+            let fill = backfill
+                .as_ref()
+                .or(column.default.as_ref())
+                .map(|value| match value {
+                    DefaultValue::Text(text) => text.clone(),
+                    other => other.to_string(),
+                });
+            if let Some(fill) = fill.filter(|_| !column.nullable) {
+                each_row(&mut rows, table, &|row| {
+                    if let Some(value @ None) = row.get_mut(&column.name) {
+                        *value = Some(fill.clone());
+                    }
+                });
+            }
+        }
         Step::AddColumn { .. }
         | Step::CreateTable(_)
         | Step::CreateIndex { .. }
@@ -360,6 +381,74 @@ fn assert_rows_kept(
     }
 }
 
+/// The value the rows of a table hold in a column before an edit, where the rows the
+/// sequence inserts would stop it: `(table, column, SQL literal)`, set in every row not NULL.
+/// The edit must convert such rows; the refusals of those it cannot are tested apart
+/// (`a_column_change_that_would_lose_values_is_refused_with_their_count`).
+fn values_before(edit: &Migration) -> Option<(&'static str, &'static str, &'static str)> {
+    match edit.id.name.as_str() {
+        "column_changes_shorter_code" => Some(("column_changes", "code", "'short'")),
+        "column_changes_integer_amount" => Some(("column_changes", "amount", "'-42'")),
+        _ => None,
+    }
+}
+
+/// After a step that gives a column a new default, a row inserted without the column gets
+/// it (the row is deleted after).
+fn assert_new_default(engine: Engine, live: &mut Live, state: &SchemaState, step: &Step, k: usize) {
+    let Step::AlterColumn { table, column, .. } = step else {
+        return;
+    };
+    let Some(default) = &column.default else {
+        return;
+    };
+    let dialect = engine.dialect();
+    let Some(table) = state.table(table) else {
+        panic!("{engine:?}: no table `{table}` after its column changed");
+    };
+    let others: Vec<&ColumnDef> = table
+        .columns
+        .iter()
+        .filter(|c| c.name != column.name && !c.auto_increment)
+        .collect();
+    let batch = 1000 + k;
+    let values: Vec<String> = others
+        .iter()
+        .map(|c| value(dialect, table, c, batch, 0))
+        .collect();
+    let name = ident(dialect, &table.name);
+    let key = table.primary_key();
+    let [key] = key.as_slice() else {
+        panic!("{engine:?}: `{}` has a one-column key", table.name);
+    };
+    let key = ident(dialect, key);
+    live.execute(&format!(
+        "INSERT INTO {name} ({}) VALUES ({})",
+        others
+            .iter()
+            .map(|c| ident(dialect, &c.name))
+            .collect::<Vec<_>>()
+            .join(", "),
+        values.join(", ")
+    ));
+    let read = live.rows(&format!(
+        "SELECT {} FROM {name} WHERE {key} = 'k{batch}-0'",
+        ident(dialect, &column.name)
+    ));
+    let expected = match default {
+        DefaultValue::Text(text) => text.clone(),
+        other => other.to_string(),
+    };
+    assert_eq!(
+        read,
+        [[Some(expected)]],
+        "{engine:?}: {}.{}: a row inserted without it",
+        table.name,
+        column.name
+    );
+    live.execute(&format!("DELETE FROM {name} WHERE {key} = 'k{batch}-0'"));
+}
+
 fn foreign_key_violations(live: &mut Live) -> Vec<Vec<Option<String>>> {
     match live {
         Live::Sqlite(_) => live.rows("SELECT * FROM pragma_foreign_key_check"),
@@ -389,6 +478,12 @@ fn every_edit_upgrades_keeps_rows_and_reverts(engine: Engine) {
         let applies = edit.applies_to(dialect);
         let mut live = db.live();
         insert_rows(&mut live, dialect, &state, k);
+        if let Some((table, column, value)) = values_before(&edit) {
+            let (table, column) = (ident(dialect, table), ident(dialect, column));
+            live.execute(&format!(
+                "UPDATE {table} SET {column} = {value} WHERE {column} IS NOT NULL"
+            ));
+        }
         let before = snapshot(&mut live, dialect, &state);
         let before_shape = shape(&mut live);
         drop(live);
@@ -415,6 +510,9 @@ fn every_edit_upgrades_keeps_rows_and_reverts(engine: Engine) {
         }
         if !applies {
             assert_eq!(after, before, "{engine:?}: {} is not {dialect}'s", edit.id);
+        }
+        for step in edit.steps.iter().filter(|_| applies) {
+            assert_new_default(engine, &mut live, &after_state, step, k);
         }
         assert_eq!(
             foreign_key_violations(&mut live),
@@ -484,9 +582,121 @@ fn tier_by_tier_ends_where_fresh_ends(engine: Engine) {
     assert_same_shape(engine, "in one run", &shape(&mut at_once.live()), &fresh);
 }
 
+/// The migration of the evolution sequence named `name`.
+fn edit_named(name: &str) -> Migration {
+    edits()
+        .into_iter()
+        .find(|edit| edit.id.name == name)
+        .unwrap_or_else(|| panic!("no edit `{name}`"))
+}
+
+/// A column change that some rows' values would not survive stops the migration, naming
+/// their count (in the database's own error message, which the runner reports): the table
+/// stays as it was and nothing is recorded. Once the rows fit, the change applies and the
+/// values read back converted.
+fn a_column_change_that_would_lose_values_is_refused_with_their_count(engine: Engine) {
+    let dialect = engine.dialect();
+    let db = engine.fresh();
+    let root = db.scratch_path("migrations");
+    let create = edit_named("column_changes");
+    up(
+        &db,
+        &migration_set(&Schema::new(vec![create.clone()]), dialect, &root),
+        Tier::Advanced,
+    );
+    let mut live = db.live();
+    live.execute(
+        "INSERT INTO column_changes (change_id, label, code, amount, note, tally) VALUES \
+         ('a', 'x', 'much too long', 'abc', NULL, 1), ('b', 'y', 'ok', '12', NULL, 2), \
+         ('c', 'z', NULL, NULL, 'n', 3)",
+    );
+    let read = "SELECT change_id, code, amount FROM column_changes ORDER BY change_id";
+    let rows = live.rows(read);
+    let before = shape(&mut live);
+    drop(live);
+    for (name, problem) in [
+        (
+            "column_changes_shorter_code",
+            "1 row(s) of table column_changes, column code hold text longer than 8 characters",
+        ),
+        (
+            "column_changes_integer_amount",
+            "1 row(s) of table column_changes, column amount hold text that is not an integer",
+        ),
+    ] {
+        let edit = edit_named(name);
+        let set = migration_set(
+            &Schema::new(vec![create.clone(), edit.clone()]),
+            dialect,
+            &root,
+        );
+        let mut outcome = None;
+        with_runner(&db, &set, |runner| {
+            let refused = runner.up(Tier::Advanced, &mut |_| {});
+            let status = runner.status().unwrap_or_else(|e| panic!("status: {e}"));
+            outcome = Some((refused, status));
+        });
+        let Some((refused, status)) = outcome else {
+            panic!("{engine:?}: the runner ran");
+        };
+        let error = refused
+            .err()
+            .unwrap_or_else(|| panic!("{engine:?}: {name} applied over rows it cannot hold"))
+            .to_string();
+        // Db2 keeps the first 70 bytes of a signalled message.
+        let shown = if dialect == Dialect::Db2 {
+            &problem[..45]
+        } else {
+            problem
+        };
+        assert!(error.contains(shown), "{engine:?}: {name}: {error}");
+        let state = status
+            .iter()
+            .find(|entry| entry.id == edit.id.to_string())
+            .map(|entry| entry.state);
+        assert_eq!(state, Some(State::Pending), "{engine:?}: {name} recorded");
+        let mut live = db.live();
+        assert_same_shape(
+            engine,
+            &format!("after refusing {name}"),
+            &shape(&mut live),
+            &before,
+        );
+        assert_eq!(live.rows(read), rows, "{engine:?}: {name} changed rows");
+    }
+
+    let mut live = db.live();
+    live.execute("UPDATE column_changes SET code = 'short', amount = '-7' WHERE change_id = 'a'");
+    drop(live);
+    let fitted = Schema::new(vec![
+        create,
+        edit_named("column_changes_shorter_code"),
+        edit_named("column_changes_integer_amount"),
+    ]);
+    up(&db, &migration_set(&fitted, dialect, &root), Tier::Advanced);
+    let mut live = db.live();
+    assert_eq!(
+        live.rows(read),
+        [
+            [Some("a"), Some("short"), Some("-7")],
+            [Some("b"), Some("ok"), Some("12")],
+            [Some("c"), None, None],
+        ]
+        .map(|row| row.map(|cell| cell.map(str::to_string)).to_vec())
+    );
+    let fresh = fresh_shape(engine, &fitted.final_state(Some(dialect)));
+    assert_same_shape(
+        engine,
+        "after the fitted changes",
+        &shape(&mut live),
+        &fresh,
+    );
+}
+
 on_every_engine!(
     every_edit_upgrades_keeps_rows_and_reverts,
-    tier_by_tier_ends_where_fresh_ends
+    tier_by_tier_ends_where_fresh_ends,
+    a_column_change_that_would_lose_values_is_refused_with_their_count
 );
 
 /// Appending the edits changes no released file: every file on disk renders the same with

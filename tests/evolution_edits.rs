@@ -2,8 +2,8 @@
 //! (`evolution.rs`) and check its Db2 files statically (`db2_files.rs`).
 
 use schema_dsl::{
-    Acknowledgement, ColumnDef, ColumnType, DefaultValue, Dialect, Group, IndexDef, IndexMethod,
-    JsonSize, Migration, Schema, Step, TableDef, Tier,
+    Acknowledgement, AlterOptions, ColumnDef, ColumnType, DefaultValue, Dialect, Group, IndexDef,
+    IndexMethod, JsonSize, Migration, Schema, Step, TableDef, Tier,
 };
 
 /// The edits, in release order, each one migration after the released ones.
@@ -15,7 +15,7 @@ pub fn edits() -> Vec<Migration> {
         .column(ColumnDef::new("action", text(50)))
         .column(ColumnDef::new("at", ColumnType::Timestamp).default(DefaultValue::Now))
         .index(IndexDef::new("idx_audit_log_action", &["action"]));
-    vec![
+    let mut edits = vec![
         // A column added to the table PostgreSQL partitioned, released after the overlay.
         tier(Tier::Intermediate, 6, "workflow_runs_retry_count").step(Step::AddColumn {
             table: "workflow_runs".into(),
@@ -88,7 +88,9 @@ pub fn edits() -> Vec<Migration> {
             table: "audit_events".into(),
             ack: Acknowledgement::data_loss("the audit trail moved to the event store"),
         }),
-    ]
+    ];
+    edits.extend(column_change_edits());
+    edits
 }
 
 /// The released schema and the first `k` edits.
@@ -96,4 +98,69 @@ pub fn schema_at(k: usize) -> Schema {
     let mut schema = schema_defs::schema();
     schema.migrations.extend(edits().into_iter().take(k));
     schema
+}
+
+// ----- Schema evolution II: columns changed in place -----
+
+/// The table the column changes work on: one column for each change.
+fn column_changes_table() -> TableDef {
+    let text = |n| ColumnType::Text { max_len: Some(n) };
+    TableDef::new("column_changes")
+        .column(ColumnDef::new("change_id", text(50)).primary_key())
+        .column(ColumnDef::new("label", text(40)))
+        .column(ColumnDef::new("code", text(20)).nullable(true))
+        .column(ColumnDef::new("amount", text(20)).nullable(true))
+        .column(ColumnDef::new("note", text(30)).nullable(true))
+        .column(ColumnDef::new("tally", ColumnType::Integer).default(DefaultValue::Integer(0)))
+}
+
+/// `AlterColumn` of `column_changes`.
+fn alter_column_changes(column: ColumnDef, options: AlterOptions) -> Step {
+    Step::AlterColumn {
+        table: "column_changes".into(),
+        column,
+        backfill: options.backfill,
+        conversion: options.conversion,
+        ack: options.ack,
+    }
+}
+
+/// The code narrowed to 8 characters.
+fn shorter_code() -> Step {
+    alter_column_changes(
+        ColumnDef::new("code", ColumnType::Text { max_len: Some(8) }).nullable(true),
+        AlterOptions::default().acknowledge(Acknowledgement::data_loss("codes are short now")),
+    )
+}
+
+/// The amount, text, made an integer.
+fn integer_amount() -> Step {
+    alter_column_changes(
+        ColumnDef::new("amount", ColumnType::Integer).nullable(true),
+        AlterOptions::default().cast(),
+    )
+}
+
+/// The column changes, each one migration: a VARCHAR widened, narrowed, text made integer,
+/// a nullable column made NOT NULL with a backfill, a default changed.
+fn column_change_edits() -> Vec<Migration> {
+    let tier = |seq, name| Migration::new(Group::Tier(Tier::Advanced), seq, name);
+    let text = |n| ColumnType::Text { max_len: Some(n) };
+    vec![
+        tier(21, "column_changes").step(Step::CreateTable(column_changes_table())),
+        tier(22, "column_changes_longer_label").step(alter_column_changes(
+            ColumnDef::new("label", text(80)),
+            AlterOptions::default(),
+        )),
+        tier(23, "column_changes_shorter_code").step(shorter_code()),
+        tier(24, "column_changes_integer_amount").step(integer_amount()),
+        tier(25, "column_changes_note_required").step(alter_column_changes(
+            ColumnDef::new("note", text(30)),
+            AlterOptions::default().backfill(DefaultValue::Text("none".into())),
+        )),
+        tier(26, "column_changes_tally_default").step(alter_column_changes(
+            ColumnDef::new("tally", ColumnType::Integer).default(DefaultValue::Integer(7)),
+            AlterOptions::default(),
+        )),
+    ]
 }

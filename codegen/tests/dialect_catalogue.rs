@@ -8,8 +8,8 @@
 )]
 
 use schema_dsl::{
-    ColumnDef, ColumnType, Dialect, Group, IndexDef, IndexMethod, Migration, Schema, Step,
-    TableDef, Tier,
+    Acknowledgement, AlterOptions, ColumnDef, ColumnType, DefaultValue, Dialect, Group, IndexDef,
+    IndexMethod, JsonSize, Migration, Schema, Step, TableDef, Tier,
 };
 use schema_sql::{GenerateError, generate};
 
@@ -150,4 +150,111 @@ fn postgres_refuses_system_column_names() {
             )]
         );
     }
+}
+
+/// `notes` with the columns the column changes below start from, then `changes`, one
+/// migration each: the warnings of every dialect, as printed.
+fn column_change_warnings(changes: Vec<Step>) -> Vec<String> {
+    let table = notes()
+        .column(ColumnDef::new("body", text(50)).nullable(true))
+        .column(ColumnDef::new("tally", ColumnType::Integer))
+        .column(ColumnDef::new("code", text(10)))
+        .column(
+            ColumnDef::new(
+                "doc",
+                ColumnType::Json {
+                    size: JsonSize::Large,
+                },
+            )
+            .nullable(true),
+        );
+    let mut migrations =
+        vec![Migration::new(Group::Tier(Tier::Basic), 1, "notes").step(Step::CreateTable(table))];
+    for (seq, step) in (2..).zip(changes) {
+        migrations.push(Migration::new(Group::Tier(Tier::Basic), seq, "change").step(step));
+    }
+    match generate(&Schema::new(migrations), &Dialect::ALL) {
+        Ok(generated) => generated.warnings.iter().map(ToString::to_string).collect(),
+        Err(error) => vec![error.to_string()],
+    }
+}
+
+fn alter(column: ColumnDef, options: AlterOptions) -> Step {
+    Step::AlterColumn {
+        table: "notes".into(),
+        column,
+        backfill: options.backfill,
+        conversion: options.conversion,
+        ack: options.ack,
+    }
+}
+
+#[test]
+fn a_longer_varchar_and_a_new_default_change_in_place_without_a_warning() {
+    assert_eq!(
+        column_change_warnings(vec![
+            alter(
+                ColumnDef::new("body", text(200)).nullable(true),
+                AlterOptions::default()
+            ),
+            alter(
+                ColumnDef::new("tally", ColumnType::Integer).default(DefaultValue::Integer(1)),
+                AlterOptions::default()
+            ),
+        ]),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn column_changes_that_rewrite_lock_or_reorganise_the_table_warn() {
+    assert_eq!(
+        column_change_warnings(vec![
+            alter(
+                ColumnDef::new("tally", ColumnType::BigInt),
+                AlterOptions::default()
+            ),
+            alter(
+                ColumnDef::new("body", text(50)),
+                AlterOptions::default().backfill(DefaultValue::Text("".into()))
+            ),
+            alter(
+                ColumnDef::new("code", ColumnType::Integer),
+                AlterOptions::default().cast()
+            ),
+        ]),
+        [
+            "warning: postgres: table `notes`: column `tally`: changing INTEGER to BIGINT rewrites the table under an ACCESS EXCLUSIVE lock: its readers and writers wait until the migration commits",
+            "warning: postgres: table `notes`: column `body`: SET NOT NULL scans the table once, to validate a CHECK (body IS NOT NULL) first; in the migration's transaction the table stays locked until it commits",
+            "warning: postgres: table `notes`: column `code`: changing VARCHAR(10) to INTEGER rewrites the table under an ACCESS EXCLUSIVE lock: its readers and writers wait until the migration commits",
+            "warning: db2: table `notes`: column `tally`: SET DATA TYPE BIGINT leaves the table reorg-pending: the file runs CALL SYSPROC.ADMIN_CMD('REORG TABLE NOTES'); right after it, which rewrites the table",
+            "warning: db2: table `notes`: column `body`: SET NOT NULL leaves the table reorg-pending: the file runs CALL SYSPROC.ADMIN_CMD('REORG TABLE NOTES'); right after it, which rewrites the table",
+            "warning: db2: table `notes`: column `code`: this dialect cannot SET DATA TYPE from VARCHAR(10) to INTEGER: the file adds `code_new`, copies the values by CAST, drops `code` (then runs CALL SYSPROC.ADMIN_CMD('REORG TABLE NOTES');) and renames `code_new`; the column moves to the end of the table",
+        ]
+    );
+}
+
+#[test]
+fn column_changes_a_dialect_cannot_make_are_refused() {
+    let shrink = alter(
+        ColumnDef::new(
+            "doc",
+            ColumnType::Json {
+                size: JsonSize::Small,
+            },
+        )
+        .nullable(true),
+        AlterOptions::default().acknowledge(Acknowledgement::data_loss("small documents")),
+    );
+    let unbounded = alter(
+        ColumnDef::new("code", ColumnType::Text { max_len: None }),
+        AlterOptions::default(),
+    );
+    assert_eq!(
+        column_change_warnings(vec![shrink, unbounded]),
+        [
+            "db2: table `notes`, column `doc`: cannot shorten CLOB(1M) to CLOB(100K): this dialect only lengthens a CLOB; add a new column, copy, and drop this one\n\
+          db2: table `notes`, column `code`: Db2 has no unbounded text type: declare `max_len`"
+        ]
+    );
 }

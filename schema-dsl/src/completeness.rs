@@ -6,7 +6,7 @@
 //! The destructive-change lint ([`unacknowledged_steps`]) belongs here too: a step that loses
 //! data carries an [`Acknowledgement`](crate::Acknowledgement), and its reason must say why.
 
-use crate::{ColumnDef, ColumnType, Schema, Step, TableDef};
+use crate::{ColumnChange, ColumnDef, ColumnType, Schema, Step, TableDef, TypeChange};
 use std::fmt;
 
 /// A table as the code declares it today: the Rust type's name (`WorkflowRun`) and its
@@ -79,9 +79,6 @@ impl fmt::Display for Finding {
         f.write_str(&self.message)
     }
 }
-
-/// The step a change to a released column would need, which the model does not have.
-const EVOLUTION_II: &str = "not supported yet: changing a column needs Schema evolution II";
 
 /// Every difference between the state `schema`'s migrations replay to (all dialects'
 /// migrations) and the tables `declared` today, in declaration order, then the tables only
@@ -179,15 +176,16 @@ fn compare_table(rust: &str, current: &TableDef, declared: &TableDef, out: &mut 
     for column in &declared.columns {
         if let Some(existing) = current.find_column(&column.name) {
             if !same_column(existing, column) {
+                let (problem, suggestion) = alter_step(rust, existing, column);
                 out.push(finding(
                     FindingKind::ColumnChanged,
                     &column.name,
                     format!(
-                        "{EVOLUTION_II} (the migrations give {}, the struct declares {})",
+                        "{problem} (the migrations give {}, the struct declares {})",
                         describe(existing),
                         describe(column)
                     ),
-                    None,
+                    suggestion,
                 ));
             }
         } else if let Some(a) = added.iter().position(|c| c.name == column.name)
@@ -306,6 +304,50 @@ fn index_finding(
     }
 }
 
+/// What to say of a column the struct declares otherwise than the migrations give it, and
+/// the `alter_column` step to paste, with the options the change needs (a placeholder
+/// backfill and acknowledgement for the engineer to write); no step where none can change it.
+fn alter_step(rust: &str, before: &ColumnDef, after: &ColumnDef) -> (String, Option<String>) {
+    let change = ColumnChange { before, after };
+    let type_change = match change.type_change() {
+        Ok(type_change) => type_change,
+        Err(problem) => return (format!("changed: {problem}"), None),
+    };
+    if before.primary_key != after.primary_key
+        || before.unique != after.unique
+        || before.auto_increment != after.auto_increment
+    {
+        return (
+            "changed its key: a PRIMARY KEY, UNIQUE or auto-increment change needs a new column, copied, and the old one dropped"
+                .to_string(),
+            None,
+        );
+    }
+    let mut options = String::new();
+    if change.becomes_not_null() && after.default.is_none() {
+        options.push_str(&format!(".backfill({})", backfill_placeholder(after.ty)));
+    }
+    match type_change {
+        Some(TypeChange::Convert) => options.push_str(".cast()"),
+        Some(TypeChange::Narrow) => {
+            options.push_str(".acknowledge(Acknowledgement::data_loss(\"why\"))");
+        }
+        Some(TypeChange::Widen) | None => {}
+    }
+    let step = if options.is_empty() {
+        format!(".alter_column({rust}::COLUMNS.{})", after.name)
+    } else {
+        format!(
+            ".alter_column_with({rust}::COLUMNS.{}, AlterOptions::default(){options})",
+            after.name
+        )
+    };
+    (
+        "changed since the migrations gave it".to_string(),
+        Some(step),
+    )
+}
+
 /// Everything but the name.
 fn same_column(a: &ColumnDef, b: &ColumnDef) -> bool {
     a.ty == b.ty
@@ -368,16 +410,23 @@ pub fn unacknowledged_steps(schema: &Schema) -> Vec<Finding> {
             let (column, what) = match step {
                 Step::DropColumn { column, .. } => (
                     Some(column.clone()),
-                    format!("table `{table}`, column `{column}`"),
+                    format!("table `{table}`, column `{column}`: dropping it loses data"),
                 ),
-                _ => (None, format!("table `{table}`")),
+                Step::AlterColumn { column, .. } => (
+                    Some(column.name.clone()),
+                    format!(
+                        "table `{table}`, column `{}`: narrowing it may lose data",
+                        column.name
+                    ),
+                ),
+                _ => (None, format!("table `{table}`: dropping it loses data")),
             };
             findings.push(Finding {
                 kind: FindingKind::EmptyAcknowledgement,
                 table,
                 column,
                 message: format!(
-                    "migration `{}`: {what}: dropping it loses data, and its acknowledgement gives no reason: \
+                    "migration `{}`: {what}, and its acknowledgement gives no reason: \
                      write why in `Acknowledgement::data_loss(\"…\")`",
                     migration.id
                 ),

@@ -26,6 +26,7 @@
 //! assert_eq!(def.columns.len(), 3);
 //! ```
 
+mod alter;
 mod column;
 mod completeness;
 mod migration;
@@ -34,6 +35,7 @@ mod state;
 mod types;
 mod validate;
 
+pub use alter::{AlterOptions, ColumnChange, Conversion, TypeChange, integer_range};
 pub use column::Column;
 pub use completeness::{DeclaredTable, Finding, FindingKind, completeness, unacknowledged_steps};
 pub use migration::{Acknowledgement, Migration, Schema, Step};

@@ -1,7 +1,10 @@
 //! Migrations: ordered, tiered groups of schema steps with stable ids.
 
 use crate::StepError;
-use crate::{Column, ColumnDef, DefaultValue, IndexDef, SchemaState, Table, TableDef};
+use crate::{
+    AlterOptions, Column, ColumnDef, Conversion, DefaultValue, IndexDef, SchemaState, Table,
+    TableDef,
+};
 use migration_layout::{Dialect, Group, MigrationId, Tier, release_order};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -56,6 +59,21 @@ pub enum Step {
         /// The new name.
         to: String,
     },
+    /// Change a column in place: its type (widened, narrowed or converted), its nullability
+    /// or its default; its values stay, converted. A value that does not fit the new type
+    /// stops the migration before anything changes.
+    AlterColumn {
+        /// The table.
+        table: String,
+        /// The column as it becomes (same name).
+        column: ColumnDef,
+        /// The value rows holding NULL get when the column becomes NOT NULL.
+        backfill: Option<DefaultValue>,
+        /// How values change type family; required for text ↔ integer.
+        conversion: Option<Conversion>,
+        /// Why a narrowing is intended; required for one.
+        ack: Option<Acknowledgement>,
+    },
     /// Build an index: a new one, or one the table declares but `CREATE TABLE` does not build
     /// (a method not every dialect has, such as GIN: a dialect without it skips the step).
     CreateIndex {
@@ -89,6 +107,7 @@ impl Step {
             | Step::AddColumn { table, .. }
             | Step::DropColumn { table, .. }
             | Step::RenameColumn { table, .. }
+            | Step::AlterColumn { table, .. }
             | Step::CreateIndex { table, .. }
             | Step::DropIndex { table, .. }
             | Step::PartitionTable { table } => table,
@@ -99,6 +118,7 @@ impl Step {
     pub fn acknowledgement(&self) -> Option<&Acknowledgement> {
         match self {
             Step::DropTable { ack, .. } | Step::DropColumn { ack, .. } => Some(ack),
+            Step::AlterColumn { ack, .. } => ack.as_ref(),
             Step::CreateTable(_)
             | Step::RenameTable { .. }
             | Step::AddColumn { .. }
@@ -218,6 +238,30 @@ impl Migration {
             table: T::NAME.to_string(),
             from: from.to_string(),
             to: to.name().to_string(),
+        })
+    }
+
+    /// Adds a step that changes `column` of table `T` in place to what `T` declares: a
+    /// widening, or a change of default or to nullable.
+    pub fn alter_column<T: Table>(self, column: Column<T>) -> Self {
+        self.alter_column_with(column, AlterOptions::default())
+    }
+
+    /// Adds a step that changes `column` of table `T` in place to what `T` declares, with
+    /// `options`: the backfill of a column made NOT NULL, the conversion of a change of type
+    /// family, the acknowledgement of a narrowing.
+    pub fn alter_column_with<T: Table>(self, column: Column<T>, options: AlterOptions) -> Self {
+        // A handle from `T::COLUMNS` always has a definition; a hand-made one resolves to a
+        // column the table does not have, which validation refuses.
+        let definition = column.definition().unwrap_or_else(|| {
+            ColumnDef::new(column.name(), crate::ColumnType::Text { max_len: None })
+        });
+        self.step(Step::AlterColumn {
+            table: T::NAME.to_string(),
+            column: definition,
+            backfill: options.backfill,
+            conversion: options.conversion,
+            ack: options.ack,
         })
     }
 

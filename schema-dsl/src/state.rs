@@ -2,8 +2,9 @@
 //! that a step and its reverse are rendered from the state before it, never from today's
 //! structs.
 
+use crate::alter::check_altered_column;
 use crate::validate::StepError;
-use crate::{ColumnDef, ForeignKeyDef, Step, TableDef};
+use crate::{AlterOptions, ColumnDef, ForeignKeyDef, Step, TableDef};
 use migration_layout::MigrationId;
 use std::collections::{BTreeSet, HashMap};
 
@@ -226,6 +227,32 @@ impl SchemaState {
                 }
                 if let Some(partitioning) = &mut renamed.partitioning {
                     rename(&mut partitioning.column);
+                }
+            }
+            Step::AlterColumn {
+                table,
+                column,
+                backfill,
+                conversion,
+                ack,
+            } => {
+                let current = self.table(table).ok_or_else(unknown_table)?;
+                let before = current
+                    .find_column(&column.name)
+                    .ok_or_else(|| unknown_column(&column.name))?;
+                let options = AlterOptions {
+                    backfill: backfill.clone(),
+                    conversion: *conversion,
+                    ack: ack.clone(),
+                };
+                check_altered_column(&id(), current, before, column, &options)?;
+                if let Some(altered) = self
+                    .table_mut(table)
+                    .columns
+                    .iter_mut()
+                    .find(|c| c.name == column.name)
+                {
+                    *altered = column.clone();
                 }
             }
             Step::CreateIndex { table, index } => {

@@ -235,6 +235,14 @@ pub enum StepError {
         column: String,
         problem: String,
     },
+    /// A step changes a column in a way that does not fit a table with rows as declared.
+    #[error("migration `{migration}`: table `{table}`, column `{column}`: {problem}")]
+    BadAlteredColumn {
+        migration: String,
+        table: String,
+        column: String,
+        problem: String,
+    },
     /// A step creates an index whose name another index has.
     #[error(
         "migration `{migration}`: table `{table}`: index `{index}` already exists on table `{other_table}`"
@@ -392,7 +400,7 @@ fn check_names(step: &Step, errors: &mut Vec<SchemaError>) {
                 errors.push(invalid(&index.name));
             }
         }
-        Step::AddColumn { column, .. } => {
+        Step::AddColumn { column, .. } | Step::AlterColumn { column, .. } => {
             if !is_snake_case(&column.name) {
                 errors.push(invalid(&column.name));
             }

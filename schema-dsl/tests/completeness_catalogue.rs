@@ -186,37 +186,92 @@ fn a_changed_index_is_dropped_and_created_again() {
 }
 
 #[test]
-fn a_changed_type_is_not_supported_yet() {
+fn a_widened_type_is_an_alter_column() {
     let mut runs = runs();
     runs.columns[1].ty = text(200);
     assert_eq!(
         messages(runs),
         [
-            "table `runs`, column `name`: not supported yet: changing a column needs Schema evolution II (the migrations give text(100) NOT NULL, the struct declares text(200) NOT NULL)"
+            "table `runs`, column `name`: changed since the migrations gave it (the migrations give text(100) NOT NULL, the struct declares text(200) NOT NULL): add `.alter_column(Run::COLUMNS.name)`"
         ]
     );
 }
 
 #[test]
-fn a_changed_nullability_is_not_supported_yet() {
+fn a_narrowed_type_is_an_acknowledged_alter_column() {
+    let mut runs = runs();
+    runs.columns[1].ty = text(20);
+    assert_eq!(
+        messages(runs),
+        [
+            "table `runs`, column `name`: changed since the migrations gave it (the migrations give text(100) NOT NULL, the struct declares text(20) NOT NULL): add `.alter_column_with(Run::COLUMNS.name, AlterOptions::default().acknowledge(Acknowledgement::data_loss(\"why\")))`"
+        ]
+    );
+}
+
+#[test]
+fn a_text_column_made_integer_is_a_cast() {
+    let mut runs = runs();
+    runs.columns[1].ty = ColumnType::Integer;
+    assert_eq!(
+        messages(runs),
+        [
+            "table `runs`, column `name`: changed since the migrations gave it (the migrations give text(100) NOT NULL, the struct declares integer NOT NULL): add `.alter_column_with(Run::COLUMNS.name, AlterOptions::default().cast())`"
+        ]
+    );
+}
+
+#[test]
+fn a_column_made_not_null_needs_a_backfill_and_key_changes_have_no_step() {
+    let schema = Schema::new(vec![
+        Migration::new(Group::Tier(Tier::Basic), 1, "runs").step(Step::CreateTable(
+            runs().column(ColumnDef::new("note", text(10)).nullable(true)),
+        )),
+    ]);
+    let mut declared_runs = runs().column(ColumnDef::new("note", text(10)));
+    declared_runs.columns[1].unique = true;
+    assert_eq!(
+        messages_of(&schema, declared(declared_runs)),
+        [
+            "table `runs`, column `name`: changed its key: a PRIMARY KEY, UNIQUE or auto-increment change needs a new column, copied, and the old one dropped (the migrations give text(100) NOT NULL, the struct declares text(100) NOT NULL UNIQUE)",
+            "table `runs`, column `note`: changed since the migrations gave it (the migrations give text(10) NULL, the struct declares text(10) NOT NULL): add `.alter_column_with(Run::COLUMNS.note, AlterOptions::default().backfill(DefaultValue::Text(\"…\".into())))`",
+        ]
+    );
+}
+
+#[test]
+fn a_change_no_conversion_joins_has_no_step() {
+    let mut runs = runs();
+    runs.columns[2].ty = ColumnType::Boolean;
+    runs.columns[2].default = None;
+    assert_eq!(
+        messages(runs),
+        [
+            "table `runs`, column `created_at`: changed: changing timestamp to boolean is not supported: add a new column, copy the values, then drop this one (the migrations give timestamp NOT NULL DEFAULT now, the struct declares boolean NOT NULL)"
+        ]
+    );
+}
+
+#[test]
+fn a_changed_nullability_is_an_alter_column() {
     let mut runs = runs();
     runs.columns[1].nullable = true;
     assert_eq!(
         messages(runs),
         [
-            "table `runs`, column `name`: not supported yet: changing a column needs Schema evolution II (the migrations give text(100) NOT NULL, the struct declares text(100) NULL)"
+            "table `runs`, column `name`: changed since the migrations gave it (the migrations give text(100) NOT NULL, the struct declares text(100) NULL): add `.alter_column(Run::COLUMNS.name)`"
         ]
     );
 }
 
 #[test]
-fn a_changed_default_is_not_supported_yet() {
+fn a_changed_default_is_an_alter_column() {
     let mut runs = runs();
     runs.columns[2].default = None;
     assert_eq!(
         messages(runs),
         [
-            "table `runs`, column `created_at`: not supported yet: changing a column needs Schema evolution II (the migrations give timestamp NOT NULL DEFAULT now, the struct declares timestamp NOT NULL)"
+            "table `runs`, column `created_at`: changed since the migrations gave it (the migrations give timestamp NOT NULL DEFAULT now, the struct declares timestamp NOT NULL): add `.alter_column(Run::COLUMNS.created_at)`"
         ]
     );
 }
@@ -270,6 +325,13 @@ fn a_destructive_step_needs_a_reason() {
     let mut schema = schema();
     schema.migrations.push(
         Migration::new(Group::Tier(Tier::Basic), 2, "drop_name")
+            .step(Step::AlterColumn {
+                table: "runs".to_string(),
+                column: ColumnDef::new("name", text(50)),
+                backfill: None,
+                conversion: None,
+                ack: Some(Acknowledgement::data_loss("")),
+            })
             .step(Step::DropIndex {
                 table: "runs".to_string(),
                 index: "idx_runs_name".to_string(),
@@ -291,6 +353,7 @@ fn a_destructive_step_needs_a_reason() {
     assert_eq!(
         shown,
         [
+            "migration `basic/0002_drop_name`: table `runs`, column `name`: narrowing it may lose data, and its acknowledgement gives no reason: write why in `Acknowledgement::data_loss(\"…\")`",
             "migration `basic/0002_drop_name`: table `runs`, column `name`: dropping it loses data, and its acknowledgement gives no reason: write why in `Acknowledgement::data_loss(\"…\")`",
             "migration `basic/0002_drop_name`: table `runs`: dropping it loses data, and its acknowledgement gives no reason: write why in `Acknowledgement::data_loss(\"…\")`",
         ]
@@ -307,4 +370,51 @@ fn a_destructive_step_with_a_reason_passes() {
         }),
     );
     assert_eq!(unacknowledged_steps(&schema), Vec::new());
+}
+
+/// The `alter_column` steps completeness suggests, pasted: the struct's columns as declared
+/// today, after which the migrations give what the struct declares.
+#[test]
+fn the_suggested_alter_column_steps_make_the_schema_complete() {
+    use schema_dsl::{AlterOptions, Table};
+
+    /// `runs` as declared later: a longer, optional name, and a required note.
+    #[derive(Table)]
+    #[table(name = "runs")]
+    #[index(name = "idx_runs_name", columns(name))]
+    #[allow(dead_code, reason = "the fields declare columns; no value is built")]
+    struct Run {
+        #[column(primary_key, max_len = 50)]
+        run_id: String,
+        #[column(max_len = 100)]
+        name: Option<String>,
+        #[column(default = now)]
+        created_at: schema_dsl::Timestamp,
+        #[column(max_len = 10)]
+        note: String,
+    }
+
+    let mut schema = Schema::new(vec![
+        Migration::new(Group::Tier(Tier::Basic), 1, "runs").step(Step::CreateTable(
+            runs().column(ColumnDef::new("note", text(10)).nullable(true)),
+        )),
+    ]);
+    let declared = vec![DeclaredTable::of::<Run>()];
+    assert_eq!(
+        messages_of(&schema, declared.clone()),
+        [
+            "table `runs`, column `name`: changed since the migrations gave it (the migrations give text(100) NOT NULL, the struct declares text(100) NULL): add `.alter_column(Run::COLUMNS.name)`",
+            "table `runs`, column `note`: changed since the migrations gave it (the migrations give text(10) NULL, the struct declares text(10) NOT NULL): add `.alter_column_with(Run::COLUMNS.note, AlterOptions::default().backfill(DefaultValue::Text(\"…\".into())))`",
+        ]
+    );
+    schema.migrations.push(
+        Migration::new(Group::Tier(Tier::Basic), 2, "runs_changes")
+            .alter_column(Run::COLUMNS.name)
+            .alter_column_with(
+                Run::COLUMNS.note,
+                AlterOptions::default().backfill(DefaultValue::Text("none".into())),
+            ),
+    );
+    assert_eq!(schema.validate(), Ok(()));
+    assert_eq!(messages_of(&schema, declared), Vec::<String>::new());
 }

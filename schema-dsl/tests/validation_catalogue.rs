@@ -5,8 +5,8 @@
 #![allow(clippy::expect_used, reason = "a test or benchmark fails by panicking")]
 
 use schema_dsl::{
-    Acknowledgement, ColumnDef, ColumnType, DefaultValue, ForeignKeyAction, ForeignKeyDef, Group,
-    IndexDef, Migration, Schema, Step, TableDef, Tier,
+    Acknowledgement, AlterOptions, ColumnDef, ColumnType, DefaultValue, ForeignKeyAction,
+    ForeignKeyDef, Group, IndexDef, Migration, Schema, Step, TableDef, Tier,
 };
 
 fn text(max_len: u32) -> ColumnType {
@@ -538,5 +538,143 @@ fn a_table_named_like_the_tracking_table() {
                 .to_string()
         ),
         "{renamed:?}"
+    );
+}
+
+#[test]
+fn an_altered_column_fits_a_table_with_rows() {
+    let alter = |table: &str, column: ColumnDef, options: AlterOptions| Step::AlterColumn {
+        table: table.into(),
+        column,
+        backfill: options.backfill,
+        conversion: options.conversion,
+        ack: options.ack,
+    };
+    let tries = || ColumnDef::new("tries", text(10)).nullable(true);
+    let none = AlterOptions::default;
+    let ack = || Acknowledgement::data_loss("short enough");
+    assert_eq!(
+        evolved(vec![
+            basic(
+                3,
+                Step::AddColumn {
+                    table: "runs".into(),
+                    column: tries(),
+                    backfill: None,
+                }
+            ),
+            basic(4, alter("runs", ColumnDef::new("nope", text(5)), none())),
+            basic(
+                5,
+                alter(
+                    "runs",
+                    ColumnDef::new("run_id", text(60)).primary_key(),
+                    none()
+                )
+            ),
+            basic(6, alter("runs", ColumnDef::new("name", text(200)), none())),
+            basic(
+                7,
+                alter("steps", ColumnDef::new("run_id", text(60)), none())
+            ),
+            basic(
+                8,
+                alter(
+                    "runs",
+                    tries().unique().nullable(false),
+                    none().backfill(DefaultValue::Text("0".into()))
+                )
+            ),
+            basic(9, alter("runs", tries(), none())),
+            basic(
+                10,
+                alter(
+                    "runs",
+                    ColumnDef::new("tries", ColumnType::Boolean).nullable(true),
+                    none()
+                )
+            ),
+            basic(
+                11,
+                alter(
+                    "runs",
+                    ColumnDef::new("tries", ColumnType::Integer).nullable(true),
+                    none()
+                )
+            ),
+            basic(
+                12,
+                alter(
+                    "runs",
+                    ColumnDef::new("tries", text(20)).nullable(true),
+                    none().cast()
+                )
+            ),
+            basic(
+                13,
+                alter(
+                    "runs",
+                    ColumnDef::new("tries", text(5)).nullable(true),
+                    none()
+                )
+            ),
+            basic(
+                14,
+                alter(
+                    "runs",
+                    ColumnDef::new("tries", text(20)).nullable(true),
+                    none().acknowledge(ack())
+                )
+            ),
+            basic(15, alter("runs", tries().nullable(false), none())),
+            basic(
+                16,
+                alter(
+                    "runs",
+                    tries().nullable(false),
+                    none().backfill(DefaultValue::Integer(3))
+                )
+            ),
+            basic(
+                17,
+                alter(
+                    "runs",
+                    ColumnDef::new("tries", text(20)).nullable(true),
+                    none().backfill(DefaultValue::Text("0".into()))
+                )
+            ),
+            basic(
+                18,
+                alter("runs", tries().default(DefaultValue::Integer(1)), none())
+            ),
+            basic(
+                19,
+                alter(
+                    "runs",
+                    ColumnDef::new("run_id", text(50))
+                        .primary_key()
+                        .nullable(true),
+                    none()
+                )
+            ),
+        ]),
+        [
+            "migration `basic/0004_change`: table `runs` has no column `nope` at this point",
+            "migration `basic/0005_change`: table `runs`, column `run_id`: its type cannot change while it is in the primary key: drop that first, change the column, then create it again",
+            "migration `basic/0006_change`: table `runs`, column `name`: its type cannot change while it is in index `idx_runs_name`: drop that first, change the column, then create it again",
+            "migration `basic/0007_change`: table `steps`, column `run_id`: its type cannot change while it is in foreign key `fk_steps_run`: drop that first, change the column, then create it again",
+            "migration `basic/0008_change`: table `runs`, column `tries`: `alter_column` changes a column's type, nullability and default; a PRIMARY KEY, UNIQUE or auto-increment change needs a new column, copied, and the old one dropped",
+            "migration `basic/0009_change`: table `runs`, column `tries`: the column is already so at this point: the step changes nothing",
+            "migration `basic/0010_change`: table `runs`, column `tries`: changing text(10) to boolean is not supported: add a new column, copy the values, then drop this one",
+            "migration `basic/0011_change`: table `runs`, column `tries`: changing text(10) to integer needs `Conversion::Cast`: use `alter_column_with(<Table>::COLUMNS.tries, AlterOptions::default().cast())`",
+            "migration `basic/0012_change`: table `runs`, column `tries`: a conversion is for a change of type family (text ↔ integer): drop `cast()`",
+            "migration `basic/0013_change`: table `runs`, column `tries`: narrowing text(10) to text(5) may not fit every value: acknowledge it with `AlterOptions::default().acknowledge(Acknowledgement::data_loss(\"why\"))` (rows that do not fit stop the migration)",
+            "migration `basic/0014_change`: table `runs`, column `tries`: only a narrowing takes an acknowledgement: drop `acknowledge(…)`",
+            "migration `basic/0015_change`: table `runs`, column `tries`: made NOT NULL, its rows holding NULL need a value: use `alter_column_with(<Table>::COLUMNS.tries, AlterOptions::default().backfill(<value>))`",
+            "migration `basic/0016_change`: table `runs`, column `tries`: the backfill value 3 does not fit type text(10)",
+            "migration `basic/0017_change`: table `runs`, column `tries`: a backfill is for a nullable column made NOT NULL: drop `backfill(…)`",
+            "table `runs`, column `tries`: default 1 does not fit type text(10)",
+            "migration `basic/0019_change`: table `runs`, column `run_id`: a primary-key column stays NOT NULL",
+        ]
     );
 }

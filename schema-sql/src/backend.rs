@@ -12,7 +12,9 @@ mod query;
 mod sqlite;
 mod value;
 
-pub use capabilities::{ALL_ACTIONS, Capabilities, ColumnClause, ReferentialEvent, RowSizeLimit};
+pub use capabilities::{
+    ALL_ACTIONS, AlterColumnSyntax, Capabilities, ColumnClause, ReferentialEvent, RowSizeLimit,
+};
 pub use db2::Db2;
 pub use month::Month;
 pub use postgres::{PartitionObjects, Postgres};
@@ -257,10 +259,27 @@ pub trait Backend: Sync {
             self.identifier(column)
         )];
         if self.capabilities().drop_column_needs_reorg {
-            sql.push(format!("CALL SYSPROC.ADMIN_CMD('REORG TABLE {name}');"));
+            sql.push(self.reorg_table(&table.name));
         }
         sql
     }
+
+    /// `REORG TABLE`, run right after a statement that leaves `table` reorg-pending (Db2).
+    fn reorg_table(&self, table: &str) -> String {
+        format!(
+            "CALL SYSPROC.ADMIN_CMD('REORG TABLE {}');",
+            self.identifier(table)
+        )
+    }
+
+    /// A statement that stops the migration when rows of `table` meet `offending` (an SQL
+    /// condition), with an error naming their count followed by `problem`: the pre-check
+    /// before a change not every value survives.
+    fn pre_check(&self, table: &str, offending: &str, problem: &str) -> String;
+
+    /// The SQL condition that the text in `column` is not an integer from `range.0` to
+    /// `range.1` written as integers are (an optional `-`, digits, no leading zero).
+    fn not_integer_text(&self, column: &str, range: (i64, i64)) -> String;
 
     /// `ALTER TABLE … RENAME COLUMN from TO to`.
     fn rename_column(&self, table: &TableDef, from: &str, to: &str) -> String {

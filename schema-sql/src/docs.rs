@@ -128,6 +128,8 @@ impl History {
                 self.columns.remove(&key(table, from));
                 self.columns.insert(key(table, to), id.to_string());
             }
+            // The column keeps the migration that added it.
+            Step::AlterColumn { .. } => {}
             Step::CreateIndex { table, index } => {
                 self.indexes.insert(key(table, &index.name), id.to_string());
             }
@@ -793,6 +795,7 @@ fn capability_rows(backend: &dyn Backend) -> Vec<(&'static str, String)> {
         temporary_default,
         drop_column_needs_reorg,
         rename_table_with_foreign_keys,
+        alter_column,
     } = *backend.capabilities();
     let yes = |b: bool| if b { "yes" } else { "no" }.to_string();
     let list = |items: Vec<String>| items.join(", ");
@@ -886,6 +889,22 @@ fn capability_rows(backend: &dyn Backend) -> Vec<(&'static str, String)> {
         (
             "RENAME TABLE of a table in a foreign key",
             yes(rename_table_with_foreign_keys),
+        ),
+        (
+            "column changed in place",
+            alter_column.map_or("no: the table is rebuilt".to_string(), |syntax| {
+                let mut text = format!("yes (ALTER COLUMN … {})", syntax.set_type);
+                if !syntax.converts_in_place {
+                    text.push_str("; text ↔ integer by a new column, copied");
+                }
+                if syntax.needs_reorg {
+                    text.push_str("; REORG TABLE after each");
+                }
+                if syntax.not_null_behind_check {
+                    text.push_str("; SET NOT NULL behind a validated CHECK");
+                }
+                text
+            }),
         ),
     ]
 }
@@ -984,6 +1003,33 @@ fn describe(step: &Step, state: &SchemaState) -> String {
         }
         Step::RenameColumn { table, from, to } => {
             format!("rename column `{table}.{from}` to `{to}`")
+        }
+        Step::AlterColumn {
+            table,
+            column,
+            backfill,
+            conversion,
+            ack,
+        } => {
+            let mut text = format!(
+                "change column `{table}.{}` to {}{}",
+                column.name,
+                column.ty,
+                if column.nullable { "" } else { " NOT NULL" },
+            );
+            if let Some(default) = &column.default {
+                text.push_str(&format!(" DEFAULT {}", default_text(default)));
+            }
+            if let Some(value) = backfill {
+                text.push_str(&format!(", rows holding NULL get {}", default_text(value)));
+            }
+            if conversion.is_some() {
+                text.push_str(", values converted by CAST");
+            }
+            if let Some(ack) = ack {
+                text.push_str(&format!(" (narrowing: {})", ack.reason));
+            }
+            text
         }
         Step::CreateIndex { table, index } => format!(
             "create {}{} index `{}` on `{table}` ({})",

@@ -428,6 +428,25 @@ fn shape(step: &Step) -> Shape {
         Step::RenameColumn { table, from, to } => {
             format!("rename_column `{table}.{from}` → `{to}`")
         }
+        Step::AlterColumn {
+            table,
+            column,
+            backfill,
+            conversion,
+            ack,
+        } => {
+            let mut text = format!("alter_column `{table}.{}`", column.name);
+            if let Some(value) = backfill {
+                text.push_str(&format!(" backfill {value}"));
+            }
+            if conversion.is_some() {
+                text.push_str(" cast");
+            }
+            if let Some(ack) = ack {
+                text.push_str(&format!(" ({:?})", ack.reason));
+            }
+            text
+        }
         Step::CreateIndex { table, index } => format!("create_index `{table}.{}`", index.name),
         Step::DropIndex { table, index } => format!("drop_index `{table}.{index}`"),
         Step::PartitionTable { table } => format!("partition_table `{table}`"),

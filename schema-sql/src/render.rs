@@ -132,6 +132,9 @@ pub fn render_step(
                 vec![backend.rename_column(table, to, from)],
             )
         }
+        Step::AlterColumn {
+            column, backfill, ..
+        } => alter::alter_column(backend, table()?, column, backfill.as_ref())?,
         Step::AddColumn {
             column, backfill, ..
         } => {
@@ -397,6 +400,8 @@ pub fn release_order_file(
         contents: release_order::render(dialect, entries),
     }
 }
+
+mod alter;
 
 #[cfg(test)]
 mod tests;

@@ -42,6 +42,12 @@ pub enum WarningKind {
     RowSize,
     /// The dialect skips a step it cannot render (an index method, partitioning).
     Skipped,
+    /// A column change rewrites or scans the table under a lock that blocks its readers or
+    /// writers until the migration commits (PostgreSQL).
+    Lock,
+    /// A column change leaves the table reorg-pending: the file runs `REORG TABLE` right after
+    /// it (Db2).
+    Reorg,
 }
 
 /// What the rules found in a schema: errors stop the rendering, warnings are printed.
@@ -171,6 +177,9 @@ pub fn check_step(backend: &dyn Backend, state: &SchemaState, step: &Step) -> Re
                 warnings: Vec::new(),
             }
         }
+        Step::AlterColumn { column, .. } => {
+            alter::check_alter_column(backend, state, table, column)
+        }
         Step::RenameTable { to, .. } => Report {
             errors: check_rename_table(backend, state, table, to),
             warnings: Vec::new(),
@@ -182,6 +191,8 @@ pub fn check_step(backend: &dyn Backend, state: &SchemaState, step: &Step) -> Re
         Step::DropTable { .. } => Report::default(),
     }
 }
+
+mod alter;
 
 /// Why `table` cannot be renamed to `to` in `backend`'s dialect.
 fn check_rename_table(

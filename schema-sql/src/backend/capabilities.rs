@@ -53,6 +53,27 @@ pub struct Capabilities {
     /// Whether a table that is the parent or the child of a foreign key can be renamed
     /// (Db2 refuses it: SQL0750N).
     pub rename_table_with_foreign_keys: bool,
+    /// How a column's type, nullability and default change in place; `None` where they
+    /// cannot, so the table is rebuilt (SQLite).
+    pub alter_column: Option<AlterColumnSyntax>,
+}
+
+/// How a dialect changes a column in place (`ALTER TABLE … ALTER COLUMN`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AlterColumnSyntax {
+    /// The words before the new type: `TYPE`, `SET DATA TYPE`.
+    pub set_type: &'static str,
+    /// Whether a change of type family (text ↔ integer) is one `ALTER` with
+    /// `USING CAST(…)`; else the column is replaced: a new one added, the values copied by
+    /// CAST, the old one dropped and the new one renamed (Db2: SET DATA TYPE cannot turn
+    /// VARCHAR into a number).
+    pub converts_in_place: bool,
+    /// Whether SET / DROP NOT NULL and a SET DATA TYPE other than a longer VARCHAR leave the
+    /// table reorg-pending, so a `REORG TABLE` must follow each at once (Db2).
+    pub needs_reorg: bool,
+    /// Whether SET NOT NULL is preceded by a validated `CHECK (c IS NOT NULL)`, which lets it
+    /// skip its own scan (PostgreSQL 12+).
+    pub not_null_behind_check: bool,
 }
 
 /// A clause of a column definition; each dialect orders them its own way.

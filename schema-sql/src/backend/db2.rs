@@ -1,7 +1,9 @@
 //! IBM Db2 for LUW: upper-case names, no `IF [NOT] EXISTS`, SMALLINT booleans with a CHECK,
 //! CLOB JSON, and NOT NULL on every key column (SQL0542N otherwise).
 
-use super::{Backend, Capabilities, ColumnClause, DmlSql, RowSizeLimit, Unsupported};
+use super::{
+    AlterColumnSyntax, Backend, Capabilities, ColumnClause, DmlSql, RowSizeLimit, Unsupported,
+};
 use migration_layout::sql_string_literal;
 use schema_dsl::{
     ColumnDef, ColumnType, DefaultValue, Dialect, ForeignKeyAction, IndexMethod, JsonSize, TableDef,
@@ -162,6 +164,12 @@ const CAPABILITIES: Capabilities = Capabilities {
     temporary_default: Some("WITH DEFAULT"),
     drop_column_needs_reorg: true,
     rename_table_with_foreign_keys: false,
+    alter_column: Some(AlterColumnSyntax {
+        set_type: "SET DATA TYPE",
+        converts_in_place: false,
+        needs_reorg: true,
+        not_null_behind_check: false,
+    }),
 };
 
 impl Backend for Db2 {
@@ -221,6 +229,31 @@ impl Backend for Db2 {
             self.identifier(&table.name),
             self.identifier(to)
         )]
+    }
+
+    /// An inline compound statement (the runner keeps `BEGIN ATOMIC … END` whole) signalling
+    /// SQLSTATE 75001; Db2 keeps 70 bytes of the message, so the count comes first.
+    fn pre_check(&self, table: &str, offending: &str, problem: &str) -> String {
+        let table = self.identifier(table);
+        format!(
+            "BEGIN ATOMIC\n\
+             \x20   DECLARE OFFENDING BIGINT;\n\
+             \x20   SET OFFENDING = (SELECT COUNT(*) FROM {table} WHERE {offending});\n\
+             \x20   IF OFFENDING > 0 THEN\n\
+             \x20       SIGNAL SQLSTATE '75001' SET MESSAGE_TEXT = VARCHAR(OFFENDING) || ' {}';\n\
+             \x20   END IF;\n\
+             END;",
+            problem.replace('\'', "''")
+        )
+    }
+
+    /// `REGEXP_LIKE` (Db2 11.1+), then the range (the cast runs only on digits).
+    fn not_integer_text(&self, column: &str, (min, max): (i64, i64)) -> String {
+        let column = self.identifier(column);
+        format!(
+            "CASE WHEN NOT REGEXP_LIKE({column}, '^-?(0|[1-9][0-9]*)$') THEN 1 \
+             WHEN DECFLOAT({column}) NOT BETWEEN {min} AND {max} THEN 1 ELSE 0 END = 1"
+        )
     }
 
     /// Db2's own timestamp string form.

@@ -3,7 +3,8 @@
 
 use super::query::{primary_key_conflict, sea_query_dml};
 use super::{
-    ALL_ACTIONS, Backend, Capabilities, ColumnClause, DmlSql, Month, Referencing, Unsupported,
+    ALL_ACTIONS, AlterColumnSyntax, Backend, Capabilities, ColumnClause, DmlSql, Month,
+    Referencing, Unsupported,
 };
 use migration_layout::sql_string_literal;
 use schema_dsl::{
@@ -152,6 +153,12 @@ const CAPABILITIES: Capabilities = Capabilities {
     temporary_default: Some("DEFAULT"),
     drop_column_needs_reorg: false,
     rename_table_with_foreign_keys: true,
+    alter_column: Some(AlterColumnSyntax {
+        set_type: "TYPE",
+        converts_in_place: true,
+        needs_reorg: false,
+        not_null_behind_check: true,
+    }),
 };
 
 impl Backend for Postgres {
@@ -183,6 +190,28 @@ impl Backend for Postgres {
 
     fn identity_keyword(&self) -> &'static str {
         "GENERATED ALWAYS AS IDENTITY"
+    }
+
+    /// An anonymous PL/pgSQL block raising an exception with the count.
+    fn pre_check(&self, table: &str, offending: &str, problem: &str) -> String {
+        let table = self.identifier(table);
+        format!(
+            "DO $$\nDECLARE offending bigint;\nBEGIN\n\
+             \x20   SELECT count(*) INTO offending FROM {table} WHERE {offending};\n\
+             \x20   IF offending > 0 THEN\n\
+             \x20       RAISE EXCEPTION 'migration stopped: % {}', offending;\n\
+             \x20   END IF;\n\
+             END\n$$;",
+            problem.replace('\'', "''").replace('%', "%%")
+        )
+    }
+
+    /// A regular expression, then the range (the cast runs only on digits).
+    fn not_integer_text(&self, column: &str, (min, max): (i64, i64)) -> String {
+        format!(
+            "CASE WHEN {column} !~ '^-?(0|[1-9][0-9]*)$' THEN TRUE \
+             ELSE CAST({column} AS NUMERIC) NOT BETWEEN {min} AND {max} END"
+        )
     }
 
     /// The primary key constraint is named `<table>_pkey` (which partitioning and the upsert

@@ -103,6 +103,7 @@ const CAPABILITIES: Capabilities = Capabilities {
     temporary_default: None,
     drop_column_needs_reorg: false,
     rename_table_with_foreign_keys: true,
+    alter_column: None,
 };
 
 impl Backend for Sqlite {
@@ -146,6 +147,28 @@ impl Backend for Sqlite {
                 .default_value(other)
                 .unwrap_or_else(|| "NULL".to_string()),
         }
+    }
+
+    /// SQLite has no procedural SQL, and `RAISE()` works only in triggers with a literal
+    /// message before 3.48: the error is JSON's, whose message quotes the path it was given,
+    /// computed here to carry the count (SQLite 3.40: "JSON path error near '…'", later:
+    /// "bad JSON path: '…'"). `CASE` evaluates the path only when rows offend.
+    fn pre_check(&self, table: &str, offending: &str, problem: &str) -> String {
+        let table = self.identifier(table);
+        format!(
+            "SELECT CASE WHEN offending > 0 THEN json_extract('{{}}', 'migration stopped: ' || offending || ' {}') END \
+             FROM (SELECT count(*) AS offending FROM {table} WHERE {offending});",
+            problem.replace('\'', "''")
+        )
+    }
+
+    /// The text must read back the same through an integer, which refuses what `CAST` turns
+    /// silently into another number ('abc' into 0, '1.5' into 1, '007' into 7).
+    fn not_integer_text(&self, column: &str, (min, max): (i64, i64)) -> String {
+        format!(
+            "({column} IS NOT NULL AND (CAST(CAST({column} AS INTEGER) AS TEXT) IS NOT {column} \
+             OR CAST({column} AS INTEGER) NOT BETWEEN {min} AND {max}))"
+        )
     }
 
     /// Timestamps are ISO-8601 text.
