@@ -4,7 +4,7 @@
 //! and changes the declaration (or adds a step).
 
 use schema_dsl::{
-    Acknowledgement, ColumnDef, ColumnType, DeclaredTable, DefaultValue, FindingKind, Group,
+    Acknowledgement, CheckCondition, CheckDef, ColumnDef, ColumnType, DeclaredTable, DefaultValue, FindingKind, Group,
     IndexDef, Migration, Schema, Step, TableDef, Tier, completeness, unacknowledged_steps,
 };
 
@@ -307,4 +307,56 @@ fn a_destructive_step_with_a_reason_passes() {
         }),
     );
     assert_eq!(unacknowledged_steps(&schema), Vec::new());
+}
+
+fn self_fk() -> schema_dsl::ForeignKeyDef {
+    schema_dsl::ForeignKeyDef {
+        name: "fk_runs_parent".to_string(),
+        columns: vec!["run_id".to_string()],
+        ref_table: "runs".to_string(),
+        ref_columns: vec!["run_id".to_string()],
+        on_delete: schema_dsl::ForeignKeyAction::NoAction,
+        on_update: schema_dsl::ForeignKeyAction::NoAction,
+    }
+}
+
+#[test]
+fn a_foreign_key_or_check_no_migration_adds() {
+    let runs = runs()
+        .foreign_key(self_fk())
+        .check(CheckDef::new("ck_runs_name", "name", CheckCondition::NotEmpty));
+    let findings = completeness(&schema(), &declared(runs));
+    assert_eq!(
+        findings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        [
+            "table `runs`, foreign key `fk_runs_parent`: declared by `Run` but no migration adds it: add `.add_foreign_key::<Run>(\"fk_runs_parent\")`",
+            "table `runs`, CHECK `ck_runs_name`: declared by `Run` but no migration adds it: add `.add_check::<Run>(\"ck_runs_name\")`",
+        ]
+    );
+    assert!(
+        findings
+            .iter()
+            .all(|f| f.kind == FindingKind::ConstraintNotAdded)
+    );
+}
+
+#[test]
+fn a_foreign_key_or_check_the_struct_no_longer_declares_or_changed() {
+    let check = CheckDef::new("ck_runs_name", "name", CheckCondition::NotEmpty);
+    let schema = Schema::new(vec![
+        Migration::new(Group::Tier(Tier::Basic), 1, "runs").step(Step::CreateTable(
+            runs().foreign_key(self_fk()).check(check.clone()),
+        )),
+    ]);
+    let changed = CheckDef {
+        condition: CheckCondition::OneOf(vec!["a".into()]),
+        ..check
+    };
+    assert_eq!(
+        messages_of(&schema, declared(runs().check(changed))),
+        [
+            "table `runs`, foreign key `fk_runs_parent`: the migrations add it but `Run` no longer declares it: add `.drop_foreign_key::<Run>(\"fk_runs_parent\")`",
+            "table `runs`, CHECK `ck_runs_name`: changed since the migrations added it: drop it and add it again: add `.drop_check::<Run>(\"ck_runs_name\").add_check::<Run>(\"ck_runs_name\")`",
+        ]
+    );
 }
