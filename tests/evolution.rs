@@ -313,7 +313,11 @@ fn expected_rows(before: &BTreeMap<String, Rows>, step: &Step) -> BTreeMap<Strin
         | Step::CreateTable(_)
         | Step::CreateIndex { .. }
         | Step::DropIndex { .. }
-        | Step::PartitionTable { .. } => {}
+        | Step::PartitionTable { .. }
+        | Step::AddForeignKey { .. }
+        | Step::DropForeignKey { .. }
+        | Step::AddCheck { .. }
+        | Step::DropCheck { .. } => {}
     }
     rows
 }

@@ -22,6 +22,13 @@ pub const PREFIX: &str = "-- migrate:";
 /// whole) and turns them back on after it ends. Other dialects ignore it.
 pub const FOREIGN_KEYS_OFF: &str = "-- migrate: foreign_keys off";
 
+/// On PostgreSQL, run this migration's statements one by one outside a transaction, recording
+/// it only after all succeeded: an online migration's lock-safe statements
+/// (`CREATE INDEX CONCURRENTLY` cannot run in a transaction; `VALIDATE CONSTRAINT` lets writes
+/// go on only once the `NOT VALID` constraint has committed). Each statement is written so
+/// that a run stopped half-way is completed by running the file again.
+pub const NO_TRANSACTION: &str = "-- migrate: no-transaction";
+
 /// The leading comment lines of `sql` (lines starting with `--`, blank lines skipped), trimmed.
 fn leading_comments(sql: &str) -> impl Iterator<Item = &str> {
     sql.trim_start_matches('\u{feff}')

@@ -16,8 +16,9 @@ pub struct TableDef {
     pub indexes: Vec<IndexDef>,
     /// How the table is split into partitions, where the dialect can partition it.
     pub partitioning: Option<Partitioning>,
-    /// CHECK constraints, in declaration order.
-    #[serde(default)]
+    /// CHECK constraints, in declaration order (left out of the release record when there
+    /// are none, so that tables released before CHECKs existed read the same).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<CheckDef>,
 }
 

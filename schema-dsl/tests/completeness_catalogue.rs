@@ -4,8 +4,9 @@
 //! and changes the declaration (or adds a step).
 
 use schema_dsl::{
-    Acknowledgement, CheckCondition, CheckDef, ColumnDef, ColumnType, DeclaredTable, DefaultValue, FindingKind, Group,
-    IndexDef, Migration, Schema, Step, TableDef, Tier, completeness, unacknowledged_steps,
+    Acknowledgement, CheckCondition, CheckDef, ColumnDef, ColumnType, DeclaredTable, DefaultValue,
+    FindingKind, Group, IndexDef, Migration, Schema, Step, TableDef, Tier, completeness,
+    unacknowledged_steps,
 };
 
 fn text(max_len: u32) -> ColumnType {
@@ -322,9 +323,11 @@ fn self_fk() -> schema_dsl::ForeignKeyDef {
 
 #[test]
 fn a_foreign_key_or_check_no_migration_adds() {
-    let runs = runs()
-        .foreign_key(self_fk())
-        .check(CheckDef::new("ck_runs_name", "name", CheckCondition::NotEmpty));
+    let runs = runs().foreign_key(self_fk()).check(CheckDef::new(
+        "ck_runs_name",
+        "name",
+        CheckCondition::NotEmpty,
+    ));
     let findings = completeness(&schema(), &declared(runs));
     assert_eq!(
         findings.iter().map(ToString::to_string).collect::<Vec<_>>(),

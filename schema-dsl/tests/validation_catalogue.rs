@@ -5,8 +5,8 @@
 #![allow(clippy::expect_used, reason = "a test or benchmark fails by panicking")]
 
 use schema_dsl::{
-    Acknowledgement, CheckCondition, CheckDef, ColumnDef, ColumnType, DefaultValue, ForeignKeyAction, ForeignKeyDef, Group,
-    IndexDef, Migration, Schema, Step, TableDef, Tier,
+    Acknowledgement, CheckCondition, CheckDef, ColumnDef, ColumnType, DefaultValue,
+    ForeignKeyAction, ForeignKeyDef, Group, IndexDef, Migration, Schema, Step, TableDef, Tier,
 };
 
 fn text(max_len: u32) -> ColumnType {
@@ -561,9 +561,21 @@ fn steps_without_fk() -> TableDef {
 fn check_declarations_name_table_column_and_constraint() {
     let runs = runs()
         .column(ColumnDef::new("attempts", ColumnType::SmallInt))
-        .check(CheckDef::new("ck_runs_name", "name", CheckCondition::NotEmpty))
-        .check(CheckDef::new("ck_runs_name", "name", CheckCondition::NotEmpty))
-        .check(CheckDef::new("ck_runs_nope", "nope", CheckCondition::NotEmpty))
+        .check(CheckDef::new(
+            "ck_runs_name",
+            "name",
+            CheckCondition::NotEmpty,
+        ))
+        .check(CheckDef::new(
+            "ck_runs_name",
+            "name",
+            CheckCondition::NotEmpty,
+        ))
+        .check(CheckDef::new(
+            "ck_runs_nope",
+            "nope",
+            CheckCondition::NotEmpty,
+        ))
         .check(CheckDef::new(
             "ck_runs_created",
             "created_at",
@@ -572,7 +584,10 @@ fn check_declarations_name_table_column_and_constraint() {
         .check(CheckDef::new(
             "ck_runs_attempts",
             "attempts",
-            CheckCondition::Between { min: 0, max: 40_000 },
+            CheckCondition::Between {
+                min: 0,
+                max: 40_000,
+            },
         ))
         .check(CheckDef::new(
             "ck_runs_state",
@@ -646,8 +661,16 @@ fn added_checks_must_fit_the_state_before() {
     };
     assert_eq!(
         errors(with_steps(vec![
-            add(CheckDef::new("ck_runs_name", "name", CheckCondition::NotEmpty)),
-            add(CheckDef::new("ck_runs_name", "name", CheckCondition::NotEmpty)),
+            add(CheckDef::new(
+                "ck_runs_name",
+                "name",
+                CheckCondition::NotEmpty
+            )),
+            add(CheckDef::new(
+                "ck_runs_name",
+                "name",
+                CheckCondition::NotEmpty
+            )),
             add(CheckDef::new(
                 "ck_runs_created",
                 "created_at",
@@ -689,7 +712,9 @@ fn a_column_under_a_check_is_dropped_after_the_check() {
     ]);
     assert_eq!(
         errors(schema),
-        ["migration `basic/0003_constraints`: table `steps`, column `run_id` cannot be dropped: it is in CHECK `ck_steps_run` (a `drop_check` step first)"]
+        [
+            "migration `basic/0003_constraints`: table `steps`, column `run_id` cannot be dropped: it is in CHECK `ck_steps_run` (a `drop_check` step first)"
+        ]
     );
 }
 
@@ -709,6 +734,8 @@ fn an_online_migration_holds_index_and_constraint_steps_only() {
     schema.migrations[2] = schema.migrations[2].clone().online();
     assert_eq!(
         errors(schema),
-        ["migration `basic/0003_constraints`: table `steps`: adding a column has no online form that leaves writers unblocked: move it to a migration of its own, without `online()`"]
+        [
+            "migration `basic/0003_constraints`: table `steps`: adding a column has no online form that leaves writers unblocked: move it to a migration of its own, without `online()`"
+        ]
     );
 }

@@ -176,6 +176,10 @@ pub fn render_step(
                 notes,
             }
         }
+        Step::AddForeignKey { .. }
+        | Step::DropForeignKey { .. }
+        | Step::AddCheck { .. }
+        | Step::DropCheck { .. } => constraints::change(backend, state, step)?,
     })
 }
 
@@ -339,8 +343,13 @@ pub fn render_migration(
     let mut down = Vec::new();
     let mut notes = Vec::new();
     let (mut up_foreign_keys_off, mut down_foreign_keys_off) = (false, false);
+    let online = migration.online && backend.capabilities().lock_safe_ddl;
     for step in &migration.steps {
-        let change = render_step(backend, state, step)?;
+        let change = if online {
+            constraints::online_change(backend, state, step)?
+        } else {
+            render_step(backend, state, step)?
+        };
         up.extend(change.up);
         down.push(change.down);
         notes.extend(change.notes);
@@ -359,11 +368,13 @@ pub fn render_migration(
             Direction::Up => up_foreign_keys_off,
             Direction::Down => down_foreign_keys_off,
         };
-        let directive_line = if foreign_keys_off {
-            format!("{}\n", directive::FOREIGN_KEYS_OFF)
-        } else {
-            String::new()
-        };
+        let mut directive_line = String::new();
+        if foreign_keys_off {
+            directive_line = format!("{}\n", directive::FOREIGN_KEYS_OFF);
+        }
+        if online {
+            directive_line = format!("{}\n", directive::NO_TRANSACTION);
+        }
         GeneratedFile {
             path: PathBuf::from(
                 MigrationFile {
@@ -398,5 +409,6 @@ pub fn release_order_file(
     }
 }
 
+mod constraints;
 #[cfg(test)]
 mod tests;

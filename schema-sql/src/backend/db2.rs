@@ -162,6 +162,8 @@ const CAPABILITIES: Capabilities = Capabilities {
     temporary_default: Some("WITH DEFAULT"),
     drop_column_needs_reorg: true,
     rename_table_with_foreign_keys: false,
+    alter_table_constraints: true,
+    lock_safe_ddl: false,
 };
 
 impl Backend for Db2 {

@@ -103,6 +103,8 @@ const CAPABILITIES: Capabilities = Capabilities {
     temporary_default: None,
     drop_column_needs_reorg: false,
     rename_table_with_foreign_keys: true,
+    alter_table_constraints: false,
+    lock_safe_ddl: false,
 };
 
 impl Backend for Sqlite {
