@@ -8,8 +8,8 @@
 )]
 
 use schema_dsl::{
-    ColumnDef, ColumnType, Dialect, Group, IndexDef, IndexMethod, Migration, Schema, Step,
-    TableDef, Tier,
+    CheckCondition, CheckDef, ColumnDef, ColumnType, Dialect, ForeignKeyAction, ForeignKeyDef,
+    Group, IndexDef, IndexMethod, Migration, Schema, Step, TableDef, Tier,
 };
 use schema_sql::{GenerateError, generate};
 
@@ -124,6 +124,7 @@ fn gin_is_a_postgres_capability() {
         warnings,
         [
             "warning: sqlite: table `notes`: index `idx_notes_body` uses method gin, which this dialect cannot build: skipped",
+            "warning: postgres: table `notes`: migration `basic/0002_notes_body_gin`: CREATE INDEX `idx_notes_body` blocks writes to the table while it scans it: declare the migration `online()` to run it without blocking writers",
             "warning: db2: table `notes`: index `idx_notes_body` uses method gin, which this dialect cannot build: skipped",
         ]
     );
@@ -150,4 +151,74 @@ fn postgres_refuses_system_column_names() {
             )]
         );
     }
+}
+
+/// On PostgreSQL, an index built or a constraint added to an existing table in a migration
+/// run in one transaction blocks writes for the scan: a warning says to declare the migration
+/// `online()`, which then renders without it. A table created in the same migration has no
+/// writers to block.
+#[test]
+fn postgres_warns_of_scans_that_block_writers() {
+    let notes = notes()
+        .column(ColumnDef::new("title", text(50)))
+        .column(ColumnDef::new("parent_id", text(50)).nullable(true));
+    let steps = vec![
+        Step::CreateIndex {
+            table: "notes".into(),
+            index: IndexDef::new("idx_notes_title", &["title"]),
+        },
+        Step::AddForeignKey {
+            table: "notes".into(),
+            foreign_key: ForeignKeyDef {
+                name: "fk_notes_parent".into(),
+                columns: vec!["parent_id".into()],
+                ref_table: "notes".into(),
+                ref_columns: vec!["note_id".into()],
+                on_delete: ForeignKeyAction::Cascade,
+                on_update: ForeignKeyAction::NoAction,
+            },
+        },
+        Step::AddCheck {
+            table: "notes".into(),
+            check: CheckDef::new("ck_notes_title", "title", CheckCondition::NotEmpty),
+        },
+        Step::DropCheck {
+            table: "notes".into(),
+            name: "ck_notes_title".into(),
+        },
+    ];
+    let warnings = |online: bool, created_alongside: bool| {
+        let mut second = Migration::new(Group::Tier(Tier::Basic), 2, "notes_constraints");
+        second.steps = steps.clone();
+        second.online = online;
+        let mut first = Migration::new(Group::Tier(Tier::Basic), 1, "notes");
+        first = first.step(Step::CreateTable(notes.clone()));
+        let migrations = if created_alongside {
+            first.steps.extend(second.steps);
+            vec![first]
+        } else {
+            vec![first, second]
+        };
+        generate(&Schema::new(migrations), &Dialect::ALL)
+            .expect("renders")
+            .warnings
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    };
+    let blocks = |what: &str| {
+        format!(
+            "warning: postgres: table `notes`: migration `basic/0002_notes_constraints`: {what} blocks writes to the table while it scans it: declare the migration `online()` to run it without blocking writers"
+        )
+    };
+    assert_eq!(
+        warnings(false, false),
+        [
+            blocks("CREATE INDEX `idx_notes_title`"),
+            blocks("ADD FOREIGN KEY `fk_notes_parent`"),
+            blocks("ADD CHECK `ck_notes_title`"),
+        ]
+    );
+    assert_eq!(warnings(true, false), Vec::<String>::new());
+    assert_eq!(warnings(false, true), Vec::<String>::new());
 }
