@@ -14,13 +14,12 @@ use evolution_edits::{edits, schema_at};
 use migrate::{DownTarget, MigrationSet, Runner, Target, Tier};
 use schema_dsl::{
     ColumnDef, ColumnType, Dialect, Group, IndexMethod, Migration, Schema, SchemaState, Step,
-    TableDef,
 };
 use spine_tests::engines::{Engine, TestDatabase};
 use spine_tests::introspect::LiveSchema;
 use spine_tests::live::Live;
 use spine_tests::{generated, on_every_engine};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// A schema whose one migration creates `state` as it stands: every table with its indexes,
@@ -181,17 +180,67 @@ fn ident(dialect: Dialect, name: &str) -> String {
     }
 }
 
+/// The columns, by table, that a foreign key covers at some point of the sequence: they hold
+/// their parent's key in every batch, so that a foreign key dropped and added again later, or
+/// added to a table holding rows, finds every parent.
+fn referencing_columns() -> BTreeSet<(String, String)> {
+    (0..=edits().len())
+        .flat_map(|k| {
+            let state = schema_at(k).final_state(None);
+            state
+                .tables()
+                .flat_map(|table| {
+                    table.foreign_keys.iter().flat_map(|fk| {
+                        fk.columns
+                            .iter()
+                            .map(|column| (table.name.clone(), column.clone()))
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// How many of the edits `dialect` applies with the runner built here: all, but on
+/// PostgreSQL the online ones (released last) only once the runner knows the
+/// `-- migrate: no-transaction` directive their files carry; until then it refuses them.
+fn applicable_edits(dialect: Dialect) -> usize {
+    let probe = format!(
+        "{}\nSELECT 1;\n",
+        migration_layout::directive::NO_TRANSACTION
+    );
+    let runner_runs_online_files =
+        migration_layout::directive::check("probe.up.sql", &probe).is_ok();
+    match dialect {
+        Dialect::Postgres if !runner_runs_online_files => {
+            let transactional = edits().iter().take_while(|edit| !edit.online).count();
+            eprintln!(
+                "postgres: the {} online edit(s) are left out: this runner refuses files with `{}`",
+                edits().len() - transactional,
+                migration_layout::directive::NO_TRANSACTION
+            );
+            transactional
+        }
+        Dialect::Sqlite | Dialect::Postgres | Dialect::Db2 => edits().len(),
+    }
+}
+
 /// Inserts batch `batch` of rows into every table of `state`: two rows each, one with every
 /// column at a boundary value, one with every nullable column NULL. Keys are unique per batch
-/// and row, and a foreign key takes its parent's key of the same batch and row.
+/// and row, and a column a foreign key covers at some point ([`referencing_columns`]) takes
+/// its parent's key of the same batch and row.
 fn insert_rows(live: &mut Live, dialect: Dialect, state: &SchemaState, batch: usize) {
+    let referencing = referencing_columns();
     for table in state.tables() {
         for row in 0..2 {
             let columns: Vec<&ColumnDef> =
                 table.columns.iter().filter(|c| !c.auto_increment).collect();
             let values: Vec<String> = columns
                 .iter()
-                .map(|column| value(dialect, table, column, batch, row))
+                .map(|column| {
+                    let keyed = referencing.contains(&(table.name.clone(), column.name.clone()));
+                    value(dialect, column, batch, row, keyed)
+                })
                 .collect();
             live.execute(&format!(
                 "INSERT INTO {} ({}) VALUES ({})",
@@ -207,20 +256,17 @@ fn insert_rows(live: &mut Live, dialect: Dialect, state: &SchemaState, batch: us
     }
 }
 
-/// The literal of `column` in row `row` of batch `batch`.
+/// The literal of `column` in row `row` of batch `batch`; `referencing` when a foreign key
+/// covers the column at some point.
 fn value(
     dialect: Dialect,
-    table: &TableDef,
     column: &ColumnDef,
     batch: usize,
     row: usize,
+    referencing: bool,
 ) -> String {
     let key = format!("'k{batch}-{row}'");
-    let referenced = table
-        .foreign_keys
-        .iter()
-        .any(|fk| fk.columns.contains(&column.name));
-    if column.primary_key || column.unique || referenced {
+    if column.primary_key || column.unique || referencing {
         return key;
     }
     if column.nullable && row == 1 {
@@ -386,7 +432,11 @@ fn every_edit_upgrades_keeps_rows_and_reverts(engine: Engine) {
     let mut state = released.final_state(Some(dialect));
     insert_rows(&mut live, dialect, &state, 0);
     drop(live);
-    for (k, edit) in edits().into_iter().enumerate() {
+    for (k, edit) in edits()
+        .into_iter()
+        .take(applicable_edits(dialect))
+        .enumerate()
+    {
         let k = k + 1;
         let schema = schema_at(k);
         let set = migration_set(&schema, dialect, &root);
@@ -475,7 +525,7 @@ fn every_edit_upgrades_keeps_rows_and_reverts(engine: Engine) {
 /// release order (the column added to the partitioned table after the PostgreSQL overlay).
 fn tier_by_tier_ends_where_fresh_ends(engine: Engine) {
     let dialect = engine.dialect();
-    let schema = schema_at(edits().len());
+    let schema = schema_at(applicable_edits(dialect));
     let stepwise = engine.fresh();
     let set = migration_set(&schema, dialect, &stepwise.scratch_path("migrations"));
     for tier in Tier::ALL {
