@@ -11,7 +11,7 @@
 mod evolution_edits;
 
 use evolution_edits::{edits, schema_at};
-use migrate::{DownTarget, MigrationSet, Runner, Target, Tier};
+use migrate::{DownTarget, MigrationSet, Runner, State, Target, Tier};
 use schema_dsl::{
     ColumnDef, ColumnType, Dialect, Group, IndexMethod, Migration, Schema, SchemaState, Step,
 };
@@ -538,9 +538,163 @@ fn tier_by_tier_ends_where_fresh_ends(engine: Engine) {
     assert_same_shape(engine, "in one run", &shape(&mut at_once.live()), &fresh);
 }
 
+/// The position in [`edits`] of the edit named `name`.
+fn edit_position(name: &str) -> usize {
+    edits()
+        .iter()
+        .position(|edit| edit.id.name == name)
+        .unwrap_or_else(|| panic!("no edit {name}"))
+}
+
+/// The state of migration `id` in `set` on `db`.
+fn migration_state(db: &TestDatabase, set: &MigrationSet, id: &str) -> Option<State> {
+    let mut state = None;
+    with_runner(db, set, |runner| {
+        state = runner
+            .status()
+            .unwrap_or_else(|e| panic!("status: {e}"))
+            .into_iter()
+            .find(|entry| entry.id == id)
+            .map(|entry| entry.state);
+    });
+    state
+}
+
+/// Runs `set` up to the top tier on `db`, expecting it to be refused: the error, after
+/// checking that the edit `id` was not recorded and that the schema and rows are as they were.
+fn refused_up(db: &TestDatabase, set: &MigrationSet, id: &str, state: &SchemaState) -> String {
+    let dialect = db.engine.dialect();
+    let mut live = db.live();
+    let (shape_before, rows_before) = (shape(&mut live), snapshot(&mut live, dialect, state));
+    drop(live);
+    let mut error = None;
+    with_runner(db, set, |runner| {
+        error = runner.up(Tier::Advanced, &mut |_| {}).err();
+    });
+    let error = error
+        .unwrap_or_else(|| panic!("{id} was applied"))
+        .to_string();
+    assert_eq!(
+        migration_state(db, set, id),
+        Some(State::Pending),
+        "{error}"
+    );
+    let mut live = db.live();
+    assert_same_shape(
+        db.engine,
+        &format!("after {id} was refused"),
+        &shape(&mut live),
+        &shape_before,
+    );
+    assert_eq!(snapshot(&mut live, dialect, state), rows_before, "{error}");
+    error
+}
+
+/// A foreign key added over an orphan row, or a CHECK over a row that breaks it, is refused:
+/// the migration fails naming the table or the constraint, rolls back whole and is not
+/// recorded, leaving schema and rows as they were; once the row is mended it applies.
+fn constraints_refuse_rows_that_break_them(engine: Engine) {
+    let dialect = engine.dialect();
+    let add_fk = edit_position("scheduler_runs_schedule_fk");
+    let add_check = edit_position("workflow_runs_name_check");
+    let db = engine.fresh();
+    let root = db.scratch_path("migrations");
+    let before = schema_at(add_fk);
+    up(&db, &migration_set(&before, dialect, &root), Tier::Advanced);
+    let state = before.final_state(Some(dialect));
+    let mut live = db.live();
+    insert_rows(&mut live, dialect, &state, 0);
+    let set_where = |table: &str, column: &str, value: &str, key: &str, id: &str| {
+        format!(
+            "UPDATE {} SET {} = {value} WHERE {} = '{id}'",
+            ident(dialect, table),
+            ident(dialect, column),
+            ident(dialect, key)
+        )
+    };
+    // A run of a schedule that does not exist.
+    live.execute(&set_where(
+        "scheduler_runs",
+        "schedule_name",
+        "'orphan'",
+        "run_id",
+        "k0-0",
+    ));
+    drop(live);
+
+    let set = migration_set(&schema_at(add_fk + 1), dialect, &root);
+    let id = edits()[add_fk].id.to_string();
+    let error = refused_up(&db, &set, &id, &state);
+    assert!(
+        error.to_ascii_lowercase().contains("scheduler_runs"),
+        "{engine:?}: {error}"
+    );
+    db.live().execute(&set_where(
+        "scheduler_runs",
+        "schedule_name",
+        "'k0-0'",
+        "run_id",
+        "k0-0",
+    ));
+    up(&db, &set, Tier::Advanced);
+    assert_eq!(migration_state(&db, &set, &id), Some(State::Applied));
+
+    let set = migration_set(&schema_at(add_check + 1), dialect, &root);
+    up(
+        &db,
+        &migration_set(&schema_at(add_check), dialect, &root),
+        Tier::Advanced,
+    );
+    let state = schema_at(add_check).final_state(Some(dialect));
+    db.live().execute(&set_where(
+        "workflow_runs",
+        "workflow_name",
+        "''",
+        "run_id",
+        "k0-1",
+    ));
+    let id = edits()[add_check].id.to_string();
+    let error = refused_up(&db, &set, &id, &state);
+    assert!(
+        error.to_ascii_lowercase().contains("ck_workflow_runs_name"),
+        "{engine:?}: {error}"
+    );
+}
+
+/// The CHECK added to `workflow_runs` rebuilds it on SQLite, the parent of ON DELETE CASCADE
+/// step runs: applied in one grouped run (`up --group`), every child row stays.
+fn a_rebuilt_parent_keeps_its_children_in_a_grouped_run(engine: Engine) {
+    let dialect = engine.dialect();
+    let add_check = edit_position("workflow_runs_name_check");
+    let db = engine.fresh();
+    let root = db.scratch_path("migrations");
+    let before = schema_at(add_check);
+    up(&db, &migration_set(&before, dialect, &root), Tier::Advanced);
+    let state = before.final_state(Some(dialect));
+    let mut live = db.live();
+    insert_rows(&mut live, dialect, &state, 0);
+    let rows = snapshot(&mut live, dialect, &state);
+    drop(live);
+    let set = migration_set(&schema_at(add_check + 1), dialect, &root);
+    with_runner(&db, &set, |runner| {
+        runner
+            .up_grouped(Tier::Advanced, &mut |_| {})
+            .unwrap_or_else(|e| panic!("up --group: {e}"));
+    });
+    let mut live = db.live();
+    assert_eq!(snapshot(&mut live, dialect, &state), rows);
+    assert_eq!(rows.get("workflow_step_runs").map(BTreeMap::len), Some(2));
+    assert_eq!(
+        foreign_key_violations(&mut live),
+        Vec::<Vec<Option<String>>>::new()
+    );
+}
+
 on_every_engine!(
     every_edit_upgrades_keeps_rows_and_reverts,
-    tier_by_tier_ends_where_fresh_ends
+    tier_by_tier_ends_where_fresh_ends,
+    constraints_refuse_rows_that_break_them,
+    a_rebuilt_parent_keeps_its_children_in_a_grouped_run except [Postgres, PostgresOdbc, Db2Odbc],
 );
 
 /// Appending the edits changes no released file: every file on disk renders the same with
