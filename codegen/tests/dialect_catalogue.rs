@@ -222,3 +222,42 @@ fn postgres_warns_of_scans_that_block_writers() {
     assert_eq!(warnings(true, false), Vec::<String>::new());
     assert_eq!(warnings(false, true), Vec::<String>::new());
 }
+
+/// A foreign key added to an existing table meets the same dialect rules as one created
+/// with it: Db2's ON UPDATE takes only NO ACTION and RESTRICT; names fit each dialect.
+#[test]
+fn an_added_foreign_key_keeps_each_dialects_rules() {
+    let notes = notes().column(ColumnDef::new("parent_id", text(50)).nullable(true));
+    let add = |name: String, on_update| Step::AddForeignKey {
+        table: "notes".into(),
+        foreign_key: ForeignKeyDef {
+            name,
+            columns: vec!["parent_id".into()],
+            ref_table: "notes".into(),
+            ref_columns: vec!["note_id".into()],
+            on_delete: ForeignKeyAction::NoAction,
+            on_update,
+        },
+    };
+    let long = format!("fk_{}", "n".repeat(61));
+    let schema = Schema::new(vec![
+        Migration::new(Group::Tier(Tier::Basic), 1, "notes").step(Step::CreateTable(notes)),
+        Migration::new(Group::Tier(Tier::Basic), 2, "notes_parent")
+            .step(add("fk_notes_parent".into(), ForeignKeyAction::Cascade))
+            .step(add(long.clone(), ForeignKeyAction::NoAction)),
+    ]);
+    let errors: Vec<String> = match generate(&schema, &Dialect::ALL) {
+        Err(GenerateError::Dialect(errors)) => errors.iter().map(ToString::to_string).collect(),
+        other => panic!("expected dialect errors, got: {other:?}"),
+    };
+    assert_eq!(
+        errors,
+        [
+            format!(
+                "postgres: table `notes`: foreign key name `{long}` is 64 bytes; the limit is 63"
+            ),
+            "db2: table `notes`: foreign key `fk_notes_parent`: ON UPDATE CASCADE is not supported"
+                .to_string(),
+        ]
+    );
+}

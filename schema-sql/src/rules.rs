@@ -202,8 +202,9 @@ pub fn check_step(backend: &dyn Backend, state: &SchemaState, step: &Step) -> Re
                 checks: Vec::new(),
                 ..table.clone()
             };
-            let mut errors = check_name(backend, table, None, "foreign key", &foreign_key.name);
-            errors.extend(check_table(backend, &alone));
+            // The table alone with the new key: its name, actions and columns (the rest passed
+            // when the table was created).
+            let mut errors = check_table(backend, &alone);
             errors.extend(check_rebuild_name(backend, state, table));
             if let Some(target) = state.table(&foreign_key.ref_table)
                 && capabilities.monthly_partitions
