@@ -368,13 +368,14 @@ pub fn render_migration(
             Direction::Up => up_foreign_keys_off,
             Direction::Down => down_foreign_keys_off,
         };
-        let mut directive_line = String::new();
-        if foreign_keys_off {
-            directive_line = format!("{}\n", directive::FOREIGN_KEYS_OFF);
-        }
-        if online {
-            directive_line = format!("{}\n", directive::NO_TRANSACTION);
-        }
+        let directive_line: String = [
+            (foreign_keys_off, directive::FOREIGN_KEYS_OFF),
+            (online, directive::NO_TRANSACTION),
+        ]
+        .iter()
+        .filter(|(applies, _)| *applies)
+        .map(|(_, directive)| format!("{directive}\n"))
+        .collect();
         GeneratedFile {
             path: PathBuf::from(
                 MigrationFile {

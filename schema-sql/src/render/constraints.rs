@@ -71,28 +71,24 @@ impl<'a> ConstraintStep<'a> {
         }))
     }
 
-    /// The table with the constraint, and the table without it.
-    fn with_and_without(&self) -> (TableDef, TableDef) {
-        let mut with = self.table.clone();
-        let mut without = self.table.clone();
+    /// The table after the step (the state before it is `self.table`).
+    fn after(&self) -> TableDef {
+        let mut after = self.table.clone();
         match self.constraint {
             Constraint::ForeignKey(fk) => {
-                with.foreign_keys.retain(|f| f.name != fk.name);
-                with.foreign_keys.push(fk.clone());
-                without.foreign_keys.retain(|f| f.name != fk.name);
+                after.foreign_keys.retain(|f| f.name != fk.name);
+                if self.adds {
+                    after.foreign_keys.push(fk.clone());
+                }
             }
             Constraint::Check(check) => {
-                with.checks.retain(|c| c.name != check.name);
-                with.checks.push(check.clone());
-                without.checks.retain(|c| c.name != check.name);
+                after.checks.retain(|c| c.name != check.name);
+                if self.adds {
+                    after.checks.push(check.clone());
+                }
             }
         }
-        if self.adds {
-            (with, without)
-        } else {
-            // Dropping keeps the table's own order for the reverse: the state before it.
-            (self.table.clone(), without)
-        }
+        after
     }
 
     /// Whether the constraint is a foreign key from a table partitioned in this dialect,
@@ -104,10 +100,11 @@ impl<'a> ConstraintStep<'a> {
     }
 }
 
-/// The change of a foreign key or CHECK step in one transaction. Without `ALTER TABLE … ADD/DROP CONSTRAINT` (SQLite) the table is
-/// rebuilt with foreign keys off, keeping every row: a new foreign key's orphans then fail
-/// the runner's `foreign_key_check`, a new CHECK's violating rows the copy. Otherwise the
-/// constraint is added `NOT VALID` and validated where the dialect can
+/// The change of a foreign key or CHECK step in one transaction. Without
+/// `ALTER TABLE … ADD/DROP CONSTRAINT` (SQLite) the table is rebuilt with foreign keys off,
+/// keeping every row: a new foreign key's orphans then fail the runner's
+/// `foreign_key_check`, a new CHECK's violating rows the copy. Otherwise the constraint is
+/// added `NOT VALID` and validated where the dialect can
 /// ([`Backend::add_constraint_not_valid`]), except a foreign key from a partitioned table.
 pub(super) fn change(
     backend: &dyn Backend,
@@ -117,15 +114,9 @@ pub(super) fn change(
     let constraint_step = ConstraintStep::of(state, step)?
         .ok_or_else(|| Unsupported("not a foreign key or CHECK step".to_string()))?;
     if !backend.capabilities().alter_table_constraints {
-        let (with, without) = constraint_step.with_and_without();
-        let (after, before) = if constraint_step.adds {
-            (with, without)
-        } else {
-            (without, with)
-        };
         return Ok(Change {
-            up: rebuild_table(backend, &after, &[])?,
-            down: rebuild_table(backend, &before, &[])?,
+            up: rebuild_table(backend, &constraint_step.after(), &[])?,
+            down: rebuild_table(backend, constraint_step.table, &[])?,
             up_foreign_keys_off: true,
             down_foreign_keys_off: true,
             notes: Vec::new(),
