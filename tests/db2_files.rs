@@ -41,6 +41,8 @@ struct Facts {
     reorg_pending: BTreeMap<String, &'static str>,
     /// Columns whose type a `SET DATA TYPE` changed since their table's last REORG in the file.
     retyped: BTreeSet<(String, String)>,
+    /// Named constraints (foreign keys, CHECKs), by (table, name).
+    constraints: BTreeSet<(String, String)>,
 }
 
 /// Items of a list, split at commas outside parentheses.
@@ -132,7 +134,7 @@ impl Facts {
                     let close = text.rfind(')').expect("a closed table body");
                     let name = self::words(&text[..open]).pop().expect("a table name");
                     for item in top_level_items(&text[open + 1..close]) {
-                        self.read_table_item(&name, item);
+                        self.read_table_item(&name, item, &file.to_string(), problems);
                     }
                 } else if words.first().is_some_and(|w| w == "CREATE")
                     && words.iter().any(|w| w == "INDEX")
@@ -177,7 +179,7 @@ impl Facts {
         if is(0, &["ALTER", "TABLE"]) && words.len() > 4 {
             let table = words[2].clone();
             if is(3, &["ADD", "COLUMN"]) {
-                self.read_table_item(&table, after_words(text, 5));
+                self.read_table_item(&table, after_words(text, 5), file, problems);
             } else if is(3, &["DROP", "COLUMN"]) {
                 let column = words[5].clone();
                 self.forget_column(&table, &column);
@@ -186,6 +188,26 @@ impl Facts {
                 self.rename_column(&table, &words[5], &words[7]);
             } else if is(3, &["ALTER", "COLUMN"]) && words.len() > 7 {
                 self.alter_column(&table, &words[5], &words[6..], text, file, problems);
+            } else if is(3, &["ADD", "CONSTRAINT"]) {
+                let name = words[5].clone();
+                if self.constraints.contains(&(table.clone(), name.clone())) {
+                    problems.push(format!(
+                        "{file}: constraint {name} of {table} already exists (SQL0601N)"
+                    ));
+                }
+                self.read_table_item(&table, after_words(text, 4), file, problems);
+            } else if is(3, &["DROP", "CONSTRAINT"])
+                || is(3, &["DROP", "FOREIGN", "KEY"])
+                || is(3, &["DROP", "CHECK"])
+            {
+                // Of a table whose creation was read (a down file is read on its own).
+                let name = words.last().expect("a constraint name").clone();
+                let known = self.columns.keys().any(|(t, _)| *t == table);
+                if !self.constraints.remove(&(table.clone(), name.clone())) && known {
+                    problems.push(format!(
+                        "{file}: {table} has no constraint {name} to drop (SQL0204N)"
+                    ));
+                }
             } else if is(3, &["ADD", "CHECK"]) {
             } else {
                 problems.push(format!(
@@ -200,6 +222,7 @@ impl Facts {
             self.keys.retain(|(t, _)| *t != table);
             self.indexed.retain(|(t, _)| *t != table);
             self.indexes.retain(|_, (t, _)| *t != table);
+            self.constraints.retain(|(t, _)| *t != table);
         } else if is(0, &["DROP", "INDEX"]) {
             self.indexes.remove(&words[2]);
         } else if let Some(rest) = text
@@ -329,6 +352,10 @@ impl Facts {
             .into_iter()
             .map(rename)
             .collect();
+        self.constraints = std::mem::take(&mut self.constraints)
+            .into_iter()
+            .map(rename)
+            .collect();
         for (owner, _) in self.indexes.values_mut() {
             if owner == from {
                 *owner = to.to_string();
@@ -336,10 +363,14 @@ impl Facts {
         }
     }
 
-    /// One column or constraint of `table`'s CREATE TABLE.
-    fn read_table_item(&mut self, table: &str, item: &str) {
+    /// One column or constraint of `table`'s CREATE TABLE (or of an ALTER TABLE … ADD): a
+    /// foreign key may only take NO ACTION or RESTRICT on update.
+    fn read_table_item(&mut self, table: &str, item: &str, file: &str, problems: &mut Vec<String>) {
         let upper = item.to_ascii_uppercase();
         let constraint = if upper.starts_with("CONSTRAINT") {
+            let name = upper.split_whitespace().nth(1).expect("a constraint name");
+            self.constraints
+                .insert((table.to_string(), name.to_string()));
             after_words(&upper, 2)
         } else {
             upper.as_str()
@@ -352,6 +383,13 @@ impl Facts {
                 let (own, references) = constraint
                     .split_once("REFERENCES")
                     .expect("FOREIGN KEY … REFERENCES");
+                if let Some((_, action)) = references.split_once("ON UPDATE ")
+                    && !(action.starts_with("NO ACTION") || action.starts_with("RESTRICT"))
+                {
+                    problems.push(format!(
+                        "{file}: {table}: ON UPDATE takes only NO ACTION or RESTRICT in Db2: `{item}`"
+                    ));
+                }
                 self.indexed.extend(name_list(own).into_iter().map(at));
                 let ref_table = references.split(['(', ' ']).find(|w| !w.is_empty());
                 let ref_table = ref_table.expect("a referenced table").to_string();
@@ -572,6 +610,13 @@ fn the_db2_checks_catch_each_rule() {
             Path::new("nullable.sql"),
             "ALTER TABLE N ALTER COLUMN X DROP NOT NULL;\nALTER TABLE N ALTER COLUMN X SET DEFAULT 1;\n",
         ),
+        (
+            Path::new("constraints.sql"),
+            "CREATE TABLE T (X INTEGER NOT NULL);\n\
+             ALTER TABLE T ADD CONSTRAINT FK_T FOREIGN KEY (X) REFERENCES U (Y) ON UPDATE CASCADE;\n\
+             ALTER TABLE T ADD CONSTRAINT FK_T CHECK (X > 0);\n\
+             ALTER TABLE T DROP CONSTRAINT CK_NONE;\n",
+        ),
     ];
     let problems = db2_problems(&files, &Schema::default());
     let expected = [
@@ -593,6 +638,10 @@ fn the_db2_checks_catch_each_rule() {
         "T.E: a key or index names an unknown column",
         "T.A: a PRIMARY KEY or UNIQUE column must be NOT NULL",
         "T.B: a PRIMARY KEY or UNIQUE column must be NOT NULL",
+        "constraints.sql: T: ON UPDATE takes only NO ACTION or RESTRICT in Db2",
+        "constraints.sql: constraint FK_T of T already exists (SQL0601N)",
+        "constraints.sql: T has no constraint CK_NONE to drop (SQL0204N)",
+        "U.Y: a key or index names an unknown column",
     ];
     for want in expected {
         assert!(

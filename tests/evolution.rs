@@ -14,13 +14,13 @@ use evolution_edits::{edits, schema_at};
 use migrate::{DownTarget, MigrationSet, Runner, State, Target, Tier};
 use schema_dsl::{
     ColumnDef, ColumnType, DefaultValue, Dialect, Group, IndexMethod, Migration, Schema,
-    SchemaState, Step, TableDef,
+    SchemaState, Step,
 };
 use spine_tests::engines::{Engine, TestDatabase};
 use spine_tests::introspect::LiveSchema;
 use spine_tests::live::Live;
 use spine_tests::{generated, on_every_engine};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// A schema whose one migration creates `state` as it stands: every table with its indexes,
@@ -181,17 +181,43 @@ fn ident(dialect: Dialect, name: &str) -> String {
     }
 }
 
+/// The columns, by table, that a foreign key covers at some point of the sequence: they hold
+/// their parent's key in every batch, so that a foreign key dropped and added again later, or
+/// added to a table holding rows, finds every parent.
+fn referencing_columns() -> BTreeSet<(String, String)> {
+    (0..=edits().len())
+        .flat_map(|k| {
+            let state = schema_at(k).final_state(None);
+            state
+                .tables()
+                .flat_map(|table| {
+                    table.foreign_keys.iter().flat_map(|fk| {
+                        fk.columns
+                            .iter()
+                            .map(|column| (table.name.clone(), column.clone()))
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// Inserts batch `batch` of rows into every table of `state`: two rows each, one with every
 /// column at a boundary value, one with every nullable column NULL. Keys are unique per batch
-/// and row, and a foreign key takes its parent's key of the same batch and row.
+/// and row, and a column a foreign key covers at some point ([`referencing_columns`]) takes
+/// its parent's key of the same batch and row.
 fn insert_rows(live: &mut Live, dialect: Dialect, state: &SchemaState, batch: usize) {
+    let referencing = referencing_columns();
     for table in state.tables() {
         for row in 0..2 {
             let columns: Vec<&ColumnDef> =
                 table.columns.iter().filter(|c| !c.auto_increment).collect();
             let values: Vec<String> = columns
                 .iter()
-                .map(|column| value(dialect, table, column, batch, row))
+                .map(|column| {
+                    let keyed = referencing.contains(&(table.name.clone(), column.name.clone()));
+                    value(dialect, column, batch, row, keyed)
+                })
                 .collect();
             live.execute(&format!(
                 "INSERT INTO {} ({}) VALUES ({})",
@@ -207,20 +233,17 @@ fn insert_rows(live: &mut Live, dialect: Dialect, state: &SchemaState, batch: us
     }
 }
 
-/// The literal of `column` in row `row` of batch `batch`.
+/// The literal of `column` in row `row` of batch `batch`; `referencing` when a foreign key
+/// covers the column at some point.
 fn value(
     dialect: Dialect,
-    table: &TableDef,
     column: &ColumnDef,
     batch: usize,
     row: usize,
+    referencing: bool,
 ) -> String {
     let key = format!("'k{batch}-{row}'");
-    let referenced = table
-        .foreign_keys
-        .iter()
-        .any(|fk| fk.columns.contains(&column.name));
-    if column.primary_key || column.unique || referenced {
+    if column.primary_key || column.unique || referencing {
         return key;
     }
     if column.nullable && row == 1 {
@@ -334,7 +357,11 @@ fn expected_rows(before: &BTreeMap<String, Rows>, step: &Step) -> BTreeMap<Strin
         | Step::CreateTable(_)
         | Step::CreateIndex { .. }
         | Step::DropIndex { .. }
-        | Step::PartitionTable { .. } => {}
+        | Step::PartitionTable { .. }
+        | Step::AddForeignKey { .. }
+        | Step::DropForeignKey { .. }
+        | Step::AddCheck { .. }
+        | Step::DropCheck { .. } => {}
     }
     rows
 }
@@ -414,7 +441,13 @@ fn assert_new_default(engine: Engine, live: &mut Live, state: &SchemaState, step
     let batch = 1000 + k;
     let values: Vec<String> = others
         .iter()
-        .map(|c| value(dialect, table, c, batch, 0))
+        .map(|c| {
+            let referencing = table
+                .foreign_keys
+                .iter()
+                .any(|fk| fk.columns.contains(&c.name));
+            value(dialect, c, batch, 0, referencing)
+        })
         .collect();
     let name = ident(dialect, &table.name);
     let key = table.primary_key();
@@ -693,10 +726,164 @@ fn a_column_change_that_would_lose_values_is_refused_with_their_count(engine: En
     );
 }
 
+/// The position in [`edits`] of the edit named `name`.
+fn edit_position(name: &str) -> usize {
+    edits()
+        .iter()
+        .position(|edit| edit.id.name == name)
+        .unwrap_or_else(|| panic!("no edit {name}"))
+}
+
+/// The state of migration `id` in `set` on `db`.
+fn migration_state(db: &TestDatabase, set: &MigrationSet, id: &str) -> Option<State> {
+    let mut state = None;
+    with_runner(db, set, |runner| {
+        state = runner
+            .status()
+            .unwrap_or_else(|e| panic!("status: {e}"))
+            .into_iter()
+            .find(|entry| entry.id == id)
+            .map(|entry| entry.state);
+    });
+    state
+}
+
+/// Runs `set` up to the top tier on `db`, expecting it to be refused: the error, after
+/// checking that the edit `id` was not recorded and that the schema and rows are as they were.
+fn refused_up(db: &TestDatabase, set: &MigrationSet, id: &str, state: &SchemaState) -> String {
+    let dialect = db.engine.dialect();
+    let mut live = db.live();
+    let (shape_before, rows_before) = (shape(&mut live), snapshot(&mut live, dialect, state));
+    drop(live);
+    let mut error = None;
+    with_runner(db, set, |runner| {
+        error = runner.up(Tier::Advanced, &mut |_| {}).err();
+    });
+    let error = error
+        .unwrap_or_else(|| panic!("{id} was applied"))
+        .to_string();
+    assert_eq!(
+        migration_state(db, set, id),
+        Some(State::Pending),
+        "{error}"
+    );
+    let mut live = db.live();
+    assert_same_shape(
+        db.engine,
+        &format!("after {id} was refused"),
+        &shape(&mut live),
+        &shape_before,
+    );
+    assert_eq!(snapshot(&mut live, dialect, state), rows_before, "{error}");
+    error
+}
+
+/// A foreign key added over an orphan row, or a CHECK over a row that breaks it, is refused:
+/// the migration fails naming the table or the constraint, rolls back whole and is not
+/// recorded, leaving schema and rows as they were; once the row is mended it applies.
+fn constraints_refuse_rows_that_break_them(engine: Engine) {
+    let dialect = engine.dialect();
+    let add_fk = edit_position("scheduler_runs_schedule_fk");
+    let add_check = edit_position("workflow_runs_name_check");
+    let db = engine.fresh();
+    let root = db.scratch_path("migrations");
+    let before = schema_at(add_fk);
+    up(&db, &migration_set(&before, dialect, &root), Tier::Advanced);
+    let state = before.final_state(Some(dialect));
+    let mut live = db.live();
+    insert_rows(&mut live, dialect, &state, 0);
+    let set_where = |table: &str, column: &str, value: &str, key: &str, id: &str| {
+        format!(
+            "UPDATE {} SET {} = {value} WHERE {} = '{id}'",
+            ident(dialect, table),
+            ident(dialect, column),
+            ident(dialect, key)
+        )
+    };
+    // A run of a schedule that does not exist.
+    live.execute(&set_where(
+        "scheduler_runs",
+        "schedule_name",
+        "'orphan'",
+        "run_id",
+        "k0-0",
+    ));
+    drop(live);
+
+    let set = migration_set(&schema_at(add_fk + 1), dialect, &root);
+    let id = edits()[add_fk].id.to_string();
+    let error = refused_up(&db, &set, &id, &state);
+    assert!(
+        error.to_ascii_lowercase().contains("scheduler_runs"),
+        "{engine:?}: {error}"
+    );
+    db.live().execute(&set_where(
+        "scheduler_runs",
+        "schedule_name",
+        "'k0-0'",
+        "run_id",
+        "k0-0",
+    ));
+    up(&db, &set, Tier::Advanced);
+    assert_eq!(migration_state(&db, &set, &id), Some(State::Applied));
+
+    let set = migration_set(&schema_at(add_check + 1), dialect, &root);
+    up(
+        &db,
+        &migration_set(&schema_at(add_check), dialect, &root),
+        Tier::Advanced,
+    );
+    let state = schema_at(add_check).final_state(Some(dialect));
+    db.live().execute(&set_where(
+        "workflow_runs",
+        "workflow_name",
+        "''",
+        "run_id",
+        "k0-1",
+    ));
+    let id = edits()[add_check].id.to_string();
+    let error = refused_up(&db, &set, &id, &state);
+    assert!(
+        error.to_ascii_lowercase().contains("ck_workflow_runs_name"),
+        "{engine:?}: {error}"
+    );
+}
+
+/// The CHECK added to `workflow_runs` rebuilds it on SQLite, the parent of ON DELETE CASCADE
+/// step runs: applied in one grouped run (`up --group`), every child row stays.
+fn a_rebuilt_parent_keeps_its_children_in_a_grouped_run(engine: Engine) {
+    let dialect = engine.dialect();
+    let add_check = edit_position("workflow_runs_name_check");
+    let db = engine.fresh();
+    let root = db.scratch_path("migrations");
+    let before = schema_at(add_check);
+    up(&db, &migration_set(&before, dialect, &root), Tier::Advanced);
+    let state = before.final_state(Some(dialect));
+    let mut live = db.live();
+    insert_rows(&mut live, dialect, &state, 0);
+    let rows = snapshot(&mut live, dialect, &state);
+    drop(live);
+    let set = migration_set(&schema_at(add_check + 1), dialect, &root);
+    with_runner(&db, &set, |runner| {
+        runner
+            .up_grouped(Tier::Advanced, &mut |_| {})
+            .unwrap_or_else(|e| panic!("up --group: {e}"));
+    });
+    let mut live = db.live();
+    assert_eq!(snapshot(&mut live, dialect, &state), rows);
+    assert_eq!(rows.get("workflow_step_runs").map(BTreeMap::len), Some(2));
+    assert_eq!(
+        foreign_key_violations(&mut live),
+        Vec::<Vec<Option<String>>>::new()
+    );
+}
+
 on_every_engine!(
     every_edit_upgrades_keeps_rows_and_reverts,
     tier_by_tier_ends_where_fresh_ends,
-    a_column_change_that_would_lose_values_is_refused_with_their_count
+    a_column_change_that_would_lose_values_is_refused_with_their_count,
+    constraints_refuse_rows_that_break_them,
+    a_rebuilt_parent_keeps_its_children_in_a_grouped_run except [Postgres, PostgresOdbc, Db2Odbc],
 );
 
 /// Appending the edits changes no released file: every file on disk renders the same with

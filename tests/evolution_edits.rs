@@ -2,8 +2,9 @@
 //! (`evolution.rs`) and check its Db2 files statically (`db2_files.rs`).
 
 use schema_dsl::{
-    Acknowledgement, AlterOptions, ColumnDef, ColumnType, DefaultValue, Dialect, Group, IndexDef,
-    IndexMethod, JsonSize, Migration, Schema, Step, TableDef, Tier,
+    Acknowledgement, AlterOptions, CheckCondition, CheckDef, ColumnDef, ColumnType, DefaultValue,
+    Dialect, ForeignKeyAction, ForeignKeyDef, Group, IndexDef, IndexMethod, JsonSize, Migration,
+    Schema, Step, TableDef, Tier,
 };
 
 /// The edits, in release order, each one migration after the released ones.
@@ -89,6 +90,8 @@ pub fn edits() -> Vec<Migration> {
             ack: Acknowledgement::data_loss("the audit trail moved to the event store"),
         }),
     ];
+    edits.extend(constraint_edits());
+    edits.extend(online_edits());
     edits.extend(column_change_edits());
     edits
 }
@@ -162,5 +165,93 @@ fn column_change_edits() -> Vec<Migration> {
             ColumnDef::new("tally", ColumnType::Integer).default(DefaultValue::Integer(7)),
             AlterOptions::default(),
         )),
+    ]
+}
+
+// ----- Schema evolution II: constraints and online migrations -----
+
+/// The foreign key from the runs of a schedule to it, as the release declares it.
+fn schedule_foreign_key() -> ForeignKeyDef {
+    ForeignKeyDef {
+        name: "fk_scheduler_runs_schedule_name".into(),
+        columns: vec!["schedule_name".into()],
+        ref_table: "scheduler_schedules".into(),
+        ref_columns: vec!["name".into()],
+        on_delete: ForeignKeyAction::NoAction,
+        on_update: ForeignKeyAction::NoAction,
+    }
+}
+
+/// The foreign key from the step runs to their run, as the release declares it (PostgreSQL
+/// redirects it to `workflow_runs_keys` once the runs are partitioned).
+fn step_run_foreign_key() -> ForeignKeyDef {
+    ForeignKeyDef {
+        name: "fk_step_run".into(),
+        columns: vec!["run_id".into()],
+        ref_table: "workflow_runs".into(),
+        ref_columns: vec!["run_id".into()],
+        on_delete: ForeignKeyAction::Cascade,
+        on_update: ForeignKeyAction::NoAction,
+    }
+}
+
+/// Foreign keys and CHECKs dropped and added on tables holding rows.
+fn constraint_edits() -> Vec<Migration> {
+    let tier = |tier, seq, name| Migration::new(Group::Tier(tier), seq, name);
+    vec![
+        // A foreign key dropped from a table whose rows reference their parent.
+        tier(Tier::Intermediate, 9, "scheduler_runs_drop_schedule_fk").step(Step::DropForeignKey {
+            table: "scheduler_runs".into(),
+            name: "fk_scheduler_runs_schedule_name".into(),
+        }),
+        // Added back, now cascading, over the rows inserted meanwhile.
+        tier(Tier::Intermediate, 10, "scheduler_runs_schedule_fk").step(Step::AddForeignKey {
+            table: "scheduler_runs".into(),
+            foreign_key: ForeignKeyDef {
+                name: "fk_scheduler_runs_schedule".into(),
+                on_delete: ForeignKeyAction::Cascade,
+                ..schedule_foreign_key()
+            },
+        }),
+        // A CHECK on the parent of ON DELETE CASCADE children (the step runs), which SQLite
+        // rebuilds, and on the table PostgreSQL partitioned.
+        tier(Tier::Intermediate, 11, "workflow_runs_name_check").step(Step::AddCheck {
+            table: "workflow_runs".into(),
+            check: CheckDef::new(
+                "ck_workflow_runs_name",
+                "workflow_name",
+                CheckCondition::NotEmpty,
+            ),
+        }),
+        tier(Tier::Intermediate, 12, "workflow_runs_drop_name_check").step(Step::DropCheck {
+            table: "workflow_runs".into(),
+            name: "ck_workflow_runs_name".into(),
+        }),
+    ]
+}
+
+/// Online migrations, released last: an index built and a foreign key (to the table PostgreSQL partitioned,
+/// so to its keys table there) dropped and added without blocking writers.
+fn online_edits() -> Vec<Migration> {
+    let tier = |tier, seq, name| Migration::new(Group::Tier(tier), seq, name);
+    vec![
+        tier(Tier::Advanced, 10, "breakers_state_index")
+            .step(Step::CreateIndex {
+                table: "circuit_breakers".into(),
+                index: IndexDef::new("idx_breakers_state", &["state"]),
+            })
+            .online(),
+        tier(Tier::Intermediate, 13, "step_runs_drop_run_fk")
+            .step(Step::DropForeignKey {
+                table: "workflow_step_runs".into(),
+                name: "fk_step_run".into(),
+            })
+            .online(),
+        tier(Tier::Intermediate, 14, "step_runs_run_fk")
+            .step(Step::AddForeignKey {
+                table: "workflow_step_runs".into(),
+                foreign_key: step_run_foreign_key(),
+            })
+            .online(),
     ]
 }

@@ -8,8 +8,9 @@
 )]
 
 use schema_dsl::{
-    Acknowledgement, AlterOptions, ColumnDef, ColumnType, DefaultValue, Dialect, Group, IndexDef,
-    IndexMethod, JsonSize, Migration, Schema, Step, TableDef, Tier,
+    Acknowledgement, AlterOptions, CheckCondition, CheckDef, ColumnDef, ColumnType, DefaultValue,
+    Dialect, ForeignKeyAction, ForeignKeyDef, Group, IndexDef, IndexMethod, JsonSize, Migration,
+    Schema, Step, TableDef, Tier,
 };
 use schema_sql::{GenerateError, generate};
 
@@ -124,6 +125,7 @@ fn gin_is_a_postgres_capability() {
         warnings,
         [
             "warning: sqlite: table `notes`: index `idx_notes_body` uses method gin, which this dialect cannot build: skipped",
+            "warning: postgres: table `notes`: migration `basic/0002_notes_body_gin`: CREATE INDEX `idx_notes_body` blocks writes to the table while it scans it: declare the migration `online()` to run it without blocking writers",
             "warning: db2: table `notes`: index `idx_notes_body` uses method gin, which this dialect cannot build: skipped",
         ]
     );
@@ -255,6 +257,115 @@ fn column_changes_a_dialect_cannot_make_are_refused() {
         [
             "db2: table `notes`, column `doc`: cannot shorten CLOB(1M) to CLOB(100K): this dialect only lengthens a CLOB; add a new column, copy, and drop this one\n\
           db2: table `notes`, column `code`: Db2 has no unbounded text type: declare `max_len`"
+        ]
+    );
+}
+
+/// On PostgreSQL, an index built or a constraint added to an existing table in a migration
+/// run in one transaction blocks writes for the scan: a warning says to declare the migration
+/// `online()`, which then renders without it. A table created in the same migration has no
+/// writers to block.
+#[test]
+fn postgres_warns_of_scans_that_block_writers() {
+    let notes = notes()
+        .column(ColumnDef::new("title", text(50)))
+        .column(ColumnDef::new("parent_id", text(50)).nullable(true));
+    let steps = vec![
+        Step::CreateIndex {
+            table: "notes".into(),
+            index: IndexDef::new("idx_notes_title", &["title"]),
+        },
+        Step::AddForeignKey {
+            table: "notes".into(),
+            foreign_key: ForeignKeyDef {
+                name: "fk_notes_parent".into(),
+                columns: vec!["parent_id".into()],
+                ref_table: "notes".into(),
+                ref_columns: vec!["note_id".into()],
+                on_delete: ForeignKeyAction::Cascade,
+                on_update: ForeignKeyAction::NoAction,
+            },
+        },
+        Step::AddCheck {
+            table: "notes".into(),
+            check: CheckDef::new("ck_notes_title", "title", CheckCondition::NotEmpty),
+        },
+        Step::DropCheck {
+            table: "notes".into(),
+            name: "ck_notes_title".into(),
+        },
+    ];
+    let warnings = |online: bool, created_alongside: bool| {
+        let mut second = Migration::new(Group::Tier(Tier::Basic), 2, "notes_constraints");
+        second.steps = steps.clone();
+        second.online = online;
+        let mut first = Migration::new(Group::Tier(Tier::Basic), 1, "notes");
+        first = first.step(Step::CreateTable(notes.clone()));
+        let migrations = if created_alongside {
+            first.steps.extend(second.steps);
+            vec![first]
+        } else {
+            vec![first, second]
+        };
+        generate(&Schema::new(migrations), &Dialect::ALL)
+            .expect("renders")
+            .warnings
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    };
+    let blocks = |what: &str| {
+        format!(
+            "warning: postgres: table `notes`: migration `basic/0002_notes_constraints`: {what} blocks writes to the table while it scans it: declare the migration `online()` to run it without blocking writers"
+        )
+    };
+    assert_eq!(
+        warnings(false, false),
+        [
+            blocks("CREATE INDEX `idx_notes_title`"),
+            blocks("ADD FOREIGN KEY `fk_notes_parent`"),
+            blocks("ADD CHECK `ck_notes_title`"),
+        ]
+    );
+    assert_eq!(warnings(true, false), Vec::<String>::new());
+    assert_eq!(warnings(false, true), Vec::<String>::new());
+}
+
+/// A foreign key added to an existing table meets the same dialect rules as one created
+/// with it: Db2's ON UPDATE takes only NO ACTION and RESTRICT; names fit each dialect.
+#[test]
+fn an_added_foreign_key_keeps_each_dialects_rules() {
+    let notes = notes().column(ColumnDef::new("parent_id", text(50)).nullable(true));
+    let add = |name: String, on_update| Step::AddForeignKey {
+        table: "notes".into(),
+        foreign_key: ForeignKeyDef {
+            name,
+            columns: vec!["parent_id".into()],
+            ref_table: "notes".into(),
+            ref_columns: vec!["note_id".into()],
+            on_delete: ForeignKeyAction::NoAction,
+            on_update,
+        },
+    };
+    let long = format!("fk_{}", "n".repeat(61));
+    let schema = Schema::new(vec![
+        Migration::new(Group::Tier(Tier::Basic), 1, "notes").step(Step::CreateTable(notes)),
+        Migration::new(Group::Tier(Tier::Basic), 2, "notes_parent")
+            .step(add("fk_notes_parent".into(), ForeignKeyAction::Cascade))
+            .step(add(long.clone(), ForeignKeyAction::NoAction)),
+    ]);
+    let errors: Vec<String> = match generate(&schema, &Dialect::ALL) {
+        Err(GenerateError::Dialect(errors)) => errors.iter().map(ToString::to_string).collect(),
+        other => panic!("expected dialect errors, got: {other:?}"),
+    };
+    assert_eq!(
+        errors,
+        [
+            format!(
+                "postgres: table `notes`: foreign key name `{long}` is 64 bytes; the limit is 63"
+            ),
+            "db2: table `notes`: foreign key `fk_notes_parent`: ON UPDATE CASCADE is not supported"
+                .to_string(),
         ]
     );
 }

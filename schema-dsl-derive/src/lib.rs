@@ -3,7 +3,8 @@
 //! Struct attributes: `#[table(name = "…", partition_by_month = column)]` (the partitioning is
 //! optional), any number of
 //! `#[index(name = "…", columns(a, b), unique, method = Gin)]` and
-//! `#[foreign_key(columns(a), references = Other, ref_columns(b), on_delete = Cascade, name = "…")]`.
+//! `#[foreign_key(columns(a), references = Other, ref_columns(b), on_delete = Cascade, name = "…")]`
+//! and `#[check(name = "…", column = a, between(0, 10) | one_of("x", "y") | not_empty)]`.
 //! Field attribute: `#[column(primary_key, unique, auto_increment, max_len = N, json_size = Small,
 //! default = now | "text" | 1 | true)]`.
 //!
@@ -26,7 +27,7 @@ use syn::{
 };
 
 /// Derives `schema_dsl::Table` for a struct with named fields.
-#[proc_macro_derive(Table, attributes(table, column, index, foreign_key))]
+#[proc_macro_derive(Table, attributes(table, column, index, foreign_key, check))]
 pub fn derive_table(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand(&input)
@@ -48,6 +49,12 @@ struct ForeignKeyAttr {
     ref_columns: Vec<Ident>,
     on_delete: Option<Ident>,
     on_update: Option<Ident>,
+}
+
+struct CheckAttr {
+    name: LitStr,
+    column: Ident,
+    condition: TokenStream2,
 }
 
 #[derive(Default)]
@@ -75,6 +82,7 @@ fn expand(input: &DeriveInput) -> Result<TokenStream2> {
     let mut partition_column: Option<Ident> = None;
     let mut indexes = Vec::new();
     let mut foreign_keys = Vec::new();
+    let mut checks = Vec::new();
     for attr in &input.attrs {
         if attr.path().is_ident("table") {
             attr.parse_nested_meta(|meta| {
@@ -92,6 +100,8 @@ fn expand(input: &DeriveInput) -> Result<TokenStream2> {
             indexes.push(parse_index(attr)?);
         } else if attr.path().is_ident("foreign_key") {
             foreign_keys.push(parse_foreign_key(attr)?);
+        } else if attr.path().is_ident("check") {
+            checks.push(parse_check(attr)?);
         }
     }
     let table_name = table_name.ok_or_else(|| {
@@ -115,6 +125,7 @@ fn expand(input: &DeriveInput) -> Result<TokenStream2> {
         .flat_map(|index| &index.columns)
         .chain(foreign_keys.iter().flat_map(|fk| &fk.columns))
         .chain(&partition_column)
+        .chain(checks.iter().map(|check| &check.column))
         .map(|column| field_check(&quote!(Self), column));
     let target_checks = foreign_keys.iter().flat_map(|fk| {
         let target = &fk.references;
@@ -126,6 +137,16 @@ fn expand(input: &DeriveInput) -> Result<TokenStream2> {
     let fk_tokens = foreign_keys
         .iter()
         .map(|fk| foreign_key_tokens(fk, &table_name));
+
+    let check_tokens = checks.iter().map(|check| {
+        let CheckAttr {
+            name,
+            column,
+            condition,
+        } = check;
+        let column = LitStr::new(&column.to_string(), column.span());
+        quote!(::schema_dsl::CheckDef::new(#name, #column, #condition))
+    });
 
     let partitioning = partition_column.iter().map(|column| {
         let column = LitStr::new(&column.to_string(), column.span());
@@ -148,6 +169,7 @@ fn expand(input: &DeriveInput) -> Result<TokenStream2> {
                     #(.column(#columns))*
                     #(.foreign_key(#fk_tokens))*
                     #(.index(#index_tokens))*
+                    #(.check(#check_tokens))*
                     #(.partitioned(#partitioning))*
             }
         }
@@ -282,6 +304,77 @@ fn parse_foreign_key(attr: &syn::Attribute) -> Result<ForeignKeyAttr> {
     })
 }
 
+fn parse_check(attr: &syn::Attribute) -> Result<CheckAttr> {
+    let mut name = None;
+    let mut column = None;
+    let mut condition = None;
+    attr.parse_nested_meta(|meta| {
+        if meta.path.is_ident("name") {
+            name = Some(meta.value()?.parse()?);
+        } else if meta.path.is_ident("column") {
+            column = Some(meta.value()?.parse()?);
+        } else if meta.path.is_ident("between") {
+            let content;
+            syn::parenthesized!(content in meta.input);
+            let bounds = Punctuated::<Expr, Token![,]>::parse_terminated(&content)?;
+            let [min, max] = [0, 1].map(|at| bounds.get(at).map(integer_literal));
+            let (Some(min), Some(max), 2) = (min, max, bounds.len()) else {
+                return Err(meta.error("expected `between(min, max)`"));
+            };
+            let (min, max) = (min?, max?);
+            condition = Some(quote!(::schema_dsl::CheckCondition::Between { min: #min, max: #max }));
+        } else if meta.path.is_ident("one_of") {
+            let content;
+            syn::parenthesized!(content in meta.input);
+            let values = Punctuated::<LitStr, Token![,]>::parse_terminated(&content)?;
+            let values = values.iter();
+            condition = Some(quote!(::schema_dsl::CheckCondition::OneOf(
+                ::std::vec![#(::std::string::String::from(#values)),*]
+            )));
+        } else if meta.path.is_ident("not_empty") {
+            condition = Some(quote!(::schema_dsl::CheckCondition::NotEmpty));
+        } else {
+            return Err(meta.error(
+                "expected `name = \"…\"`, `column = …`, `between(min, max)`, `one_of(\"…\", …)` or `not_empty`",
+            ));
+        }
+        Ok(())
+    })?;
+    let missing = |what: &str| Error::new(attr.span(), format!("check needs {what}"));
+    Ok(CheckAttr {
+        name: name.ok_or_else(|| missing("`name = \"…\"`"))?,
+        column: column.ok_or_else(|| missing("`column = …`"))?,
+        condition: condition.ok_or_else(|| {
+            missing("a condition: `between(min, max)`, `one_of(\"…\", …)` or `not_empty`")
+        })?,
+    })
+}
+
+/// An integer literal, possibly negative, as an `i64`.
+fn integer_literal(expr: &Expr) -> Result<i64> {
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(value),
+            ..
+        }) => value.base10_parse(),
+        Expr::Unary(ExprUnary {
+            op: UnOp::Neg(_),
+            expr: inner,
+            ..
+        }) => match inner.as_ref() {
+            Expr::Lit(ExprLit {
+                lit: Lit::Int(value),
+                ..
+            }) => value
+                .base10_parse::<i64>()?
+                .checked_neg()
+                .ok_or_else(|| Error::new(value.span(), "integer out of range")),
+            _ => Err(Error::new(expr.span(), "expected an integer literal")),
+        },
+        _ => Err(Error::new(expr.span(), "expected an integer literal")),
+    }
+}
+
 fn parse_column_option(column: &mut ColumnAttr, meta: &ParseNestedMeta) -> Result<()> {
     if meta.path.is_ident("primary_key") {
         column.primary_key = true;
@@ -354,29 +447,14 @@ fn default_tokens(expr: &Expr) -> Result<TokenStream2> {
             ..
         }) => Ok(quote!(::schema_dsl::DefaultValue::Text(::std::string::String::from(#text)))),
         Expr::Lit(ExprLit {
-            lit: Lit::Int(value),
-            ..
+            lit: Lit::Int(_), ..
+        })
+        | Expr::Unary(ExprUnary {
+            op: UnOp::Neg(_), ..
         }) => {
-            let value: i64 = value.base10_parse()?;
+            let value = integer_literal(expr).map_err(|_| default_error(expr.span()))?;
             Ok(quote!(::schema_dsl::DefaultValue::Integer(#value)))
         }
-        Expr::Unary(ExprUnary {
-            op: UnOp::Neg(_),
-            expr,
-            ..
-        }) => match expr.as_ref() {
-            Expr::Lit(ExprLit {
-                lit: Lit::Int(value),
-                ..
-            }) => {
-                let value: i64 = value
-                    .base10_parse::<i64>()?
-                    .checked_neg()
-                    .ok_or_else(|| Error::new(value.span(), "default out of range"))?;
-                Ok(quote!(::schema_dsl::DefaultValue::Integer(#value)))
-            }
-            _ => Err(default_error(expr.span())),
-        },
         Expr::Lit(ExprLit {
             lit: Lit::Bool(value),
             ..

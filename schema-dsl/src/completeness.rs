@@ -52,7 +52,14 @@ pub enum FindingKind {
     IndexNotDropped,
     /// An index whose columns, uniqueness or method changed.
     IndexChanged,
-    /// A table whose foreign keys or partitioning changed.
+    /// A declared foreign key or CHECK constraint no migration adds.
+    ConstraintNotAdded,
+    /// A foreign key or CHECK constraint the migrations leave that the struct no longer
+    /// declares.
+    ConstraintNotDropped,
+    /// A foreign key or CHECK constraint changed since the migrations added it.
+    ConstraintChanged,
+    /// A table whose partitioning changed.
     TableChanged,
     /// A step that loses data with an empty acknowledgement.
     EmptyAcknowledgement,
@@ -261,27 +268,109 @@ fn compare_table(rust: &str, current: &TableDef, declared: &TableDef, out: &mut 
             ));
         }
     }
-    let what_changed = [
-        (
-            current.foreign_keys != declared.foreign_keys,
-            "foreign keys",
-        ),
-        (
-            current.partitioning != declared.partitioning,
-            "partitioning",
-        ),
-    ];
-    for (_, what) in what_changed.iter().filter(|(changed, _)| *changed) {
+    compare_constraints(rust, current, declared, out);
+    if current.partitioning != declared.partitioning {
         out.push(Finding {
             kind: FindingKind::TableChanged,
             table: table.clone(),
             column: None,
             message: format!(
-                "table `{table}`: not supported yet: changing its {what} needs Schema evolution II"
+                "table `{table}`: not supported yet: changing its partitioning needs Schema evolution II"
             ),
             suggestion: None,
         });
     }
+}
+
+/// The foreign keys and CHECK constraints the migrations leave on `current` against those
+/// of `declared`, by name.
+fn compare_constraints(
+    rust: &str,
+    current: &TableDef,
+    declared: &TableDef,
+    out: &mut Vec<Finding>,
+) {
+    let table = &declared.name;
+    let finding = |kind, what: &str, name: &str, problem: String, rust: String| Finding {
+        kind,
+        table: table.clone(),
+        column: None,
+        message: format!("table `{table}`, {what} `{name}`: {problem}: add `{rust}`"),
+        suggestion: Some(rust),
+    };
+    // (kind of constraint, step suffix, declared-and-current pairs by name)
+    let foreign_keys = (
+        "foreign key",
+        "foreign_key",
+        names_compared(&declared.foreign_keys, &current.foreign_keys, |fk| &fk.name),
+    );
+    let checks = (
+        "CHECK",
+        "check",
+        names_compared(&declared.checks, &current.checks, |check| &check.name),
+    );
+    for (what, step, compared) in [foreign_keys, checks] {
+        for (name, state) in compared {
+            let add = format!(".add_{step}::<{rust}>({name:?})");
+            let drop = format!(".drop_{step}::<{rust}>({name:?})");
+            out.push(match state {
+                Compared::NotAdded => finding(
+                    FindingKind::ConstraintNotAdded,
+                    what,
+                    &name,
+                    format!("declared by `{rust}` but no migration adds it"),
+                    add,
+                ),
+                Compared::NotDropped => finding(
+                    FindingKind::ConstraintNotDropped,
+                    what,
+                    &name,
+                    format!("the migrations add it but `{rust}` no longer declares it"),
+                    drop,
+                ),
+                Compared::Changed => finding(
+                    FindingKind::ConstraintChanged,
+                    what,
+                    &name,
+                    "changed since the migrations added it: drop it and add it again".to_string(),
+                    format!("{drop}{add}"),
+                ),
+            });
+        }
+    }
+}
+
+/// How a named item compares between the declarations and the migrations.
+enum Compared {
+    NotAdded,
+    NotDropped,
+    Changed,
+}
+
+/// The names of `declared` and `current` items that differ: declared ones first, in order.
+fn names_compared<T: PartialEq>(
+    declared: &[T],
+    current: &[T],
+    name: impl Fn(&T) -> &String,
+) -> Vec<(String, Compared)> {
+    fn find<'a, T>(items: &'a [T], wanted: &str, name: &impl Fn(&T) -> &String) -> Option<&'a T> {
+        items.iter().find(|item| name(item) == wanted)
+    }
+    let mut out: Vec<(String, Compared)> = declared
+        .iter()
+        .filter_map(|item| match find(current, name(item), &name) {
+            None => Some((name(item).clone(), Compared::NotAdded)),
+            Some(existing) if existing != item => Some((name(item).clone(), Compared::Changed)),
+            Some(_) => None,
+        })
+        .collect();
+    out.extend(
+        current
+            .iter()
+            .filter(|item| find(declared, name(item), &name).is_none())
+            .map(|item| (name(item).clone(), Compared::NotDropped)),
+    );
+    out
 }
 
 fn index_finding(

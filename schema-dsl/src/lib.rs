@@ -41,8 +41,8 @@ pub use completeness::{DeclaredTable, Finding, FindingKind, completeness, unackn
 pub use migration::{Acknowledgement, Migration, Schema, Step};
 pub use migration_layout::{Dialect, Group, MigrationId, Tier};
 pub use model::{
-    ColumnDef, ColumnType, DefaultValue, ForeignKeyAction, ForeignKeyDef, IndexDef, IndexMethod,
-    JsonSize, PartitionInterval, Partitioning, TableDef,
+    CheckCondition, CheckDef, ColumnDef, ColumnType, DefaultValue, ForeignKeyAction, ForeignKeyDef,
+    IndexDef, IndexMethod, JsonSize, PartitionInterval, Partitioning, TableDef,
 };
 pub use schema_dsl_derive::Table;
 pub use state::SchemaState;

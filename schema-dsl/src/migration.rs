@@ -2,8 +2,8 @@
 
 use crate::StepError;
 use crate::{
-    AlterOptions, Column, ColumnDef, Conversion, DefaultValue, IndexDef, SchemaState, Table,
-    TableDef,
+    AlterOptions, CheckCondition, CheckDef, Column, ColumnDef, Conversion, DefaultValue,
+    ForeignKeyAction, ForeignKeyDef, IndexDef, SchemaState, Table, TableDef,
 };
 use migration_layout::{Dialect, Group, MigrationId, Tier, release_order};
 use serde::{Deserialize, Serialize};
@@ -95,6 +95,34 @@ pub enum Step {
         /// The table.
         table: String,
     },
+    /// Add a foreign key to an existing table; its rows must satisfy it.
+    AddForeignKey {
+        /// The referencing table.
+        table: String,
+        /// The foreign key.
+        foreign_key: ForeignKeyDef,
+    },
+    /// Drop a foreign key; the rows stay.
+    DropForeignKey {
+        /// The referencing table.
+        table: String,
+        /// The foreign key's name.
+        name: String,
+    },
+    /// Add a CHECK constraint to an existing table; its rows must satisfy it.
+    AddCheck {
+        /// The table.
+        table: String,
+        /// The constraint.
+        check: CheckDef,
+    },
+    /// Drop a CHECK constraint; the rows stay.
+    DropCheck {
+        /// The table.
+        table: String,
+        /// The constraint's name.
+        name: String,
+    },
 }
 
 impl Step {
@@ -110,7 +138,11 @@ impl Step {
             | Step::AlterColumn { table, .. }
             | Step::CreateIndex { table, .. }
             | Step::DropIndex { table, .. }
-            | Step::PartitionTable { table } => table,
+            | Step::PartitionTable { table }
+            | Step::AddForeignKey { table, .. }
+            | Step::DropForeignKey { table, .. }
+            | Step::AddCheck { table, .. }
+            | Step::DropCheck { table, .. } => table,
         }
     }
 
@@ -125,7 +157,11 @@ impl Step {
             | Step::RenameColumn { .. }
             | Step::CreateIndex { .. }
             | Step::DropIndex { .. }
-            | Step::PartitionTable { .. } => None,
+            | Step::PartitionTable { .. }
+            | Step::AddForeignKey { .. }
+            | Step::DropForeignKey { .. }
+            | Step::AddCheck { .. }
+            | Step::DropCheck { .. } => None,
         }
     }
 }
@@ -154,6 +190,8 @@ pub struct Migration {
     pub id: MigrationId,
     /// What the migration does, in order.
     pub steps: Vec<Step>,
+    /// Whether the migration must not block writers ([`Migration::online`]).
+    pub online: bool,
 }
 
 impl Migration {
@@ -162,7 +200,19 @@ impl Migration {
         Migration {
             id: MigrationId::new(group, seq, name),
             steps: Vec::new(),
+            online: false,
         }
+    }
+
+    /// Declares that the migration must not block writers: on PostgreSQL its files run
+    /// outside a transaction, statement by statement, each step in a lock-safe, idempotent
+    /// form that a retry after a failure completes (`CREATE INDEX CONCURRENTLY`, `NOT VALID`
+    /// constraints validated apart). Validation refuses the steps that have no such form
+    /// (creating, dropping or renaming tables and columns, partitioning): they go in a
+    /// migration of their own. Other dialects apply it as usual, in one transaction.
+    pub fn online(mut self) -> Self {
+        self.online = true;
+        self
     }
 
     /// Adds a step that creates the table `T` with its indexes.
@@ -188,6 +238,57 @@ impl Migration {
         self.step(Step::DropIndex {
             table: T::NAME.to_string(),
             index: index.to_string(),
+        })
+    }
+
+    /// Adds a step that adds the foreign key `name` that table `T` declares to the existing
+    /// table. (A foreign key `T` does not declare resolves to one without columns, which
+    /// validation refuses.)
+    pub fn add_foreign_key<T: Table>(self, name: &str) -> Self {
+        let foreign_key = T::definition()
+            .find_foreign_key(name)
+            .cloned()
+            .unwrap_or_else(|| ForeignKeyDef {
+                name: name.to_string(),
+                columns: Vec::new(),
+                ref_table: T::NAME.to_string(),
+                ref_columns: Vec::new(),
+                on_delete: ForeignKeyAction::NoAction,
+                on_update: ForeignKeyAction::NoAction,
+            });
+        self.step(Step::AddForeignKey {
+            table: T::NAME.to_string(),
+            foreign_key,
+        })
+    }
+
+    /// Adds a step that drops the foreign key `name` of table `T`.
+    pub fn drop_foreign_key<T: Table>(self, name: &str) -> Self {
+        self.step(Step::DropForeignKey {
+            table: T::NAME.to_string(),
+            name: name.to_string(),
+        })
+    }
+
+    /// Adds a step that adds the CHECK constraint `name` that table `T` declares to the
+    /// existing table. (A constraint `T` does not declare resolves to one on no column, which
+    /// validation refuses.)
+    pub fn add_check<T: Table>(self, name: &str) -> Self {
+        let check = T::definition()
+            .find_check(name)
+            .cloned()
+            .unwrap_or_else(|| CheckDef::new(name, "", CheckCondition::NotEmpty));
+        self.step(Step::AddCheck {
+            table: T::NAME.to_string(),
+            check,
+        })
+    }
+
+    /// Adds a step that drops the CHECK constraint `name` of table `T`.
+    pub fn drop_check<T: Table>(self, name: &str) -> Self {
+        self.step(Step::DropCheck {
+            table: T::NAME.to_string(),
+            name: name.to_string(),
         })
     }
 

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// A table: its columns in declaration order, its foreign keys and its indexes.
+/// A table: its columns in declaration order, its foreign keys, indexes and CHECK constraints.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TableDef {
     /// The table name.
@@ -16,6 +16,10 @@ pub struct TableDef {
     pub indexes: Vec<IndexDef>,
     /// How the table is split into partitions, where the dialect can partition it.
     pub partitioning: Option<Partitioning>,
+    /// CHECK constraints, in declaration order (left out of the release record when there
+    /// are none, so that tables released before CHECKs existed read the same).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<CheckDef>,
 }
 
 impl TableDef {
@@ -27,6 +31,7 @@ impl TableDef {
             foreign_keys: Vec::new(),
             indexes: Vec::new(),
             partitioning: None,
+            checks: Vec::new(),
         }
     }
 
@@ -48,6 +53,12 @@ impl TableDef {
         self
     }
 
+    /// Adds a CHECK constraint.
+    pub fn check(mut self, check: CheckDef) -> Self {
+        self.checks.push(check);
+        self
+    }
+
     /// Splits the table into partitions as `partitioning` says.
     pub fn partitioned(mut self, partitioning: Partitioning) -> Self {
         self.partitioning = Some(partitioning);
@@ -57,6 +68,16 @@ impl TableDef {
     /// The index named `name`, if there is one.
     pub fn find_index(&self, name: &str) -> Option<&IndexDef> {
         self.indexes.iter().find(|index| index.name == name)
+    }
+
+    /// The foreign key named `name`, if there is one.
+    pub fn find_foreign_key(&self, name: &str) -> Option<&ForeignKeyDef> {
+        self.foreign_keys.iter().find(|fk| fk.name == name)
+    }
+
+    /// The CHECK constraint named `name`, if there is one.
+    pub fn find_check(&self, name: &str) -> Option<&CheckDef> {
+        self.checks.iter().find(|check| check.name == name)
     }
 
     /// The column named `name`, if there is one.
@@ -318,6 +339,93 @@ impl fmt::Display for ForeignKeyAction {
             ForeignKeyAction::SetNull => "SET NULL",
             ForeignKeyAction::SetDefault => "SET DEFAULT",
         })
+    }
+}
+
+/// A CHECK constraint: a typed condition on one column, which every dialect renders. As in
+/// SQL, a NULL value passes it (a nullable column stays nullable).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CheckDef {
+    /// The constraint name.
+    pub name: String,
+    /// The column the condition is on.
+    pub column: String,
+    /// What every value of the column must satisfy.
+    pub condition: CheckCondition,
+}
+
+impl CheckDef {
+    /// The constraint `name`: `column` satisfies `condition`.
+    pub fn new(
+        name: impl Into<String>,
+        column: impl Into<String>,
+        condition: CheckCondition,
+    ) -> Self {
+        CheckDef {
+            name: name.into(),
+            column: column.into(),
+            condition,
+        }
+    }
+}
+
+/// What a CHECK constraint asks of its column's values.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckCondition {
+    /// An integer between `min` and `max`, both included.
+    Between {
+        /// The smallest value allowed.
+        min: i64,
+        /// The largest value allowed.
+        max: i64,
+    },
+    /// A text that is one of `values`.
+    OneOf(Vec<String>),
+    /// A text that is not empty.
+    NotEmpty,
+}
+
+impl CheckCondition {
+    /// Why the condition cannot hold on a column of type `ty`, if it cannot.
+    pub fn misfit(&self, ty: ColumnType) -> Option<String> {
+        match self {
+            CheckCondition::Between { min, max } => {
+                if !ty.is_integer() {
+                    return Some(format!("a range needs an integer column, not {ty}"));
+                }
+                if min > max {
+                    return Some(format!("the range {min}..={max} is empty"));
+                }
+                let fits = |value: i64| DefaultValue::Integer(value).fits(ty);
+                (!fits(*min) || !fits(*max))
+                    .then(|| format!("the range {min}..={max} does not fit type {ty}"))
+            }
+            CheckCondition::OneOf(values) => {
+                if !matches!(ty, ColumnType::Text { .. }) {
+                    return Some(format!("a list of values needs a text column, not {ty}"));
+                }
+                if values.is_empty() {
+                    return Some("the list of values is empty".to_string());
+                }
+                values
+                    .iter()
+                    .find(|value| !DefaultValue::Text((*value).clone()).fits(ty))
+                    .map(|value| format!("the value {value:?} does not fit type {ty}"))
+            }
+            CheckCondition::NotEmpty => (!matches!(ty, ColumnType::Text { .. }))
+                .then(|| format!("not empty needs a text column, not {ty}")),
+        }
+    }
+}
+
+impl fmt::Display for CheckCondition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CheckCondition::Between { min, max } => write!(f, "between {min} and {max}"),
+            CheckCondition::OneOf(values) => write!(f, "one of {values:?}"),
+            CheckCondition::NotEmpty => f.write_str("not empty"),
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 
 use crate::alter::check_altered_column;
 use crate::validate::StepError;
-use crate::{AlterOptions, ColumnDef, ForeignKeyDef, Step, TableDef};
+use crate::{AlterOptions, CheckDef, ColumnDef, ForeignKeyAction, ForeignKeyDef, Step, TableDef};
 use migration_layout::MigrationId;
 use std::collections::{BTreeSet, HashMap};
 
@@ -191,6 +191,12 @@ impl SchemaState {
                 {
                     return Err(in_use(column, "the partition key".to_string()));
                 }
+                if let Some(check) = current.checks.iter().find(|c| c.column == *column) {
+                    return Err(in_use(
+                        column,
+                        format!("CHECK `{}` (a `drop_check` step first)", check.name),
+                    ));
+                }
                 self.table_mut(table).columns.retain(|c| c.name != *column);
             }
             Step::RenameColumn { table, from, to } => {
@@ -224,6 +230,9 @@ impl SchemaState {
                 }
                 for fk in &mut renamed.foreign_keys {
                     fk.columns.iter_mut().for_each(rename);
+                }
+                for check in &mut renamed.checks {
+                    rename(&mut check.column);
                 }
                 if let Some(partitioning) = &mut renamed.partitioning {
                     rename(&mut partitioning.column);
@@ -310,6 +319,84 @@ impl SchemaState {
                 }
                 self.partitioned.insert(table.clone());
             }
+            Step::AddForeignKey { table, foreign_key } => {
+                let current = self.table(table).ok_or_else(unknown_table)?;
+                let bad = |problem: String| StepError::BadForeignKey {
+                    migration: id(),
+                    table: table.clone(),
+                    name: foreign_key.name.clone(),
+                    problem,
+                };
+                if foreign_key.columns.is_empty() {
+                    return Err(bad(format!(
+                        "table `{table}` declares no foreign key `{}`",
+                        foreign_key.name
+                    )));
+                }
+                if constraint_named(current, &foreign_key.name) {
+                    return Err(StepError::ConstraintExists {
+                        migration: id(),
+                        table: table.clone(),
+                        name: foreign_key.name.clone(),
+                    });
+                }
+                let target = self.table(&foreign_key.ref_table).ok_or_else(|| {
+                    bad(format!(
+                        "it references table `{}`, which does not exist at this point",
+                        foreign_key.ref_table
+                    ))
+                })?;
+                if let Some(problem) = foreign_key_problem(current, target, foreign_key) {
+                    return Err(bad(problem));
+                }
+                self.table_mut(table).foreign_keys.push(foreign_key.clone());
+            }
+            Step::DropForeignKey { table, name } => {
+                let current = self.table(table).ok_or_else(unknown_table)?;
+                if current.find_foreign_key(name).is_none() {
+                    return Err(StepError::UnknownConstraint {
+                        migration: id(),
+                        table: table.clone(),
+                        kind: "foreign key",
+                        name: name.clone(),
+                    });
+                }
+                self.table_mut(table)
+                    .foreign_keys
+                    .retain(|fk| fk.name != *name);
+            }
+            Step::AddCheck { table, check } => {
+                let current = self.table(table).ok_or_else(unknown_table)?;
+                if constraint_named(current, &check.name) {
+                    return Err(StepError::ConstraintExists {
+                        migration: id(),
+                        table: table.clone(),
+                        name: check.name.clone(),
+                    });
+                }
+                if let Some(problem) = check_problem(current, check) {
+                    return Err(StepError::BadCheck {
+                        migration: id(),
+                        table: table.clone(),
+                        column: check.column.clone(),
+                        name: check.name.clone(),
+                        problem,
+                    });
+                }
+                self.table_mut(table).checks.push(check.clone());
+            }
+            Step::DropCheck { table, name } => {
+                let current = self.table(table).ok_or_else(unknown_table)?;
+                if current.find_check(name).is_none() {
+                    return Err(StepError::UnknownConstraint {
+                        migration: id(),
+                        table: table.clone(),
+                        kind: "CHECK constraint",
+                        name: name.clone(),
+                    });
+                }
+                self.table_mut(table).checks.retain(|c| c.name != *name);
+            }
         }
         Ok(())
     }
@@ -364,4 +451,69 @@ fn check_added_column(
         ));
     }
     Ok(())
+}
+
+/// Whether `table` has a foreign key or CHECK constraint named `name` (they share a
+/// namespace per table).
+fn constraint_named(table: &TableDef, name: &str) -> bool {
+    table.find_foreign_key(name).is_some() || table.find_check(name).is_some()
+}
+
+/// Why `fk` of `table` cannot reference `target` (which is `table` itself for a
+/// self-reference): its columns must exist, match the referenced ones in number and type,
+/// and reference a key; SET NULL needs nullable columns.
+pub(crate) fn foreign_key_problem(
+    table: &TableDef,
+    target: &TableDef,
+    fk: &ForeignKeyDef,
+) -> Option<String> {
+    if fk.columns.len() != fk.ref_columns.len() {
+        return Some(format!(
+            "it has {} column(s) but references {}",
+            fk.columns.len(),
+            fk.ref_columns.len()
+        ));
+    }
+    for (column_name, ref_name) in fk.columns.iter().zip(&fk.ref_columns) {
+        let Some(column) = table.find_column(column_name) else {
+            return Some(format!("column `{column_name}` does not exist"));
+        };
+        let Some(ref_column) = target.find_column(ref_name) else {
+            return Some(format!(
+                "it references `{}.{ref_name}`, which does not exist",
+                target.name
+            ));
+        };
+        if column.ty != ref_column.ty {
+            return Some(format!(
+                "column `{column_name}` ({}) references `{}.{ref_name}` of type {}",
+                column.ty, target.name, ref_column.ty
+            ));
+        }
+        let sets_null =
+            fk.on_delete == ForeignKeyAction::SetNull || fk.on_update == ForeignKeyAction::SetNull;
+        if sets_null && !column.nullable {
+            return Some(format!(
+                "it sets column `{column_name}` NULL, but the column is NOT NULL"
+            ));
+        }
+    }
+    (!target.is_key(&fk.ref_columns)).then(|| {
+        format!(
+            "it references `{}` ({}), which is neither its primary key nor UNIQUE",
+            target.name,
+            fk.ref_columns.join(", ")
+        )
+    })
+}
+
+/// Why `check` cannot hold on `table`: its column must exist and fit the condition.
+pub(crate) fn check_problem(table: &TableDef, check: &CheckDef) -> Option<String> {
+    match table.find_column(&check.column) {
+        None => Some(format!(
+            "table `{}` has no column `{}`",
+            table.name, check.column
+        )),
+        Some(column) => check.condition.misfit(column.ty),
+    }
 }

@@ -148,6 +148,26 @@ pub enum SchemaError {
         ref_table: String,
         ref_columns: String,
     },
+    /// A declared CHECK constraint whose column is missing or whose condition does not fit it.
+    #[error("table `{table}`, column `{column}`: CHECK `{name}`: {problem}")]
+    BadCheckDeclaration {
+        table: String,
+        column: String,
+        name: String,
+        problem: String,
+    },
+    /// Two constraints (foreign keys, CHECKs) of a table share a name.
+    #[error("table `{table}`: constraint `{name}` is declared twice")]
+    DuplicateConstraint { table: String, name: String },
+    /// An online migration holds a step that has no form that leaves writers unblocked.
+    #[error(
+        "migration `{migration}`: table `{table}`: {step} has no online form that leaves writers unblocked: move it to a migration of its own, without `online()`"
+    )]
+    NotOnline {
+        migration: String,
+        table: String,
+        step: String,
+    },
     /// A partitioning or table-refining step that does not fit the declarations.
     #[error(transparent)]
     Step(#[from] StepError),
@@ -263,6 +283,40 @@ pub enum StepError {
         tier: String,
         expected: String,
     },
+    /// A step adds a foreign key that does not fit the table or its target.
+    #[error("migration `{migration}`: table `{table}`: foreign key `{name}`: {problem}")]
+    BadForeignKey {
+        migration: String,
+        table: String,
+        name: String,
+        problem: String,
+    },
+    /// A CHECK constraint whose column is missing or whose condition does not fit it.
+    #[error(
+        "migration `{migration}`: table `{table}`, column `{column}`: CHECK `{name}`: {problem}"
+    )]
+    BadCheck {
+        migration: String,
+        table: String,
+        column: String,
+        name: String,
+        problem: String,
+    },
+    /// A step adds a constraint whose name the table already has.
+    #[error("migration `{migration}`: table `{table}` already has a constraint `{name}`")]
+    ConstraintExists {
+        migration: String,
+        table: String,
+        name: String,
+    },
+    /// A step drops a constraint the table does not have at that point.
+    #[error("migration `{migration}`: table `{table}` has no {kind} `{name}` at this point")]
+    UnknownConstraint {
+        migration: String,
+        table: String,
+        kind: &'static str,
+        name: String,
+    },
     /// A declared index that only a dialect-specific step builds, and no step builds.
     #[error(
         "table `{table}`: index `{index}` uses method {method}, which CREATE TABLE does not build; add a migration step `create_index` for it"
@@ -300,6 +354,15 @@ impl Schema {
                 numbers.insert((id.group.to_string(), id.seq), id.to_string());
             }
             for step in &migration.steps {
+                if migration.online
+                    && let Some(what) = offline_only(step)
+                {
+                    errors.push(SchemaError::NotOnline {
+                        migration: id.to_string(),
+                        table: step.table_name().to_string(),
+                        step: what.to_string(),
+                    });
+                }
                 check_names(step, &mut errors);
                 collect_names(step, &mut table_names, &mut index_names);
                 if let Step::CreateTable(table) = step {
@@ -400,6 +463,16 @@ fn check_names(step: &Step, errors: &mut Vec<SchemaError>) {
                 errors.push(invalid(&index.name));
             }
         }
+        Step::AddForeignKey { foreign_key, .. } => {
+            if !is_snake_case(&foreign_key.name) {
+                errors.push(invalid(&foreign_key.name));
+            }
+        }
+        Step::AddCheck { check, .. } => {
+            if !is_snake_case(&check.name) {
+                errors.push(invalid(&check.name));
+            }
+        }
         Step::AddColumn { column, .. } | Step::AlterColumn { column, .. } => {
             if !is_snake_case(&column.name) {
                 errors.push(invalid(&column.name));
@@ -421,7 +494,30 @@ fn check_names(step: &Step, errors: &mut Vec<SchemaError>) {
         | Step::DropTable { .. }
         | Step::DropColumn { .. }
         | Step::DropIndex { .. }
-        | Step::PartitionTable { .. } => {}
+        | Step::PartitionTable { .. }
+        | Step::DropForeignKey { .. }
+        | Step::DropCheck { .. } => {}
+    }
+}
+
+/// What `step` is, when it has no form an online migration can run without blocking
+/// writers: only index and constraint steps have one.
+fn offline_only(step: &Step) -> Option<&'static str> {
+    match step {
+        Step::CreateTable(_) => Some("creating a table"),
+        Step::DropTable { .. } => Some("dropping a table"),
+        Step::RenameTable { .. } => Some("renaming a table"),
+        Step::AddColumn { .. } => Some("adding a column"),
+        Step::DropColumn { .. } => Some("dropping a column"),
+        Step::RenameColumn { .. } => Some("renaming a column"),
+        Step::AlterColumn { .. } => Some("changing a column"),
+        Step::PartitionTable { .. } => Some("partitioning a table"),
+        Step::CreateIndex { .. }
+        | Step::DropIndex { .. }
+        | Step::AddForeignKey { .. }
+        | Step::DropForeignKey { .. }
+        | Step::AddCheck { .. }
+        | Step::DropCheck { .. } => None,
     }
 }
 
@@ -441,8 +537,30 @@ fn check_table(table: &TableDef, errors: &mut Vec<SchemaError>) {
     let names = std::iter::once(&table.name)
         .chain(table.columns.iter().map(|c| &c.name))
         .chain(table.indexes.iter().map(|i| &i.name))
-        .chain(table.foreign_keys.iter().map(|f| &f.name));
+        .chain(table.foreign_keys.iter().map(|f| &f.name))
+        .chain(table.checks.iter().map(|c| &c.name));
     errors.extend(names.filter(|n| !is_snake_case(n)).map(|n| name_of(n)));
+    let mut constraints = HashSet::new();
+    let constraint_names =
+        (table.foreign_keys.iter().map(|f| &f.name)).chain(table.checks.iter().map(|c| &c.name));
+    for name in constraint_names {
+        if !constraints.insert(name) {
+            errors.push(SchemaError::DuplicateConstraint {
+                table: table.name.clone(),
+                name: name.clone(),
+            });
+        }
+    }
+    for check in &table.checks {
+        if let Some(problem) = crate::state::check_problem(table, check) {
+            errors.push(SchemaError::BadCheckDeclaration {
+                table: table.name.clone(),
+                column: check.column.clone(),
+                name: check.name.clone(),
+                problem,
+            });
+        }
+    }
     if table.name == TRACKING_TABLE {
         errors.push(SchemaError::TrackingTableName {
             table: table.name.clone(),

@@ -4,8 +4,9 @@
 //! and changes the declaration (or adds a step).
 
 use schema_dsl::{
-    Acknowledgement, ColumnDef, ColumnType, DeclaredTable, DefaultValue, FindingKind, Group,
-    IndexDef, Migration, Schema, Step, TableDef, Tier, completeness, unacknowledged_steps,
+    Acknowledgement, CheckCondition, CheckDef, ColumnDef, ColumnType, DeclaredTable, DefaultValue,
+    FindingKind, Group, IndexDef, Migration, Schema, Step, TableDef, Tier, completeness,
+    unacknowledged_steps,
 };
 
 fn text(max_len: u32) -> ColumnType {
@@ -417,4 +418,129 @@ fn the_suggested_alter_column_steps_make_the_schema_complete() {
     );
     assert_eq!(schema.validate(), Ok(()));
     assert_eq!(messages_of(&schema, declared), Vec::<String>::new());
+}
+
+fn self_fk() -> schema_dsl::ForeignKeyDef {
+    schema_dsl::ForeignKeyDef {
+        name: "fk_runs_parent".to_string(),
+        columns: vec!["run_id".to_string()],
+        ref_table: "runs".to_string(),
+        ref_columns: vec!["run_id".to_string()],
+        on_delete: schema_dsl::ForeignKeyAction::NoAction,
+        on_update: schema_dsl::ForeignKeyAction::NoAction,
+    }
+}
+
+#[test]
+fn a_foreign_key_or_check_no_migration_adds() {
+    let runs = runs().foreign_key(self_fk()).check(CheckDef::new(
+        "ck_runs_name",
+        "name",
+        CheckCondition::NotEmpty,
+    ));
+    let findings = completeness(&schema(), &declared(runs));
+    assert_eq!(
+        findings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        [
+            "table `runs`, foreign key `fk_runs_parent`: declared by `Run` but no migration adds it: add `.add_foreign_key::<Run>(\"fk_runs_parent\")`",
+            "table `runs`, CHECK `ck_runs_name`: declared by `Run` but no migration adds it: add `.add_check::<Run>(\"ck_runs_name\")`",
+        ]
+    );
+    assert!(
+        findings
+            .iter()
+            .all(|f| f.kind == FindingKind::ConstraintNotAdded)
+    );
+}
+
+#[test]
+fn a_foreign_key_or_check_the_struct_no_longer_declares_or_changed() {
+    let check = CheckDef::new("ck_runs_name", "name", CheckCondition::NotEmpty);
+    let schema = Schema::new(vec![
+        Migration::new(Group::Tier(Tier::Basic), 1, "runs").step(Step::CreateTable(
+            runs().foreign_key(self_fk()).check(check.clone()),
+        )),
+    ]);
+    let changed = CheckDef {
+        condition: CheckCondition::OneOf(vec!["a".into()]),
+        ..check
+    };
+    assert_eq!(
+        messages_of(&schema, declared(runs().check(changed))),
+        [
+            "table `runs`, foreign key `fk_runs_parent`: the migrations add it but `Run` no longer declares it: add `.drop_foreign_key::<Run>(\"fk_runs_parent\")`",
+            "table `runs`, CHECK `ck_runs_name`: changed since the migrations added it: drop it and add it again: add `.drop_check::<Run>(\"ck_runs_name\").add_check::<Run>(\"ck_runs_name\")`",
+        ]
+    );
+}
+
+/// The derive's `#[check]` and `#[foreign_key]` become the table's constraints; the builders
+/// the findings suggest add exactly those, and the schema is then complete and valid.
+#[test]
+fn the_suggested_constraint_steps_add_what_the_derive_declares() {
+    #[derive(schema_dsl::Table)]
+    #[table(name = "jobs")]
+    #[allow(dead_code, reason = "a declaration, never a row")]
+    struct Job {
+        #[column(primary_key, max_len = 50)]
+        job_id: String,
+        #[column(max_len = 20)]
+        state: String,
+        attempts: i16,
+    }
+    #[derive(schema_dsl::Table)]
+    #[table(name = "jobs")]
+    #[foreign_key(name = "fk_jobs_parent", columns(parent_id), references = JobV2, ref_columns(job_id))]
+    #[check(name = "ck_jobs_state", column = state, one_of("new", "done"))]
+    #[check(name = "ck_jobs_attempts", column = attempts, between(-1, 10))]
+    #[allow(dead_code, reason = "a declaration, never a row")]
+    struct JobV2 {
+        #[column(primary_key, max_len = 50)]
+        job_id: String,
+        #[column(max_len = 20)]
+        state: String,
+        attempts: i16,
+        #[column(max_len = 50)]
+        parent_id: Option<String>,
+    }
+    let definition = <JobV2 as schema_dsl::Table>::definition();
+    assert_eq!(
+        definition.checks,
+        [
+            CheckDef::new(
+                "ck_jobs_state",
+                "state",
+                CheckCondition::OneOf(vec!["new".into(), "done".into()])
+            ),
+            CheckDef::new(
+                "ck_jobs_attempts",
+                "attempts",
+                CheckCondition::Between { min: -1, max: 10 }
+            ),
+        ]
+    );
+    let released = Migration::new(Group::Tier(Tier::Basic), 1, "jobs").create_table::<Job>();
+    let with_parent = Migration::new(Group::Tier(Tier::Basic), 2, "jobs_parent")
+        .add_column(JobV2::COLUMNS.parent_id);
+    let schema = Schema::new(vec![released.clone(), with_parent.clone()]);
+    let declared = vec![DeclaredTable::of::<JobV2>()];
+    let suggestions: Vec<String> = completeness(&schema, &declared)
+        .into_iter()
+        .filter_map(|finding| finding.suggestion)
+        .collect();
+    assert_eq!(
+        suggestions,
+        [
+            ".add_foreign_key::<JobV2>(\"fk_jobs_parent\")",
+            ".add_check::<JobV2>(\"ck_jobs_state\")",
+            ".add_check::<JobV2>(\"ck_jobs_attempts\")",
+        ]
+    );
+    let constraints = Migration::new(Group::Tier(Tier::Basic), 3, "jobs_constraints")
+        .add_foreign_key::<JobV2>("fk_jobs_parent")
+        .add_check::<JobV2>("ck_jobs_state")
+        .add_check::<JobV2>("ck_jobs_attempts");
+    let schema = Schema::new(vec![released, with_parent, constraints]);
+    assert_eq!(schema.validate(), Ok(()));
+    assert_eq!(completeness(&schema, &declared), Vec::new());
 }

@@ -5,8 +5,8 @@
 #![allow(clippy::expect_used, reason = "a test or benchmark fails by panicking")]
 
 use schema_dsl::{
-    Acknowledgement, AlterOptions, ColumnDef, ColumnType, DefaultValue, ForeignKeyAction,
-    ForeignKeyDef, Group, IndexDef, Migration, Schema, Step, TableDef, Tier,
+    Acknowledgement, AlterOptions, CheckCondition, CheckDef, ColumnDef, ColumnType, DefaultValue,
+    ForeignKeyAction, ForeignKeyDef, Group, IndexDef, Migration, Schema, Step, TableDef, Tier,
 };
 
 fn text(max_len: u32) -> ColumnType {
@@ -675,6 +675,205 @@ fn an_altered_column_fits_a_table_with_rows() {
             "migration `basic/0017_change`: table `runs`, column `tries`: a backfill is for a nullable column made NOT NULL: drop `backfill(…)`",
             "table `runs`, column `tries`: default 1 does not fit type text(10)",
             "migration `basic/0019_change`: table `runs`, column `run_id`: a primary-key column stays NOT NULL",
+        ]
+    );
+}
+
+/// The released two-table schema and a third migration of `steps`, run on it.
+fn with_steps(steps: Vec<Step>) -> Schema {
+    let mut schema = schema_of(runs(), steps_without_fk());
+    let mut third = Migration::new(Group::Tier(Tier::Basic), 3, "constraints");
+    third.steps = steps;
+    schema.migrations.push(third);
+    schema
+}
+
+fn steps_without_fk() -> TableDef {
+    TableDef {
+        foreign_keys: Vec::new(),
+        ..steps()
+    }
+}
+
+#[test]
+fn check_declarations_name_table_column_and_constraint() {
+    let runs = runs()
+        .column(ColumnDef::new("attempts", ColumnType::SmallInt))
+        .check(CheckDef::new(
+            "ck_runs_name",
+            "name",
+            CheckCondition::NotEmpty,
+        ))
+        .check(CheckDef::new(
+            "ck_runs_name",
+            "name",
+            CheckCondition::NotEmpty,
+        ))
+        .check(CheckDef::new(
+            "ck_runs_nope",
+            "nope",
+            CheckCondition::NotEmpty,
+        ))
+        .check(CheckDef::new(
+            "ck_runs_created",
+            "created_at",
+            CheckCondition::Between { min: 0, max: 1 },
+        ))
+        .check(CheckDef::new(
+            "ck_runs_attempts",
+            "attempts",
+            CheckCondition::Between {
+                min: 0,
+                max: 40_000,
+            },
+        ))
+        .check(CheckDef::new(
+            "ck_runs_state",
+            "attempts",
+            CheckCondition::OneOf(vec!["a".into()]),
+        ))
+        .check(CheckDef::new(
+            "ck_runs_kind",
+            "name",
+            CheckCondition::OneOf(vec!["x".repeat(101)]),
+        ));
+    assert_eq!(
+        errors(schema_of(runs, steps())),
+        [
+            "table `runs`: constraint `ck_runs_name` is declared twice",
+            "table `runs`, column `nope`: CHECK `ck_runs_nope`: table `runs` has no column `nope`",
+            "table `runs`, column `created_at`: CHECK `ck_runs_created`: a range needs an integer column, not timestamp",
+            "table `runs`, column `attempts`: CHECK `ck_runs_attempts`: the range 0..=40000 does not fit type smallint",
+            "table `runs`, column `attempts`: CHECK `ck_runs_state`: a list of values needs a text column, not smallint",
+            &format!(
+                "table `runs`, column `name`: CHECK `ck_runs_kind`: the value {:?} does not fit type text(100)",
+                "x".repeat(101)
+            ),
+        ]
+    );
+}
+
+#[test]
+fn added_foreign_keys_must_fit_the_state_before() {
+    let to = |ref_table: &str, ref_column: &str| ForeignKeyDef {
+        ref_table: ref_table.into(),
+        ref_columns: vec![ref_column.into()],
+        ..step_fk()
+    };
+    let add = |foreign_key| Step::AddForeignKey {
+        table: "steps".into(),
+        foreign_key,
+    };
+    assert_eq!(
+        errors(with_steps(vec![
+            add(to("nope", "run_id")),
+            add(to("steps", "run_id")),
+            add(to("runs", "created_at")),
+            add(ForeignKeyDef {
+                columns: Vec::new(),
+                ..step_fk()
+            }),
+            add(step_fk()),
+            add(step_fk()),
+            Step::DropForeignKey {
+                table: "steps".into(),
+                name: "fk_nope".into(),
+            },
+        ])),
+        [
+            "migration `basic/0003_constraints`: table `steps`: foreign key `fk_steps_run`: it references table `nope`, which does not exist at this point",
+            "migration `basic/0003_constraints`: table `steps`: foreign key `fk_steps_run`: it references `steps` (run_id), which is neither its primary key nor UNIQUE",
+            "migration `basic/0003_constraints`: table `steps`: foreign key `fk_steps_run`: column `run_id` (text(50)) references `runs.created_at` of type timestamp",
+            "migration `basic/0003_constraints`: table `steps`: foreign key `fk_steps_run`: table `steps` declares no foreign key `fk_steps_run`",
+            "migration `basic/0003_constraints`: table `steps` already has a constraint `fk_steps_run`",
+            "migration `basic/0003_constraints`: table `steps` has no foreign key `fk_nope` at this point",
+        ]
+    );
+}
+
+#[test]
+fn added_checks_must_fit_the_state_before() {
+    let add = |check| Step::AddCheck {
+        table: "runs".into(),
+        check,
+    };
+    assert_eq!(
+        errors(with_steps(vec![
+            add(CheckDef::new(
+                "ck_runs_name",
+                "name",
+                CheckCondition::NotEmpty
+            )),
+            add(CheckDef::new(
+                "ck_runs_name",
+                "name",
+                CheckCondition::NotEmpty
+            )),
+            add(CheckDef::new(
+                "ck_runs_created",
+                "created_at",
+                CheckCondition::NotEmpty
+            )),
+            add(CheckDef::new("BadName", "name", CheckCondition::NotEmpty)),
+            Step::DropColumn {
+                table: "runs".into(),
+                column: "name".into(),
+                ack: Acknowledgement::data_loss("test"),
+            },
+            Step::DropCheck {
+                table: "runs".into(),
+                name: "ck_nope".into(),
+            },
+        ])),
+        [
+            "migration `basic/0003_constraints`: table `runs` already has a constraint `ck_runs_name`",
+            "migration `basic/0003_constraints`: table `runs`, column `created_at`: CHECK `ck_runs_created`: not empty needs a text column, not timestamp",
+            "table `runs`: name `BadName` must be lower-case snake_case ([a-z_][a-z0-9_]*)",
+            "migration `basic/0003_constraints`: table `runs`, column `name` cannot be dropped: it is in index `idx_runs_name` (a `drop_index` step first)",
+            "migration `basic/0003_constraints`: table `runs` has no CHECK constraint `ck_nope` at this point",
+        ]
+    );
+}
+
+#[test]
+fn a_column_under_a_check_is_dropped_after_the_check() {
+    let schema = with_steps(vec![
+        Step::AddCheck {
+            table: "steps".into(),
+            check: CheckDef::new("ck_steps_run", "run_id", CheckCondition::NotEmpty),
+        },
+        Step::DropColumn {
+            table: "steps".into(),
+            column: "run_id".into(),
+            ack: Acknowledgement::data_loss("test"),
+        },
+    ]);
+    assert_eq!(
+        errors(schema),
+        [
+            "migration `basic/0003_constraints`: table `steps`, column `run_id` cannot be dropped: it is in CHECK `ck_steps_run` (a `drop_check` step first)"
+        ]
+    );
+}
+
+#[test]
+fn an_online_migration_holds_index_and_constraint_steps_only() {
+    let mut schema = with_steps(vec![
+        Step::AddForeignKey {
+            table: "steps".into(),
+            foreign_key: step_fk(),
+        },
+        Step::AddColumn {
+            table: "steps".into(),
+            column: ColumnDef::new("note", text(10)).nullable(true),
+            backfill: None,
+        },
+    ]);
+    schema.migrations[2] = schema.migrations[2].clone().online();
+    assert_eq!(
+        errors(schema),
+        [
+            "migration `basic/0003_constraints`: table `steps`: adding a column has no online form that leaves writers unblocked: move it to a migration of its own, without `online()`"
         ]
     );
 }

@@ -23,9 +23,10 @@ pub use sqlite::Sqlite;
 pub use value::SqlValue;
 pub(crate) use value::TIMESTAMP_TEXT;
 
+use migration_layout::sql_string_literal;
 use schema_dsl::{
-    ColumnDef, ColumnType, DefaultValue, Dialect, ForeignKeyAction, ForeignKeyDef, IndexDef,
-    IndexMethod, TableDef,
+    CheckCondition, CheckDef, ColumnDef, ColumnType, DefaultValue, Dialect, ForeignKeyAction,
+    ForeignKeyDef, IndexDef, IndexMethod, TableDef,
 };
 use thiserror::Error;
 
@@ -150,6 +151,83 @@ pub trait Backend: Sync {
         sql
     }
 
+    /// A table-level CHECK constraint.
+    fn check_constraint(&self, check: &CheckDef) -> String {
+        let column = self.identifier(&check.column);
+        let condition = match &check.condition {
+            CheckCondition::Between { min, max } => format!("{column} BETWEEN {min} AND {max}"),
+            CheckCondition::OneOf(values) => format!(
+                "{column} IN ({})",
+                values
+                    .iter()
+                    .map(|value| sql_string_literal(value))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            CheckCondition::NotEmpty => format!("{column} <> ''"),
+        };
+        format!(
+            "CONSTRAINT {} CHECK ({condition})",
+            self.identifier(&check.name)
+        )
+    }
+
+    /// `ALTER TABLE … ADD constraint;`, the constraint as CREATE TABLE writes it.
+    fn add_constraint(&self, table: &TableDef, constraint: &str) -> String {
+        format!(
+            "ALTER TABLE {} ADD {constraint};",
+            self.identifier(&table.name)
+        )
+    }
+
+    /// `ALTER TABLE … DROP CONSTRAINT name;` (a foreign key or a CHECK).
+    fn drop_constraint(&self, table: &TableDef, name: &str) -> String {
+        format!(
+            "ALTER TABLE {} DROP CONSTRAINT {};",
+            self.identifier(&table.name),
+            self.identifier(name)
+        )
+    }
+
+    /// The keys table that foreign keys to the partitioned `table` reference instead of it.
+    fn keys_table(&self, _table: &TableDef) -> Result<String, Unsupported> {
+        Err(no_partitions())
+    }
+
+    /// Adds `constraint` (named `name`) to `table` without checking the rows, then checks
+    /// them apart, so that writes go on during the scan when the two commit separately.
+    fn add_constraint_not_valid(
+        &self,
+        _table: &TableDef,
+        _constraint: &str,
+        _name: &str,
+    ) -> Result<Vec<String>, Unsupported> {
+        Err(no_lock_safe_form())
+    }
+
+    /// Drops the constraint `name` of `table` if it is there (a retry's first statement).
+    fn drop_constraint_if_exists(
+        &self,
+        _table: &TableDef,
+        _name: &str,
+    ) -> Result<String, Unsupported> {
+        Err(no_lock_safe_form())
+    }
+
+    /// Builds `index` without blocking writes, after dropping what a killed earlier run left.
+    fn create_index_online(
+        &self,
+        _table: &TableDef,
+        _index: &IndexDef,
+    ) -> Result<Vec<String>, Unsupported> {
+        Err(no_lock_safe_form())
+    }
+
+    /// Drops `index`, if it is there, without blocking writes.
+    fn drop_index_online(&self, _index: &IndexDef) -> Result<String, Unsupported> {
+        Err(no_lock_safe_form())
+    }
+
     /// `CREATE TABLE`, one column or constraint per line.
     fn create_table(&self, table: &TableDef) -> Result<String, Unsupported> {
         let primary_key = table.primary_key();
@@ -164,6 +242,12 @@ pub trait Backend: Sync {
         }
         lines.extend(table.foreign_keys.iter().map(|fk| self.foreign_key(fk)));
         lines.extend(table.columns.iter().filter_map(|c| self.column_checks(c)));
+        lines.extend(
+            table
+                .checks
+                .iter()
+                .map(|check| self.check_constraint(check)),
+        );
         Ok(format!(
             "CREATE TABLE {}{} (\n    {}\n);",
             clause(self.capabilities().table_if_not_exists, "IF NOT EXISTS "),
@@ -174,10 +258,7 @@ pub trait Backend: Sync {
 
     /// `CREATE INDEX` on `table`.
     fn create_index(&self, table: &TableDef, index: &IndexDef) -> String {
-        let using = match index.method {
-            IndexMethod::BTree => String::new(),
-            method => format!(" USING {}", method.to_string().to_ascii_uppercase()),
-        };
+        let using = index_using(index.method);
         format!(
             "CREATE {}INDEX {}{} ON {}{} ({});",
             clause(index.unique, "UNIQUE "),
@@ -374,6 +455,19 @@ pub trait Backend: Sync {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+/// ` USING <METHOD>` of an index, nothing for a B-tree.
+fn index_using(method: IndexMethod) -> String {
+    match method {
+        IndexMethod::BTree => String::new(),
+        method => format!(" USING {}", method.to_string().to_ascii_uppercase()),
+    }
+}
+
+/// Why a dialect without lock-safe DDL cannot render a step of an online migration so.
+fn no_lock_safe_form() -> Unsupported {
+    Unsupported("this dialect has no lock-safe form of the step".to_string())
 }
 
 /// Why a dialect without monthly partitioning cannot partition a table.

@@ -139,6 +139,11 @@ impl History {
             Step::PartitionTable { table } => {
                 self.partitioned_by.insert(table.clone(), id.to_string());
             }
+            // Constraints are not part of the history the documentation shows.
+            Step::AddForeignKey { .. }
+            | Step::DropForeignKey { .. }
+            | Step::AddCheck { .. }
+            | Step::DropCheck { .. } => {}
         }
     }
 
@@ -796,6 +801,8 @@ fn capability_rows(backend: &dyn Backend) -> Vec<(&'static str, String)> {
         drop_column_needs_reorg,
         rename_table_with_foreign_keys,
         alter_column,
+        alter_table_constraints,
+        lock_safe_ddl,
     } = *backend.capabilities();
     let yes = |b: bool| if b { "yes" } else { "no" }.to_string();
     let list = |items: Vec<String>| items.join(", ");
@@ -905,6 +912,24 @@ fn capability_rows(backend: &dyn Backend) -> Vec<(&'static str, String)> {
                 }
                 text
             }),
+        ),
+        (
+            "foreign key or CHECK added in place",
+            if alter_table_constraints {
+                "yes"
+            } else {
+                "no: the table is rebuilt"
+            }
+            .to_string(),
+        ),
+        (
+            "online (lock-safe) migrations",
+            if lock_safe_ddl {
+                "yes: outside a transaction, CONCURRENTLY / NOT VALID"
+            } else {
+                "no: applied in one transaction"
+            }
+            .to_string(),
         ),
     ]
 }
@@ -1046,6 +1071,19 @@ fn describe(step: &Step, state: &SchemaState) -> String {
                 .and_then(|t| t.partitioning.as_ref())
                 .map_or("", |p| p.column.as_str())
         ),
+        Step::AddForeignKey { table, foreign_key } => format!(
+            "add foreign key `{}` on `{table}` ({}) to `{}` ({})",
+            foreign_key.name,
+            foreign_key.columns.join(", "),
+            foreign_key.ref_table,
+            foreign_key.ref_columns.join(", ")
+        ),
+        Step::DropForeignKey { table, name } => format!("drop foreign key `{name}` of `{table}`"),
+        Step::AddCheck { table, check } => format!(
+            "add CHECK `{}` on `{table}.{}`: {}",
+            check.name, check.column, check.condition
+        ),
+        Step::DropCheck { table, name } => format!("drop CHECK `{name}` of `{table}`"),
     }
 }
 

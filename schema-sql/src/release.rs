@@ -450,6 +450,12 @@ fn shape(step: &Step) -> Shape {
         Step::CreateIndex { table, index } => format!("create_index `{table}.{}`", index.name),
         Step::DropIndex { table, index } => format!("drop_index `{table}.{index}`"),
         Step::PartitionTable { table } => format!("partition_table `{table}`"),
+        Step::AddForeignKey { table, foreign_key } => {
+            format!("add_foreign_key `{table}.{}`", foreign_key.name)
+        }
+        Step::DropForeignKey { table, name } => format!("drop_foreign_key `{table}.{name}`"),
+        Step::AddCheck { table, check } => format!("add_check `{table}.{}`", check.name),
+        Step::DropCheck { table, name } => format!("drop_check `{table}.{name}`"),
     })
 }
 

@@ -179,6 +179,10 @@ pub fn render_step(
                 notes,
             }
         }
+        Step::AddForeignKey { .. }
+        | Step::DropForeignKey { .. }
+        | Step::AddCheck { .. }
+        | Step::DropCheck { .. } => constraints::change(backend, state, step)?,
     })
 }
 
@@ -342,8 +346,13 @@ pub fn render_migration(
     let mut down = Vec::new();
     let mut notes = Vec::new();
     let (mut up_foreign_keys_off, mut down_foreign_keys_off) = (false, false);
+    let online = migration.online && backend.capabilities().lock_safe_ddl;
     for step in &migration.steps {
-        let change = render_step(backend, state, step)?;
+        let change = if online {
+            constraints::online_change(backend, state, step)?
+        } else {
+            render_step(backend, state, step)?
+        };
         up.extend(change.up);
         down.push(change.down);
         notes.extend(change.notes);
@@ -362,11 +371,14 @@ pub fn render_migration(
             Direction::Up => up_foreign_keys_off,
             Direction::Down => down_foreign_keys_off,
         };
-        let directive_line = if foreign_keys_off {
-            format!("{}\n", directive::FOREIGN_KEYS_OFF)
-        } else {
-            String::new()
-        };
+        let directive_line: String = [
+            (foreign_keys_off, directive::FOREIGN_KEYS_OFF),
+            (online, directive::NO_TRANSACTION),
+        ]
+        .iter()
+        .filter(|(applies, _)| *applies)
+        .map(|(_, directive)| format!("{directive}\n"))
+        .collect();
         GeneratedFile {
             path: PathBuf::from(
                 MigrationFile {
@@ -402,6 +414,7 @@ pub fn release_order_file(
 }
 
 mod alter;
+mod constraints;
 
 #[cfg(test)]
 mod tests;

@@ -48,6 +48,9 @@ pub enum WarningKind {
     /// A column change leaves the table reorg-pending: the file runs `REORG TABLE` right after
     /// it (Db2).
     Reorg,
+    /// A step of a migration run in one transaction blocks writes to an existing table while
+    /// it scans it, where an online migration would not.
+    BlocksWrites,
 }
 
 /// What the rules found in a schema: errors stop the rendering, warnings are printed.
@@ -67,8 +70,19 @@ pub fn check(schema: &Schema, dialects: &[Dialect]) -> Report {
         let backend = backend(dialect);
         let mut state = SchemaState::default();
         for migration in schema.migrations_for(dialect) {
+            let mut created = Vec::new();
             for step in &migration.steps {
-                let found = check_step(backend, &state, step);
+                let mut found = check_step(backend, &state, step);
+                if let Step::CreateTable(table) = step {
+                    created.push(table.name.clone());
+                }
+                if !created.iter().any(|name| name == step.table_name()) {
+                    let migration_id = migration.id.to_string();
+                    let online =
+                        check_online(backend, &state, &migration_id, migration.online, step);
+                    found.errors.extend(online.errors);
+                    found.warnings.extend(online.warnings);
+                }
                 report.errors.extend(found.errors);
                 report.warnings.extend(found.warnings);
                 let _reported_by_validation = state.apply(&migration.id, step);
@@ -112,6 +126,7 @@ pub fn check_step(backend: &dyn Backend, state: &SchemaState, step: &Step) -> Re
             errors: check_name(backend, table, None, "index", &index.name)
                 .into_iter()
                 .chain(check_index(backend, table, index))
+                .chain(check_partitioned_unique(backend, state, table, index))
                 .collect(),
             warnings: Vec::new(),
         },
@@ -189,10 +204,155 @@ pub fn check_step(backend: &dyn Backend, state: &SchemaState, step: &Step) -> Re
             warnings: Vec::new(),
         },
         Step::DropTable { .. } => Report::default(),
+        Step::AddForeignKey { foreign_key, .. } => {
+            let alone = TableDef {
+                foreign_keys: vec![foreign_key.clone()],
+                indexes: Vec::new(),
+                checks: Vec::new(),
+                ..table.clone()
+            };
+            // The table alone with the new key: its name, actions and columns (the rest passed
+            // when the table was created).
+            let mut errors = check_table(backend, &alone);
+            errors.extend(check_rebuild_name(backend, state, table));
+            if let Some(target) = state.table(&foreign_key.ref_table)
+                && capabilities.monthly_partitions
+                && state.is_partitioned(&target.name)
+                && !same_columns(&target.primary_key(), &foreign_key.ref_columns)
+            {
+                errors.push(DialectError {
+                    dialect: backend.dialect(),
+                    table: table.name.clone(),
+                    column: None,
+                    problem: format!(
+                        "foreign key `{}` must reference the primary key of the partitioned table `{}`, which its keys table `{}_keys` holds",
+                        foreign_key.name, target.name, target.name
+                    ),
+                });
+            }
+            Report {
+                errors,
+                warnings: Vec::new(),
+            }
+        }
+        Step::AddCheck { check, .. } => Report {
+            errors: check_name(backend, table, None, "CHECK", &check.name)
+                .into_iter()
+                .chain(check_rebuild_name(backend, state, table))
+                .collect(),
+            warnings: Vec::new(),
+        },
+        Step::DropForeignKey { .. } | Step::DropCheck { .. } => Report {
+            errors: check_rebuild_name(backend, state, table),
+            warnings: Vec::new(),
+        },
     }
 }
 
 mod alter;
+
+/// Whether `a` and `b` hold the same column names, in any order.
+fn same_columns(a: &[&str], b: &[String]) -> bool {
+    a.len() == b.len() && b.iter().all(|column| a.contains(&column.as_str()))
+}
+
+/// What a step of migration `migration` (online or not) on a table that existed before it
+/// asks of a dialect with lock-safe DDL: online, the steps it cannot render so are refused
+/// (an index of a partitioned table, which `CREATE INDEX CONCURRENTLY` cannot build and whose
+/// partitions maintenance creates; a foreign key of a partitioned table, which cannot be
+/// added `NOT VALID`); in one transaction, an index build or a constraint added scans the
+/// table while writes wait, which the warning says.
+pub fn check_online(
+    backend: &dyn Backend,
+    state: &SchemaState,
+    migration: &str,
+    online: bool,
+    step: &Step,
+) -> Report {
+    let mut report = Report::default();
+    if !backend.capabilities().lock_safe_ddl {
+        return report;
+    }
+    let Some(table) = state.table(step.table_name()) else {
+        return report;
+    };
+    let partitioned =
+        backend.capabilities().monthly_partitions && state.is_partitioned(&table.name);
+    let (what, scans, refused_online) = match step {
+        Step::CreateIndex { index, .. } => {
+            (format!("CREATE INDEX `{}`", index.name), true, partitioned)
+        }
+        Step::DropIndex { index, .. } => (format!("DROP INDEX `{index}`"), false, partitioned),
+        Step::AddForeignKey { foreign_key, .. } => (
+            format!("ADD FOREIGN KEY `{}`", foreign_key.name),
+            true,
+            partitioned,
+        ),
+        Step::DropForeignKey { name, .. } => {
+            (format!("DROP FOREIGN KEY `{name}`"), false, partitioned)
+        }
+        Step::AddCheck { check, .. } => (format!("ADD CHECK `{}`", check.name), true, false),
+        Step::DropCheck { .. }
+        | Step::CreateTable(_)
+        | Step::DropTable { .. }
+        | Step::RenameTable { .. }
+        | Step::AddColumn { .. }
+        | Step::DropColumn { .. }
+        | Step::RenameColumn { .. }
+        | Step::AlterColumn { .. }
+        | Step::PartitionTable { .. } => return report,
+    };
+    if online && refused_online {
+        let why = match step {
+            Step::CreateIndex { .. } | Step::DropIndex { .. } => {
+                "CONCURRENTLY cannot build or drop the index of a partitioned table, and its partitions are created by maintenance"
+            }
+            _ => "a foreign key of a partitioned table cannot be added NOT VALID",
+        };
+        report.errors.push(DialectError {
+            dialect: backend.dialect(),
+            table: table.name.clone(),
+            column: None,
+            problem: format!(
+                "migration `{migration}`: {what} has no online form on a partitioned table ({why}): move it to a migration without `online()`"
+            ),
+        });
+    }
+    if !online && scans && !partitioned {
+        report.warnings.push(DialectWarning {
+            kind: WarningKind::BlocksWrites,
+            dialect: backend.dialect(),
+            table: table.name.clone(),
+            problem: format!(
+                "migration `{migration}`: {what} blocks writes to the table while it scans it: declare the migration `online()` to run it without blocking writers"
+            ),
+        });
+    }
+    report
+}
+
+/// A UNIQUE index of a table partitioned in `backend`'s dialect must hold the partition key.
+fn check_partitioned_unique(
+    backend: &dyn Backend,
+    state: &SchemaState,
+    table: &TableDef,
+    index: &IndexDef,
+) -> Option<DialectError> {
+    let partitioning = table.partitioning.as_ref()?;
+    let partitioned =
+        backend.capabilities().monthly_partitions && state.is_partitioned(&table.name);
+    (partitioned && index.unique && !index.columns.contains(&partitioning.column)).then(|| {
+        DialectError {
+            dialect: backend.dialect(),
+            table: table.name.clone(),
+            column: None,
+            problem: format!(
+                "UNIQUE index `{}` of a partitioned table must include the partition key `{}`",
+                index.name, partitioning.column
+            ),
+        }
+    })
+}
 
 /// Why `table` cannot be renamed to `to` in `backend`'s dialect.
 fn check_rename_table(
@@ -464,7 +624,8 @@ pub fn check_table(backend: &dyn Backend, table: &TableDef) -> Vec<DialectError>
                 .foreign_keys
                 .iter()
                 .map(|f| ("foreign key", &f.name, None)),
-        );
+        )
+        .chain(table.checks.iter().map(|c| ("CHECK", &c.name, None)));
     for (kind, name, column) in names {
         if let Some(max) = capabilities.max_identifier_bytes
             && name.len() > max

@@ -32,6 +32,8 @@ pub struct LiveTable {
     pub partition_key: Option<String>,
     /// The table's partitions, by name, sorted (they are not listed as tables).
     pub partitions: Vec<String>,
+    /// Named CHECK constraints, each its name and text as the engine reports it; sorted.
+    pub checks: Vec<String>,
 }
 
 /// One column.
@@ -103,6 +105,7 @@ impl LiveTable {
         self.unique.sort();
         self.foreign_keys.sort();
         self.indexes.sort();
+        self.checks.sort();
     }
 
     fn differences(&self, table: &str, expected: &LiveTable, found: &mut Vec<String>) {
@@ -146,6 +149,11 @@ impl LiveTable {
             "indexes",
             format!("{:?}", self.indexes),
             format!("{:?}", expected.indexes),
+        );
+        compare(
+            "CHECK constraints",
+            format!("{:?}", self.checks),
+            format!("{:?}", expected.checks),
         );
         compare(
             "partition key",
@@ -238,6 +246,19 @@ pub fn sqlite(conn: &rusqlite::Connection) -> rusqlite::Result<LiveSchema> {
             fk.on_update = row.get(5)?;
         }
         table.foreign_keys = by_id.into_values().collect();
+        // SQLite keeps no catalog of CHECKs: the named ones are the lines of the table's text.
+        let sql = query_strings(
+            conn,
+            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+            &[&name],
+        )?;
+        table.checks = sql
+            .iter()
+            .flat_map(|sql| sql.lines())
+            .map(|line| line.trim().trim_end_matches(','))
+            .filter(|line| line.starts_with("CONSTRAINT ") && line.contains(" CHECK ("))
+            .map(str::to_string)
+            .collect();
         table.sort();
         tables.insert(name, table);
     }
@@ -294,8 +315,8 @@ pub fn postgres(client: &mut postgres::Client) -> Result<LiveSchema, postgres::E
                     ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, o) \
                           JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n \
                           ORDER BY k.o), \
-                    c.confdeltype::text, c.confupdtype::text \
-             FROM pg_constraint c WHERE c.conrelid = $1::text::regclass AND c.contype IN ('p', 'u', 'f')",
+                    c.confdeltype::text, c.confupdtype::text, pg_get_constraintdef(c.oid) \
+             FROM pg_constraint c WHERE c.conrelid = $1::text::regclass AND c.contype IN ('p', 'u', 'f', 'c')",
             &[&relation],
         )? {
             let kind: String = row.get(0);
@@ -303,6 +324,9 @@ pub fn postgres(client: &mut postgres::Client) -> Result<LiveSchema, postgres::E
             match kind.as_str() {
                 "p" => table.primary_key = columns,
                 "u" => table.unique.push(columns),
+                "c" => table
+                    .checks
+                    .push(format!("{}: {}", row.get::<_, String>(1), row.get::<_, String>(7))),
                 _ => table.foreign_keys.push(LiveForeignKey {
                     columns,
                     name: Some(row.get(1)),
@@ -465,6 +489,19 @@ pub fn db2(conn: &odbc_api::Connection<'_>) -> Result<LiveSchema, odbc_api::Erro
     }
     for ((name, _), fk) in foreign_keys {
         tables.entry(name).or_default().foreign_keys.push(fk);
+    }
+
+    // Named CHECKs only: Db2 names the unnamed ones (a boolean's 0/1) `SQL…` itself.
+    for row in odbc_rows(
+        conn,
+        "SELECT TABNAME, CONSTNAME, TEXT FROM SYSCAT.CHECKS \
+         WHERE TABSCHEMA = CURRENT SCHEMA AND TYPE = 'C' AND CONSTNAME NOT LIKE 'SQL%'",
+    )? {
+        tables
+            .entry(cell(&row, 0))
+            .or_default()
+            .checks
+            .push(format!("{}: {}", cell(&row, 1), cell(&row, 2)));
     }
 
     let mut indexes: BTreeMap<(String, String), LiveIndex> = BTreeMap::new();

@@ -53,6 +53,13 @@ pub struct Capabilities {
     /// Whether a table that is the parent or the child of a foreign key can be renamed
     /// (Db2 refuses it: SQL0750N).
     pub rename_table_with_foreign_keys: bool,
+    /// Whether `ALTER TABLE … ADD CONSTRAINT` / `DROP CONSTRAINT` exist for foreign keys and
+    /// CHECKs; without them (SQLite) adding or dropping one rebuilds the table.
+    pub alter_table_constraints: bool,
+    /// Whether the dialect has lock-safe forms of index and constraint changes that must run
+    /// outside a transaction (`CREATE INDEX CONCURRENTLY`, `NOT VALID` then `VALIDATE`), so an
+    /// online migration's files carry the no-transaction directive (PostgreSQL).
+    pub lock_safe_ddl: bool,
     /// How a column's type, nullability and default change in place; `None` where they
     /// cannot, so the table is rebuilt (SQLite).
     pub alter_column: Option<AlterColumnSyntax>,

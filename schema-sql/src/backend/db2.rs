@@ -170,6 +170,8 @@ const CAPABILITIES: Capabilities = Capabilities {
         needs_reorg: true,
         not_null_behind_check: false,
     }),
+    alter_table_constraints: true,
+    lock_safe_ddl: false,
 };
 
 impl Backend for Db2 {

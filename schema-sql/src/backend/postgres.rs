@@ -4,7 +4,7 @@
 use super::query::{primary_key_conflict, sea_query_dml};
 use super::{
     ALL_ACTIONS, AlterColumnSyntax, Backend, Capabilities, ColumnClause, DmlSql, Month,
-    Referencing, Unsupported,
+    Referencing, Unsupported, index_using,
 };
 use migration_layout::sql_string_literal;
 use schema_dsl::{
@@ -159,6 +159,8 @@ const CAPABILITIES: Capabilities = Capabilities {
         needs_reorg: false,
         not_null_behind_check: true,
     }),
+    alter_table_constraints: true,
+    lock_safe_ddl: true,
 };
 
 impl Backend for Postgres {
@@ -225,6 +227,66 @@ impl Backend for Postgres {
             ));
         }
         sql
+    }
+
+    fn keys_table(&self, table: &TableDef) -> Result<String, Unsupported> {
+        Ok(PartitionPlan::new(self, table)?.keys.name)
+    }
+
+    /// `ADD … NOT VALID` takes its lock for an instant; `VALIDATE CONSTRAINT` scans under
+    /// SHARE UPDATE EXCLUSIVE, which lets writes go on, once the first has committed.
+    fn add_constraint_not_valid(
+        &self,
+        table: &TableDef,
+        constraint: &str,
+        name: &str,
+    ) -> Result<Vec<String>, Unsupported> {
+        let table = self.identifier(&table.name);
+        Ok(vec![
+            format!("ALTER TABLE {table} ADD {constraint} NOT VALID;"),
+            format!(
+                "ALTER TABLE {table} VALIDATE CONSTRAINT {};",
+                self.identifier(name)
+            ),
+        ])
+    }
+
+    fn drop_constraint_if_exists(
+        &self,
+        table: &TableDef,
+        name: &str,
+    ) -> Result<String, Unsupported> {
+        Ok(format!(
+            "ALTER TABLE {} DROP CONSTRAINT IF EXISTS {};",
+            self.identifier(&table.name),
+            self.identifier(name)
+        ))
+    }
+
+    /// An INVALID index a killed `CREATE INDEX CONCURRENTLY` left is dropped and built again.
+    fn create_index_online(
+        &self,
+        table: &TableDef,
+        index: &IndexDef,
+    ) -> Result<Vec<String>, Unsupported> {
+        Ok(vec![
+            self.drop_index_online(index)?,
+            format!(
+                "CREATE {}INDEX CONCURRENTLY {} ON {}{} ({});",
+                if index.unique { "UNIQUE " } else { "" },
+                self.identifier(&index.name),
+                self.identifier(&table.name),
+                index_using(index.method),
+                self.identifier_list(&index.columns),
+            ),
+        ])
+    }
+
+    fn drop_index_online(&self, index: &IndexDef) -> Result<String, Unsupported> {
+        Ok(format!(
+            "DROP INDEX CONCURRENTLY IF EXISTS {};",
+            self.identifier(&index.name)
+        ))
     }
 
     /// Dropping the table drops its partitions and triggers; the trigger function and the

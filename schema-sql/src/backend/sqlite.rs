@@ -104,6 +104,8 @@ const CAPABILITIES: Capabilities = Capabilities {
     drop_column_needs_reorg: false,
     rename_table_with_foreign_keys: true,
     alter_column: None,
+    alter_table_constraints: false,
+    lock_safe_ddl: false,
 };
 
 impl Backend for Sqlite {

@@ -8,8 +8,8 @@ use crate::rules::check_step;
 use migration_layout::directive::FOREIGN_KEYS_OFF;
 use rusqlite::Connection;
 use schema_dsl::{
-    Acknowledgement, ColumnType, DefaultValue, ForeignKeyAction, ForeignKeyDef, Group, JsonSize,
-    MigrationId, Partitioning, Tier,
+    Acknowledgement, CheckCondition, CheckDef, ColumnType, DefaultValue, ForeignKeyAction,
+    ForeignKeyDef, Group, JsonSize, MigrationId, Partitioning, Tier,
 };
 
 fn text(max_len: u32) -> ColumnType {
@@ -186,7 +186,43 @@ fn steps() -> Vec<(&'static str, Step)> {
                 ack: ack(),
             },
         ),
+        (
+            "add check to a parent",
+            Step::AddCheck {
+                table: "authors".into(),
+                check: rating_check(),
+            },
+        ),
+        (
+            "drop foreign key",
+            Step::DropForeignKey {
+                table: "books".into(),
+                name: "fk_books_author".into(),
+            },
+        ),
+        ("add foreign key", add_second_foreign_key()),
     ]
+}
+
+/// Ratings go from 0 to 5.
+fn rating_check() -> CheckDef {
+    CheckDef::new(
+        "ck_authors_rating",
+        "rating",
+        CheckCondition::Between { min: 0, max: 5 },
+    )
+}
+
+/// A second foreign key from books to authors, restricting deletes.
+fn add_second_foreign_key() -> Step {
+    Step::AddForeignKey {
+        table: "books".into(),
+        foreign_key: ForeignKeyDef {
+            name: "fk_books_author_kept".into(),
+            on_delete: ForeignKeyAction::NoAction,
+            ..books().foreign_keys[0].clone()
+        },
+    }
 }
 
 /// The up and down of `step` on the fixture, and whether each needs foreign keys off.
@@ -982,6 +1018,16 @@ fn shape(conn: &Connection) -> Vec<String> {
                 .into_iter()
                 .map(|r| format!("{table} foreign key {r}")),
         );
+        let sql = rows(
+            conn,
+            &format!("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = '{table}'"),
+        );
+        shape.extend(
+            sql.iter()
+                .flat_map(|sql| sql.lines())
+                .filter(|line| line.contains(" CHECK ("))
+                .map(|line| format!("{table} check {}", line.trim())),
+        );
     }
     shape
 }
@@ -1512,5 +1558,319 @@ fn a_pre_check_stops_a_change_with_the_count_on_a_real_sqlite() {
     assert!(
         error.contains("migration stopped: 1 row(s) of table authors, column bio hold text longer than 10 characters"),
         "{error}"
+    );
+}
+
+// ----- foreign keys and CHECKs, online migrations -----
+
+#[test]
+fn constraint_steps_sql() {
+    let check = "CONSTRAINT ck_authors_rating CHECK (rating BETWEEN 0 AND 5)";
+    assert_sql(
+        &Postgres,
+        "add check to a parent",
+        &[
+            &format!("ALTER TABLE authors ADD {check} NOT VALID;"),
+            "ALTER TABLE authors VALIDATE CONSTRAINT ck_authors_rating;",
+        ],
+        &["ALTER TABLE authors DROP CONSTRAINT ck_authors_rating;"],
+    );
+    assert_sql(
+        &Db2,
+        "add check to a parent",
+        &["ALTER TABLE AUTHORS ADD CONSTRAINT CK_AUTHORS_RATING CHECK (RATING BETWEEN 0 AND 5);"],
+        &["ALTER TABLE AUTHORS DROP CONSTRAINT CK_AUTHORS_RATING;"],
+    );
+    let fk = "CONSTRAINT fk_books_author FOREIGN KEY (author_id) REFERENCES authors (author_id) ON DELETE CASCADE";
+    assert_sql(
+        &Postgres,
+        "drop foreign key",
+        &["ALTER TABLE books DROP CONSTRAINT fk_books_author;"],
+        &[
+            &format!("ALTER TABLE books ADD {fk} NOT VALID;"),
+            "ALTER TABLE books VALIDATE CONSTRAINT fk_books_author;",
+        ],
+    );
+    assert_sql(
+        &Db2,
+        "add foreign key",
+        &[
+            "ALTER TABLE BOOKS ADD CONSTRAINT FK_BOOKS_AUTHOR_KEPT FOREIGN KEY (AUTHOR_ID) REFERENCES AUTHORS (AUTHOR_ID);",
+        ],
+        &["ALTER TABLE BOOKS DROP CONSTRAINT FK_BOOKS_AUTHOR_KEPT;"],
+    );
+    // SQLite has no ADD/DROP CONSTRAINT: the table is rebuilt, both ways, foreign keys off.
+    let change = render(&Sqlite, &step("add check to a parent"));
+    assert!(change.up_foreign_keys_off && change.down_foreign_keys_off);
+    assert_eq!(
+        change.up[0],
+        format!(
+            "{SQLITE_AUTHORS_NEW},\n    CONSTRAINT ck_authors_rating CHECK (rating BETWEEN 0 AND 5)\n);"
+        )
+    );
+    assert_eq!(change.down[0], format!("{SQLITE_AUTHORS_NEW}\n);"));
+    assert!(change.up.iter().any(|s| s == SQLITE_KEEP_SEQUENCE[1]));
+}
+
+#[test]
+fn every_condition_renders_in_every_dialect() {
+    let table = TableDef::new("jobs")
+        .column(ColumnDef::new("state", text(10)))
+        .check(CheckDef::new(
+            "ck_jobs_state",
+            "state",
+            CheckCondition::OneOf(vec!["new".into(), "it's".into()]),
+        ))
+        .check(CheckDef::new(
+            "ck_jobs_state_set",
+            "state",
+            CheckCondition::NotEmpty,
+        ));
+    for (backend, expected) in [
+        (
+            &Sqlite as &dyn Backend,
+            "CREATE TABLE IF NOT EXISTS jobs (\n    state TEXT NOT NULL,\n    CONSTRAINT ck_jobs_state CHECK (state IN ('new', 'it''s')),\n    CONSTRAINT ck_jobs_state_set CHECK (state <> '')\n);",
+        ),
+        (
+            &Db2,
+            "CREATE TABLE JOBS (\n    STATE VARCHAR(10) NOT NULL,\n    CONSTRAINT CK_JOBS_STATE CHECK (STATE IN ('new', 'it''s')),\n    CONSTRAINT CK_JOBS_STATE_SET CHECK (STATE <> '')\n);",
+        ),
+    ] {
+        assert_eq!(backend.create_table(&table).expect("renders"), expected);
+    }
+}
+
+/// A foreign key to the partitioned `runs` references `runs_keys`; one from it is added
+/// validated at once (PostgreSQL refuses `NOT VALID` there); a CHECK on it is `NOT VALID`.
+#[test]
+fn constraints_around_a_partitioned_postgres_table() {
+    let mut state = partitioned();
+    let events = TableDef::new("events")
+        .column(ColumnDef::new("event_id", text(50)).primary_key())
+        .column(ColumnDef::new("run_id", text(50)));
+    state
+        .apply(&id(), &Step::CreateTable(events))
+        .expect("creates");
+    let to_runs = ForeignKeyDef {
+        name: "fk_events_run".into(),
+        columns: vec!["run_id".into()],
+        ref_table: "runs".into(),
+        ref_columns: vec!["run_id".into()],
+        on_delete: ForeignKeyAction::Cascade,
+        on_update: ForeignKeyAction::NoAction,
+    };
+    let render = |step: &Step| render_step(&Postgres, &state, step).expect("renders");
+    assert_eq!(
+        render(&Step::AddForeignKey {
+            table: "events".into(),
+            foreign_key: to_runs.clone(),
+        })
+        .up,
+        [
+            "ALTER TABLE events ADD CONSTRAINT fk_events_run FOREIGN KEY (run_id) REFERENCES runs_keys (run_id) ON DELETE CASCADE NOT VALID;",
+            "ALTER TABLE events VALIDATE CONSTRAINT fk_events_run;",
+        ]
+    );
+    let from_runs = Step::AddForeignKey {
+        table: "runs".into(),
+        foreign_key: ForeignKeyDef {
+            name: "fk_runs_event".into(),
+            columns: vec!["run_id".into()],
+            ref_table: "events".into(),
+            ref_columns: vec!["event_id".into()],
+            ..to_runs.clone()
+        },
+    };
+    assert_eq!(
+        render(&from_runs).up,
+        [
+            "ALTER TABLE runs ADD CONSTRAINT fk_runs_event FOREIGN KEY (run_id) REFERENCES events (event_id) ON DELETE CASCADE;"
+        ]
+    );
+    let check = Step::AddCheck {
+        table: "runs".into(),
+        check: CheckDef::new("ck_runs_status", "status", CheckCondition::NotEmpty),
+    };
+    assert_eq!(
+        render(&check).up,
+        [
+            "ALTER TABLE runs ADD CONSTRAINT ck_runs_status CHECK (status <> '') NOT VALID;",
+            "ALTER TABLE runs VALIDATE CONSTRAINT ck_runs_status;",
+        ]
+    );
+    // Online, the index and the foreign key of the partitioned table are refused, with why.
+    let unique = Step::CreateIndex {
+        table: "runs".into(),
+        index: IndexDef {
+            unique: true,
+            ..IndexDef::new("idx_runs_status_unique", &["status"])
+        },
+    };
+    let online = |step: &Step| {
+        crate::rules::check_online(&Postgres, &state, "basic/0002_online", true, step)
+            .errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        online(&unique),
+        [
+            "postgres: table `runs`: migration `basic/0002_online`: CREATE INDEX `idx_runs_status_unique` has no online form on a partitioned table (CONCURRENTLY cannot build or drop the index of a partitioned table, and its partitions are created by maintenance): move it to a migration without `online()`"
+        ]
+    );
+    assert_eq!(
+        online(&from_runs),
+        [
+            "postgres: table `runs`: migration `basic/0002_online`: ADD FOREIGN KEY `fk_runs_event` has no online form on a partitioned table (a foreign key of a partitioned table cannot be added NOT VALID): move it to a migration without `online()`"
+        ]
+    );
+    assert_eq!(online(&check), Vec::<String>::new());
+    assert_eq!(
+        refusals(&Postgres, &state, &unique),
+        [
+            "postgres: table `runs`: UNIQUE index `idx_runs_status_unique` of a partitioned table must include the partition key `created_at`"
+        ]
+    );
+    let to_status = Step::AddForeignKey {
+        table: "events".into(),
+        foreign_key: ForeignKeyDef {
+            columns: vec!["event_id".into(), "run_id".into()],
+            ref_columns: vec!["run_id".into(), "created_at".into()],
+            ..to_runs
+        },
+    };
+    assert_eq!(
+        refusals(&Postgres, &state, &to_status),
+        [
+            "postgres: table `events`: foreign key `fk_events_run` must reference the primary key of the partitioned table `runs`, which its keys table `runs_keys` holds"
+        ]
+    );
+}
+
+/// An online migration's PostgreSQL files run outside a transaction, each statement safe to
+/// run again; its SQLite and Db2 files are the usual transactional ones.
+#[test]
+fn online_migrations_render_lock_safe_statements_on_postgres_only() {
+    let index = IndexDef::new("idx_books_title", &["title"]);
+    let migration = Migration::new(Group::Tier(Tier::Basic), 2, "online")
+        .step(Step::CreateIndex {
+            table: "books".into(),
+            index,
+        })
+        .step(Step::DropIndex {
+            table: "authors".into(),
+            index: "idx_authors_name".into(),
+        })
+        .step(add_second_foreign_key())
+        .step(Step::AddCheck {
+            table: "authors".into(),
+            check: rating_check(),
+        })
+        .online();
+    let [up, down] = render_migration(&Postgres, &mut fixture(), &migration).expect("renders");
+    let header = |direction: &str| {
+        format!(
+            "-- @generated by codegen from schema-defs: do not edit; change the declarations and run `cargo run -p codegen`.\n\
+             -- migration: basic/0002_online ({direction}), dialect: postgres\n\
+             {}\n\n",
+            migration_layout::directive::NO_TRANSACTION
+        )
+    };
+    assert_eq!(
+        up.contents,
+        format!(
+            "{}{}\n",
+            header("up"),
+            [
+                "DROP INDEX CONCURRENTLY IF EXISTS idx_books_title;",
+                "CREATE INDEX CONCURRENTLY idx_books_title ON books (title);",
+                "DROP INDEX CONCURRENTLY IF EXISTS idx_authors_name;",
+                "ALTER TABLE books DROP CONSTRAINT IF EXISTS fk_books_author_kept;",
+                "ALTER TABLE books ADD CONSTRAINT fk_books_author_kept FOREIGN KEY (author_id) REFERENCES authors (author_id) NOT VALID;",
+                "ALTER TABLE books VALIDATE CONSTRAINT fk_books_author_kept;",
+                "ALTER TABLE authors DROP CONSTRAINT IF EXISTS ck_authors_rating;",
+                "ALTER TABLE authors ADD CONSTRAINT ck_authors_rating CHECK (rating BETWEEN 0 AND 5) NOT VALID;",
+                "ALTER TABLE authors VALIDATE CONSTRAINT ck_authors_rating;",
+            ]
+            .join("\n\n")
+        )
+    );
+    assert_eq!(
+        down.contents,
+        format!(
+            "{}{}\n",
+            header("down"),
+            [
+                "ALTER TABLE authors DROP CONSTRAINT IF EXISTS ck_authors_rating;",
+                "ALTER TABLE books DROP CONSTRAINT IF EXISTS fk_books_author_kept;",
+                "DROP INDEX CONCURRENTLY IF EXISTS idx_authors_name;",
+                "CREATE INDEX CONCURRENTLY idx_authors_name ON authors (name);",
+                "DROP INDEX CONCURRENTLY IF EXISTS idx_books_title;",
+            ]
+            .join("\n\n")
+        )
+    );
+    for backend in [&Sqlite as &dyn Backend, &Db2] {
+        let [up, down] = render_migration(backend, &mut fixture(), &migration).expect("renders");
+        for file in [up, down] {
+            assert!(
+                !file.contents.contains("CONCURRENTLY")
+                    && !file
+                        .contents
+                        .contains(migration_layout::directive::NO_TRANSACTION),
+                "{}",
+                file.contents
+            );
+        }
+    }
+}
+
+/// On a real SQLite, a foreign key added over an orphan row fails the foreign key check the
+/// runner makes before COMMIT, and a CHECK over a violating row fails the copy.
+#[test]
+fn constraints_refuse_rows_that_break_them_on_a_real_sqlite() {
+    let conn = create(&fixture());
+    seed(&conn);
+    conn.execute_batch(
+        "PRAGMA foreign_keys = OFF; INSERT INTO books (book_id, author_id) VALUES ('orphan', 99);",
+    )
+    .expect("inserts an orphan");
+    let mut state = fixture();
+    state
+        .apply(
+            &id(),
+            &Step::DropForeignKey {
+                table: "books".into(),
+                name: "fk_books_author".into(),
+            },
+        )
+        .expect("drops");
+    let change = render_step(&Sqlite, &state, &add_second_foreign_key()).expect("renders");
+    conn.execute_batch("BEGIN;").expect("begins");
+    for statement in &change.up {
+        conn.execute_batch(statement).expect("runs");
+    }
+    assert_eq!(
+        rows(
+            &conn,
+            "SELECT \"table\", rowid, parent FROM pragma_foreign_key_check"
+        ),
+        ["books|4|authors"]
+    );
+    conn.execute_batch("ROLLBACK;").expect("rolls back");
+
+    conn.execute_batch("UPDATE authors SET rating = 9 WHERE name = 'bob';")
+        .expect("updates");
+    let change = render(&Sqlite, &step("add check to a parent"));
+    conn.execute_batch("BEGIN;").expect("begins");
+    let error = change
+        .up
+        .iter()
+        .find_map(|statement| conn.execute_batch(statement).err())
+        .map(|e| e.to_string());
+    assert_eq!(
+        error.as_deref(),
+        Some("CHECK constraint failed: ck_authors_rating")
     );
 }
