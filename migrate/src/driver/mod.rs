@@ -233,11 +233,14 @@ pub(crate) fn wait_for_advisory_lock(
     }
 }
 
-/// The query naming the backend that holds [`ADVISORY_LOCK_KEY`] (its pid, a `bigint`).
+/// The query naming the backend that holds [`ADVISORY_LOCK_KEY`] in this database (its pid, a
+/// `bigint`): advisory locks belong to a database, and runners of other databases of the
+/// cluster hold the same key.
 #[cfg_attr(not(any(feature = "postgres", feature = "odbc")), allow(dead_code))]
 pub(crate) fn advisory_lock_holder_sql() -> String {
     format!(
         "SELECT pid::bigint FROM pg_locks WHERE locktype = 'advisory' AND granted \
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
          AND ((classid::bigint << 32) | objid::bigint) = {ADVISORY_LOCK_KEY} LIMIT 1"
     )
 }
