@@ -3,7 +3,8 @@
 
 use super::query::{primary_key_conflict, sea_query_dml};
 use super::{
-    ALL_ACTIONS, Backend, Capabilities, ColumnClause, DmlSql, Month, Referencing, Unsupported,
+    ALL_ACTIONS, Backend, Capabilities, ColumnClause, DmlSql, Month, PartitionedShape, Referencing,
+    Unsupported,
 };
 use migration_layout::sql_string_literal;
 use schema_dsl::{
@@ -183,6 +184,63 @@ impl Backend for Postgres {
 
     fn identity_keyword(&self) -> &'static str {
         "GENERATED ALWAYS AS IDENTITY"
+    }
+
+    /// As `format_type` spells it.
+    fn stored_type(&self, ty: ColumnType) -> Result<String, Unsupported> {
+        Ok(match ty {
+            ColumnType::Text { max_len: Some(n) } => format!("character varying({n})"),
+            ColumnType::Text { max_len: None } => "text".to_string(),
+            ColumnType::SmallInt => "smallint".to_string(),
+            ColumnType::Integer => "integer".to_string(),
+            ColumnType::BigInt => "bigint".to_string(),
+            ColumnType::Boolean => "boolean".to_string(),
+            ColumnType::Timestamp => "timestamp without time zone".to_string(),
+            ColumnType::Json { .. } => "jsonb".to_string(),
+        })
+    }
+
+    /// As `pg_get_expr` prints it: text with its cast, booleans in lower case, `now()`.
+    fn stored_default(&self, column: &ColumnDef) -> Option<String> {
+        column.default.as_ref().map(|default| match default {
+            DefaultValue::Text(text) => {
+                let cast = match column.ty {
+                    ColumnType::Text { max_len: Some(_) } => "character varying",
+                    ColumnType::Text { max_len: None }
+                    | ColumnType::SmallInt
+                    | ColumnType::Integer
+                    | ColumnType::BigInt
+                    | ColumnType::Boolean
+                    | ColumnType::Timestamp
+                    | ColumnType::Json { .. } => "text",
+                };
+                format!("{}::{cast}", sql_string_literal(text))
+            }
+            DefaultValue::Integer(value) if *value < 0 => {
+                format!(
+                    "'{value}'::{}",
+                    self.stored_type(column.ty).unwrap_or_default()
+                )
+            }
+            DefaultValue::Integer(value) => value.to_string(),
+            DefaultValue::Boolean(value) => value.to_string(),
+            DefaultValue::Now => "now()".to_string(),
+        })
+    }
+
+    /// The partitioned table with its key extended, `RANGE (column)`, the DEFAULT partition,
+    /// the monthly ones' prefix (`<table>_`), the two triggers that keep `<table>_keys`.
+    fn partitioned_shape(&self, table: &TableDef) -> Result<PartitionedShape, Unsupported> {
+        let plan = PartitionPlan::new(self, table)?;
+        let function = &plan.keys_function;
+        Ok(PartitionedShape {
+            partition_key: format!("RANGE ({})", plan.partitioning.column),
+            partitions: vec![plan.default_partition.clone()],
+            maintained_prefix: format!("{}_", table.name),
+            triggers: vec![function.clone(), format!("{function}_key")],
+            table: plan.partitioned,
+            keys: plan.keys,
+        })
     }
 
     /// The primary key constraint is named `<table>_pkey` (which partitioning and the upsert

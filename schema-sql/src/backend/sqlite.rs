@@ -138,6 +138,11 @@ impl Backend for Sqlite {
         "AUTOINCREMENT"
     }
 
+    /// `PRAGMA foreign_key_list` has no constraint names.
+    fn keeps_constraint_names(&self) -> bool {
+        false
+    }
+
     /// `now` as the ISO-8601 text the application writes.
     fn value_expression(&self, value: &DefaultValue) -> String {
         match value {

@@ -1,0 +1,219 @@
+//! The shape a schema state leaves in a dialect's catalog, in that catalog's own spellings
+//! (types, defaults, actions, case folding: the backend's `stored_*` methods), and the
+//! `<dialect>/shapes.json` file that carries it to the runner: per migration, the full
+//! expected shape of every table whose shape it changed, and the tables it removed.
+
+use crate::backend::{Backend, Unsupported};
+use crate::render::GeneratedFile;
+use schema_dsl::{Migration, SchemaState, Step, TableDef};
+use schema_shape::{
+    ColumnShape, ForeignKeyShape, IndexShape, MigrationShapes, SchemaShape, ShapesFile, TableShape,
+};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+/// Every table of `state` as `backend`'s catalog should report it (a partitioned table's
+/// keys table included).
+pub fn expected_schema(
+    backend: &dyn Backend,
+    state: &SchemaState,
+) -> Result<SchemaShape, Unsupported> {
+    let names: BTreeSet<String> = state.tables().map(|t| t.name.clone()).collect();
+    Ok(SchemaShape {
+        tables: shapes_of(backend, state, &names)?,
+    })
+}
+
+/// The names of the tables whose shape `migration` may change, read on `state` (before or
+/// after it): the tables its steps name, and the tables whose foreign keys reference them.
+pub fn touched(state: &SchemaState, migration: &Migration) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for step in &migration.steps {
+        names.insert(step.table_name().to_string());
+        if let Step::RenameTable { from, to } = step {
+            names.insert(from.clone());
+            names.insert(to.clone());
+        }
+    }
+    let referencing: Vec<String> = names
+        .iter()
+        .flat_map(|name| state.referencing(name))
+        .map(|(table, _)| table.name.clone())
+        .collect();
+    names.extend(referencing);
+    names
+}
+
+/// The shapes of the tables of `state` named in `names` (absent ones left out), each with the
+/// keys table its partitioning adds, by name as the dialect spells it.
+pub fn shapes_of(
+    backend: &dyn Backend,
+    state: &SchemaState,
+    names: &BTreeSet<String>,
+) -> Result<BTreeMap<String, TableShape>, Unsupported> {
+    let mut shapes = BTreeMap::new();
+    for table in names.iter().filter_map(|name| state.table(name)) {
+        if partitioned(backend, state, &table.name) {
+            let partitioned = backend.partitioned_shape(table)?;
+            let mut shape = table_shape(backend, state, &partitioned.table)?;
+            shape.partition_key = Some(partitioned.partition_key);
+            shape.partitions = partitioned.partitions;
+            shape.maintained_partitions = Some(partitioned.maintained_prefix);
+            shape.triggers = partitioned.triggers;
+            shape.sort();
+            shapes.insert(
+                backend.identifier(&partitioned.keys.name),
+                table_shape(backend, state, &partitioned.keys)?,
+            );
+            shapes.insert(backend.identifier(&table.name), shape);
+        } else {
+            shapes.insert(
+                backend.identifier(&table.name),
+                table_shape(backend, state, table)?,
+            );
+        }
+    }
+    Ok(shapes)
+}
+
+/// Whether `table` is partitioned in `backend`'s dialect.
+fn partitioned(backend: &dyn Backend, state: &SchemaState, table: &str) -> bool {
+    backend.capabilities().monthly_partitions && state.is_partitioned(table)
+}
+
+/// `table` as the catalog reports it; a foreign key to a partitioned table references its
+/// keys table. Indexes of a method the dialect lacks are left out, as codegen skips them.
+fn table_shape(
+    backend: &dyn Backend,
+    state: &SchemaState,
+    table: &TableDef,
+) -> Result<TableShape, Unsupported> {
+    let ids = |names: &[String]| names.iter().map(|n| backend.identifier(n)).collect();
+    let mut columns = Vec::with_capacity(table.columns.len());
+    for column in &table.columns {
+        columns.push(ColumnShape {
+            name: backend.identifier(&column.name),
+            data_type: backend.stored_type(column.ty)?,
+            not_null: !column.nullable,
+            default: backend.stored_default(column),
+        });
+    }
+    let mut foreign_keys = Vec::new();
+    for fk in &table.foreign_keys {
+        let ref_table = match state.table(&fk.ref_table) {
+            Some(target) if partitioned(backend, state, &target.name) => {
+                backend.partitioned_shape(target)?.keys.name
+            }
+            _ => fk.ref_table.clone(),
+        };
+        foreign_keys.push(ForeignKeyShape {
+            name: backend
+                .keeps_constraint_names()
+                .then(|| backend.identifier(&fk.name)),
+            columns: ids(&fk.columns),
+            ref_table: backend.identifier(&ref_table),
+            ref_columns: ids(&fk.ref_columns),
+            on_delete: fk.on_delete.to_string(),
+            on_update: fk.on_update.to_string(),
+        });
+    }
+    let primary_key: Vec<String> = table.primary_key().iter().map(|c| c.to_string()).collect();
+    let mut shape = TableShape {
+        columns,
+        primary_key: ids(&primary_key),
+        unique: table
+            .columns
+            .iter()
+            .filter(|c| c.unique)
+            .map(|c| vec![backend.identifier(&c.name)])
+            .collect(),
+        foreign_keys,
+        indexes: table
+            .indexes
+            .iter()
+            .filter(|index| backend.capabilities().supports_index_method(index.method))
+            .map(|index| IndexShape {
+                name: backend.identifier(&index.name),
+                columns: ids(&index.columns),
+                unique: index.unique,
+                method: index.method.to_string(),
+            })
+            .collect(),
+        checks: table
+            .columns
+            .iter()
+            .flat_map(|c| backend.stored_checks(c))
+            .collect(),
+        ..TableShape::default()
+    };
+    shape.sort();
+    Ok(shape)
+}
+
+/// Builds a dialect's shapes file migration by migration, beside the rendering of its files.
+#[derive(Debug)]
+pub struct ShapesWriter {
+    file: ShapesFile,
+    before: BTreeMap<String, TableShape>,
+    names: BTreeSet<String>,
+}
+
+impl ShapesWriter {
+    /// An empty file for `backend`'s dialect.
+    pub fn new(backend: &dyn Backend) -> ShapesWriter {
+        ShapesWriter {
+            file: ShapesFile::new(backend.dialect()),
+            before: BTreeMap::new(),
+            names: BTreeSet::new(),
+        }
+    }
+
+    /// Call with the state before `migration`, before rendering it.
+    pub fn before(
+        &mut self,
+        backend: &dyn Backend,
+        state: &SchemaState,
+        migration: &Migration,
+    ) -> Result<(), Unsupported> {
+        self.names = touched(state, migration);
+        self.before = shapes_of(backend, state, &self.names)?;
+        Ok(())
+    }
+
+    /// Call with the state after `migration`: records its entry, the tables whose shape
+    /// changed and the ones that are gone.
+    pub fn after(
+        &mut self,
+        backend: &dyn Backend,
+        state: &SchemaState,
+        migration: &Migration,
+    ) -> Result<(), Unsupported> {
+        let mut names = std::mem::take(&mut self.names);
+        names.extend(touched(state, migration));
+        let after = shapes_of(backend, state, &names)?;
+        let before = std::mem::take(&mut self.before);
+        let removed = before
+            .keys()
+            .filter(|name| !after.contains_key(*name))
+            .cloned()
+            .collect();
+        let tables = after
+            .into_iter()
+            .filter(|(name, shape)| before.get(name) != Some(shape))
+            .collect();
+        self.file.migrations.push(MigrationShapes {
+            id: migration.id.to_string(),
+            tables,
+            removed,
+        });
+        Ok(())
+    }
+
+    /// The file: `<dialect>/shapes.json`.
+    pub fn finish(self, backend: &dyn Backend) -> GeneratedFile {
+        GeneratedFile {
+            path: PathBuf::from(migration_layout::shapes::path(backend.dialect())),
+            contents: self.file.to_json(),
+        }
+    }
+}
