@@ -16,8 +16,9 @@ use schema_dsl::{
     ColumnDef, ColumnType, Dialect, Group, IndexMethod, Migration, Schema, SchemaState, Step,
     TableDef,
 };
+use schema_shape::SchemaShape;
 use spine_tests::engines::{Engine, TestDatabase};
-use spine_tests::introspect::LiveSchema;
+use spine_tests::introspect;
 use spine_tests::live::Live;
 use spine_tests::{generated, on_every_engine};
 use std::collections::BTreeMap;
@@ -93,7 +94,7 @@ fn down_one(db: &TestDatabase, set: &MigrationSet) {
 }
 
 /// The live schema, without the runner's tracking table.
-fn shape(live: &mut Live) -> LiveSchema {
+fn shape(live: &mut Live) -> SchemaShape {
     let mut schema = live.introspect();
     schema
         .tables
@@ -103,7 +104,7 @@ fn shape(live: &mut Live) -> LiveSchema {
 }
 
 /// The shape a database created fresh from `state` has on `engine`.
-fn fresh_shape(engine: Engine, state: &SchemaState) -> LiveSchema {
+fn fresh_shape(engine: Engine, state: &SchemaState) -> SchemaShape {
     let db = engine.fresh();
     let set = migration_set(
         &fresh_schema(state),
@@ -114,13 +115,20 @@ fn fresh_shape(engine: Engine, state: &SchemaState) -> LiveSchema {
     shape(&mut db.live())
 }
 
-fn assert_same_shape(engine: Engine, what: &str, live: &LiveSchema, expected: &LiveSchema) {
-    let differences = live.differences(expected);
+fn assert_same_shape(engine: Engine, what: &str, live: &SchemaShape, expected: &SchemaShape) {
+    let mut differences = live.differences(expected);
+    differences.extend(introspect::column_order_differences(live, expected));
     assert!(
         differences.is_empty(),
         "{engine:?}: {what}:\n{}",
         differences.join("\n")
     );
+}
+
+/// The shape schema-sql expects of `state` in `dialect`: what `migrate drift` compares with.
+fn expected_shape(dialect: Dialect, state: &SchemaState) -> SchemaShape {
+    schema_sql::shape::expected_schema(schema_sql::backend::backend(dialect), state)
+        .unwrap_or_else(|e| panic!("{dialect}: the expected shapes: {e}"))
 }
 
 /// One row: each column's value as text (`None` for NULL).
@@ -397,11 +405,13 @@ fn every_edit_upgrades_keeps_rows_and_reverts(engine: Engine) {
         let after_state = schema.final_state(Some(dialect));
         let mut live = db.live();
         let what = format!("after {}", edit.id);
+        let upgraded = shape(&mut live);
+        assert_same_shape(engine, &what, &upgraded, &fresh_shape(engine, &after_state));
         assert_same_shape(
             engine,
-            &what,
-            &shape(&mut live),
-            &fresh_shape(engine, &after_state),
+            &format!("{what}, against the declarations' expected shape (no drift)"),
+            &upgraded,
+            &expected_shape(dialect, &after_state),
         );
         let mut expected = before.clone();
         if applies {

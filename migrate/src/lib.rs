@@ -82,6 +82,7 @@
 //! ```
 
 pub mod checksum;
+mod drift;
 pub mod driver;
 pub mod error;
 pub mod redact;

@@ -58,9 +58,17 @@ pub fn read<E>(
     Ok(schema)
 }
 
-/// Cell `i` of `row`; empty when NULL or absent.
+/// Cell `i` of `row` without trailing blanks (Db2 pads CHAR columns); `None` when NULL or
+/// absent.
+fn optional(row: &[Option<String>], i: usize) -> Option<String> {
+    row.get(i)
+        .and_then(Option::as_deref)
+        .map(|text| text.trim_end().to_string())
+}
+
+/// [`optional`], empty when NULL or absent.
 fn cell(row: &[Option<String>], i: usize) -> String {
-    row.get(i).cloned().flatten().unwrap_or_default()
+    optional(row, i).unwrap_or_default()
 }
 
 /// Cell `i` of `row` as a flag: `1`, `t`, `true`, `Y` (as drivers print a boolean or an
@@ -120,7 +128,7 @@ fn sqlite<E>(
             name: cell(&row, 1),
             data_type: cell(&row, 2),
             not_null: flag(&row, 3),
-            default: row.get(4).cloned().flatten(),
+            default: optional(&row, 4),
         });
     }
     for (table, mut columns) in keys {
@@ -219,7 +227,7 @@ fn postgres<E>(
         tables.insert(
             cell(&row, 0),
             TableShape {
-                partition_key: row.get(1).cloned().flatten(),
+                partition_key: optional(&row, 1),
                 partitions: names(&row, 2),
                 triggers: names(&row, 3),
                 ..TableShape::default()
@@ -239,7 +247,7 @@ fn postgres<E>(
                 name: cell(&row, 1),
                 data_type: cell(&row, 2),
                 not_null: flag(&row, 3),
-                default: row.get(4).cloned().flatten(),
+                default: optional(&row, 4),
             });
         }
     }
@@ -334,7 +342,7 @@ fn db2<E>(
                 name: cell(&row, 1),
                 data_type,
                 not_null: cell(&row, 5) == "N",
-                default: row.get(6).cloned().flatten(),
+                default: optional(&row, 6),
             });
         }
     }

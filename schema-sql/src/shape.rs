@@ -5,7 +5,7 @@
 
 use crate::backend::{Backend, Unsupported};
 use crate::render::GeneratedFile;
-use schema_dsl::{Migration, SchemaState, Step, TableDef};
+use schema_dsl::{IndexMethod, Migration, SchemaState, Step, TableDef};
 use schema_shape::{
     ColumnShape, ForeignKeyShape, IndexShape, MigrationShapes, SchemaShape, ShapesFile, TableShape,
 };
@@ -13,14 +13,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 /// Every table of `state` as `backend`'s catalog should report it (a partitioned table's
-/// keys table included).
+/// keys table included), every declared index built: the schema of a database that applied
+/// every migration up to `state` (the steps that build indexes `CREATE TABLE` does not, such
+/// as GIN, included).
 pub fn expected_schema(
     backend: &dyn Backend,
     state: &SchemaState,
 ) -> Result<SchemaShape, Unsupported> {
     let names: BTreeSet<String> = state.tables().map(|t| t.name.clone()).collect();
     Ok(SchemaShape {
-        tables: shapes_of(backend, state, &names)?,
+        tables: shapes_of(backend, state, &names, &BTreeSet::new())?,
     })
 }
 
@@ -45,14 +47,19 @@ pub fn touched(state: &SchemaState, migration: &Migration) -> BTreeSet<String> {
 }
 
 /// The shapes of the tables of `state` named in `names` (absent ones left out), each with the
-/// keys table its partitioning adds, by name as the dialect spells it.
-pub fn shapes_of(
+/// keys table its partitioning adds, by name as the dialect spells it; the indexes named in
+/// `unbuilt` (declared, but not built yet) left out.
+fn shapes_of(
     backend: &dyn Backend,
     state: &SchemaState,
     names: &BTreeSet<String>,
+    unbuilt: &BTreeSet<String>,
 ) -> Result<BTreeMap<String, TableShape>, Unsupported> {
     let mut shapes = BTreeMap::new();
     for table in names.iter().filter_map(|name| state.table(name)) {
+        let mut table = table.clone();
+        table.indexes.retain(|index| !unbuilt.contains(&index.name));
+        let table = &table;
         if partitioned(backend, state, &table.name) {
             let partitioned = backend.partitioned_shape(table)?;
             let mut shape = table_shape(backend, state, &partitioned.table)?;
@@ -156,6 +163,9 @@ pub struct ShapesWriter {
     file: ShapesFile,
     before: BTreeMap<String, TableShape>,
     names: BTreeSet<String>,
+    /// Declared indexes not built yet: `CREATE TABLE` builds only the B-tree ones, a
+    /// `create_index` step the others (the PostgreSQL overlay's GIN index).
+    unbuilt: BTreeSet<String>,
 }
 
 impl ShapesWriter {
@@ -165,6 +175,7 @@ impl ShapesWriter {
             file: ShapesFile::new(backend.dialect()),
             before: BTreeMap::new(),
             names: BTreeSet::new(),
+            unbuilt: BTreeSet::new(),
         }
     }
 
@@ -176,7 +187,28 @@ impl ShapesWriter {
         migration: &Migration,
     ) -> Result<(), Unsupported> {
         self.names = touched(state, migration);
-        self.before = shapes_of(backend, state, &self.names)?;
+        self.before = shapes_of(backend, state, &self.names, &self.unbuilt)?;
+        for step in &migration.steps {
+            match step {
+                Step::CreateTable(table) => self.unbuilt.extend(
+                    table
+                        .indexes
+                        .iter()
+                        .filter(|index| index.method != IndexMethod::BTree)
+                        .map(|index| index.name.clone()),
+                ),
+                Step::CreateIndex { index, .. } => {
+                    self.unbuilt.remove(&index.name);
+                }
+                Step::DropTable { .. }
+                | Step::RenameTable { .. }
+                | Step::AddColumn { .. }
+                | Step::DropColumn { .. }
+                | Step::RenameColumn { .. }
+                | Step::DropIndex { .. }
+                | Step::PartitionTable { .. } => {}
+            }
+        }
         Ok(())
     }
 
@@ -190,7 +222,7 @@ impl ShapesWriter {
     ) -> Result<(), Unsupported> {
         let mut names = std::mem::take(&mut self.names);
         names.extend(touched(state, migration));
-        let after = shapes_of(backend, state, &names)?;
+        let after = shapes_of(backend, state, &names, &self.unbuilt)?;
         let before = std::mem::take(&mut self.before);
         let removed = before
             .keys()
