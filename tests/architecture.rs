@@ -4,9 +4,10 @@
 //!
 //! ```text
 //! migration-layout ← schema-dsl ← schema-defs
-//!        ↑              ↑             ↑
-//!        │          schema-sql ← codegen (the command)
-//!        └───────── migrate
+//!    ↑      ↑           ↑             ↑
+//!    │  schema-shape ← schema-sql ← codegen (the command)
+//!    │      ↑
+//!    └── migrate
 //! ```
 
 use serde_json::Value;
@@ -82,15 +83,19 @@ fn workspace_crates_depend_on_each_other_as_the_readme_draws() {
         set(&["migration-layout", "schema-dsl-derive"])
     );
     assert_eq!(internal("schema-defs"), set(&["schema-dsl"]));
+    assert_eq!(internal("schema-shape"), set(&["migration-layout"]));
     assert_eq!(
         internal("schema-sql"),
-        set(&["migration-layout", "schema-dsl"])
+        set(&["migration-layout", "schema-dsl", "schema-shape"])
     );
     assert_eq!(
         internal("codegen"),
         set(&["schema-defs", "schema-dsl", "schema-sql"])
     );
-    assert_eq!(internal("migrate"), set(&["migration-layout"]));
+    assert_eq!(
+        internal("migrate"),
+        set(&["migration-layout", "schema-shape"])
+    );
 }
 
 #[test]
@@ -98,6 +103,7 @@ fn no_driver_or_cli_parser_reaches_the_renderer_and_no_driver_reaches_codegen() 
     let graph = normal_dependencies();
     let drivers = set(&["rusqlite", "postgres", "odbc-api"]);
     let renderer = closure(&graph, "schema-sql");
+    let shapes = closure(&graph, "schema-shape");
     let codegen = closure(&graph, "codegen");
     for forbidden in drivers
         .iter()
@@ -107,7 +113,15 @@ fn no_driver_or_cli_parser_reaches_the_renderer_and_no_driver_reaches_codegen() 
             !renderer.contains(forbidden),
             "schema-sql reaches {forbidden}"
         );
+        assert!(
+            !shapes.contains(forbidden),
+            "schema-shape reaches {forbidden}"
+        );
     }
+    assert!(
+        !shapes.contains("schema-dsl"),
+        "schema-shape knows no model: {shapes:?}"
+    );
     for driver in &drivers {
         assert!(!codegen.contains(driver), "codegen reaches {driver}");
     }

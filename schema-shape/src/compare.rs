@@ -280,3 +280,120 @@ fn set_differences<T>(
         found.push(extra(label));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn column(name: &str, data_type: &str, not_null: bool, default: Option<&str>) -> ColumnShape {
+        ColumnShape {
+            name: name.to_string(),
+            data_type: data_type.to_string(),
+            not_null,
+            default: default.map(str::to_string),
+        }
+    }
+
+    fn strings(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    fn runs() -> TableShape {
+        TableShape {
+            columns: vec![
+                column("run_id", "character varying(50)", true, None),
+                column("created_at", "timestamp", true, Some("now()")),
+                column("parent", "character varying(50)", false, None),
+            ],
+            primary_key: strings(&["run_id", "created_at"]),
+            unique: vec![strings(&["parent"])],
+            foreign_keys: vec![ForeignKeyShape {
+                name: Some("fk_parent".to_string()),
+                columns: strings(&["parent"]),
+                ref_table: "runs_keys".to_string(),
+                ref_columns: strings(&["run_id"]),
+                on_delete: "CASCADE".to_string(),
+                on_update: "NO ACTION".to_string(),
+            }],
+            indexes: vec![IndexShape {
+                name: "idx_created".to_string(),
+                columns: strings(&["created_at"]),
+                unique: false,
+                method: "btree".to_string(),
+            }],
+            checks: strings(&["parent <> ''"]),
+            partition_key: Some("RANGE (created_at)".to_string()),
+            partitions: strings(&["runs_default"]),
+            maintained_partitions: Some("runs_".to_string()),
+            triggers: strings(&["runs_keys_sync"]),
+        }
+    }
+
+    fn schema(table: TableShape) -> SchemaShape {
+        SchemaShape {
+            tables: [("runs".to_string(), table)].into_iter().collect(),
+        }
+    }
+
+    #[test]
+    fn equal_shapes_and_maintained_partitions_give_nothing_and_order_is_not_compared() {
+        let mut live = runs();
+        live.partitions.push("runs_2026_01".to_string());
+        live.columns.reverse();
+        assert_eq!(
+            schema(live).differences(&schema(runs())),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn every_object_kind_gives_one_line_naming_table_and_object() {
+        let mut live = runs();
+        live.columns[0].data_type = "character varying(100)".to_string();
+        live.columns[1].not_null = false;
+        live.columns[1].default = None;
+        live.columns.remove(2);
+        live.columns.push(column("note", "text", false, None));
+        live.primary_key = strings(&["run_id"]);
+        live.unique.clear();
+        live.foreign_keys[0].on_delete = "NO ACTION".to_string();
+        live.indexes[0].columns = strings(&["run_id"]);
+        live.indexes[0].unique = true;
+        live.indexes.push(IndexShape {
+            name: "idx_extra".to_string(),
+            columns: strings(&["note"]),
+            unique: false,
+            method: "gin".to_string(),
+        });
+        live.checks.clear();
+        live.partitions = strings(&["runs_old", "runs_2026_1"]);
+        live.triggers.clear();
+        let mut live = schema(live);
+        live.tables
+            .insert("other".to_string(), TableShape::default());
+        assert_eq!(
+            live.differences(&schema(runs())),
+            [
+                "table `other`: exists, but no applied migration creates it",
+                "table `runs`, column `run_id`: type character varying(100), expected character varying(50)",
+                "table `runs`, column `created_at`: accepts NULL, expected NOT NULL; default none, expected now()",
+                "table `runs`, column `parent`: missing",
+                "table `runs`, column `note`: not declared",
+                "table `runs`: primary key (run_id), expected (run_id, created_at)",
+                "table `runs`: UNIQUE (parent) missing",
+                "table `runs`, foreign key `fk_parent`: (parent) references runs_keys (run_id) ON DELETE NO ACTION ON UPDATE NO ACTION, expected (parent) references runs_keys (run_id) ON DELETE CASCADE ON UPDATE NO ACTION",
+                "table `runs`, index `idx_created`: on (run_id), expected on (created_at); UNIQUE, expected not unique",
+                "table `runs`, index `idx_extra`: not declared",
+                "table `runs`: CHECK (parent <> '') missing",
+                "table `runs`, partition `runs_default`: missing",
+                "table `runs`, partition `runs_2026_1`: not declared",
+                "table `runs`, partition `runs_old`: not declared",
+                "table `runs`, trigger `runs_keys_sync`: missing",
+            ]
+        );
+        assert_eq!(
+            SchemaShape::default().differences(&schema(runs())),
+            ["table `runs`: missing"]
+        );
+    }
+}
