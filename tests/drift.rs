@@ -477,6 +477,66 @@ fn up_refuses_a_table_of_another_shape(engine: Engine) {
     assert_eq!(drift(&db, &set), Vec::<String>::new());
 }
 
+/// A new table whose index name another table's index already holds: `CREATE INDEX IF NOT
+/// EXISTS` would skip it; the check (the index name exists before the migration) refuses.
+/// Db2 has no IF NOT EXISTS: there the CREATE INDEX itself fails.
+fn up_refuses_an_index_name_taken_elsewhere(engine: Engine) {
+    let set = generated_set();
+    let db = engine.fresh();
+    let mut live = db.live();
+    live.execute("CREATE TABLE other_tool (x INTEGER)");
+    live.execute("CREATE INDEX idx_source_configs_type ON other_tool (x)");
+    drop(live);
+    let refused = with_runner(&db, &set, |runner| runner.up(Tier::Advanced, &mut |_| {}));
+    match refused {
+        Err(Error::ShapeMismatch {
+            id, differences, ..
+        }) => {
+            assert_eq!(id, "basic/0001_source_configs");
+            assert_eq!(
+                differences,
+                ["table `core_source_configs`, index `idx_source_configs_type`: missing"]
+            );
+        }
+        other => panic!("{engine:?}: the index was skipped: {other:?}"),
+    }
+}
+
+/// A migration that changes existing tables is compared whole: the PostgreSQL overlay on a
+/// database where a DBA dropped an index of `workflow_step_runs` (which it changes) is refused.
+fn up_refuses_to_change_a_drifted_table(engine: Engine) {
+    let set = generated_set();
+    let db = engine.fresh();
+    with_runner(&db, &set, |runner| {
+        runner.up_until(
+            Tier::Advanced,
+            "advanced/0002_circuit_breakers",
+            false,
+            &mut |_| {},
+        )
+    })
+    .unwrap_or_else(|e| panic!("up: {e}"));
+    db.live().execute("DROP INDEX idx_step_runs_status");
+    let refused = with_runner(&db, &set, |runner| runner.up(Tier::Advanced, &mut |_| {}));
+    match refused {
+        Err(Error::ShapeMismatch {
+            id, differences, ..
+        }) => {
+            assert_eq!(id, "pg/0001_pg_optimizations");
+            assert_eq!(
+                differences,
+                ["table `workflow_step_runs`, index `idx_step_runs_status`: missing"]
+            );
+        }
+        other => panic!("{engine:?}: the overlay ran on a drifted table: {other:?}"),
+    }
+    assert_eq!(
+        drift(&db, &set),
+        ["table `workflow_step_runs`, index `idx_step_runs_status`: missing"],
+        "the overlay rolled back whole"
+    );
+}
+
 /// Without a shapes file (a hand-written migrations directory) drift says where to get one,
 /// and `up` applies without the check.
 #[test]
@@ -505,4 +565,6 @@ on_every_engine!(
     hand_edits_are_each_found,
     overlay_objects_are_drift_and_maintenance_is_not except [Sqlite, SqliteOdbc, Db2Odbc],
     up_refuses_a_table_of_another_shape,
+    up_refuses_an_index_name_taken_elsewhere except [Db2Odbc],
+    up_refuses_to_change_a_drifted_table except [Sqlite, SqliteOdbc, Db2Odbc],
 );

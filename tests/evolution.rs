@@ -125,6 +125,22 @@ fn assert_same_shape(engine: Engine, what: &str, live: &SchemaShape, expected: &
     );
 }
 
+/// `migrate drift` through the runner (the shapes file of `set` folded over the applied
+/// migrations) finds nothing.
+fn assert_no_drift(engine: Engine, db: &TestDatabase, set: &MigrationSet, what: &str) {
+    let mut differences = Vec::new();
+    with_runner(db, set, |runner| {
+        differences = runner
+            .drift()
+            .unwrap_or_else(|e| panic!("{engine:?}: drift {what}: {e}"));
+    });
+    assert_eq!(
+        differences,
+        Vec::<String>::new(),
+        "{engine:?}: drift {what}"
+    );
+}
+
 /// The shape schema-sql expects of `state` in `dialect`: what `migrate drift` compares with.
 fn expected_shape(dialect: Dialect, state: &SchemaState) -> SchemaShape {
     schema_sql::shape::expected_schema(schema_sql::backend::backend(dialect), state)
@@ -413,6 +429,7 @@ fn every_edit_upgrades_keeps_rows_and_reverts(engine: Engine) {
             &upgraded,
             &expected_shape(dialect, &after_state),
         );
+        assert_no_drift(engine, &db, &set, &what);
         let mut expected = before.clone();
         if applies {
             for step in &edit.steps {
@@ -457,6 +474,7 @@ fn every_edit_upgrades_keeps_rows_and_reverts(engine: Engine) {
                 &reverted,
                 &expected,
             );
+            assert_no_drift(engine, &db, &set, &format!("after reverting {}", edit.id));
             assert_eq!(
                 foreign_key_violations(&mut live),
                 Vec::<Vec<Option<String>>>::new()
@@ -470,6 +488,7 @@ fn every_edit_upgrades_keeps_rows_and_reverts(engine: Engine) {
                 &shape(&mut live),
                 &fresh_shape(engine, &after_state),
             );
+            assert_no_drift(engine, &db, &set, &format!("after re-applying {}", edit.id));
         }
         state = after_state;
     }
@@ -486,6 +505,7 @@ fn tier_by_tier_ends_where_fresh_ends(engine: Engine) {
     let set = migration_set(&schema, dialect, &stepwise.scratch_path("migrations"));
     for tier in Tier::ALL {
         up(&stepwise, &set, tier);
+        assert_no_drift(engine, &stepwise, &set, &format!("tier by tier, at {tier}"));
     }
     let at_once = engine.fresh();
     up(&at_once, &set, Tier::Advanced);

@@ -10,6 +10,8 @@
 //! `up` uses the same pieces on each migration before recording it ([`check_migration`]):
 //! the tables it created or changed must have the shape its entry gives, so a table that
 //! already existed in another shape (`CREATE TABLE IF NOT EXISTS` keeps it) is never adopted.
+//! A migration whose tables, indexes and partitions did not exist before it ran (one query,
+//! [`meets_existing_objects`]) made them from its own checksummed SQL and is not compared.
 
 use schema_shape::catalog::{self, Scope};
 use schema_shape::{SchemaShape, ShapesFile};
@@ -67,6 +69,31 @@ pub(crate) fn drift(conn: &mut dyn Connection, set: &MigrationSet) -> Result<Vec
         live_shape(conn, Scope::All).map_err(|e| e.during(during))
     })?;
     Ok(live.differences(&expected))
+}
+
+/// Inside migration `id`'s transaction, before its statements: whether its shapes must be
+/// compared after them ([`check_migration`]), i.e. whether any table, index or partition its
+/// entry in `shapes` names already exists (one catalog query). When none does, the migration's
+/// own SQL, whose checksum is verified, creates them all, and the comparison is skipped.
+pub(crate) fn meets_existing_objects(
+    conn: &mut dyn Connection,
+    shapes: &ShapesFile,
+    id: &str,
+) -> Result<bool> {
+    let Some(entry) = shapes.entry(id) else {
+        // No entry: check_migration names the stale file.
+        return Ok(true);
+    };
+    let mut names: Vec<String> = entry.removed.clone();
+    for (name, table) in &entry.tables {
+        names.push(name.clone());
+        names.extend(table.indexes.iter().map(|index| index.name.clone()));
+        names.extend(table.partitions.iter().cloned());
+    }
+    let dialect = conn.dialect();
+    let existing = catalog::existing(dialect, &names, &mut |sql| conn.query_rows(sql))
+        .map_err(|e| e.during(format!("looking for the tables of {id} before it runs")))?;
+    Ok(!existing.is_empty())
 }
 
 /// Inside migration `id`'s transaction, before its tracking row: an error when the tables its

@@ -176,7 +176,12 @@ impl<'a> Runner<'a> {
                 .filter(|m| !applied.contains_key(m.id.as_str()))
                 .collect();
             refuse_transaction_control(pending.iter().map(|m| (m.up_path.clone(), &*m.up_sql)))?;
-            let shapes = crate::drift::shapes(runner.conn, set)?;
+            // Parsed only when something is pending: `up` with nothing to do stays as cheap.
+            let shapes = if pending.is_empty() {
+                None
+            } else {
+                crate::drift::shapes(runner.conn, set)?
+            };
             let shapes = shapes.as_ref();
             if group {
                 return runner.apply_group(&pending, tracking, shapes, progress);
@@ -535,12 +540,13 @@ impl<'a> Runner<'a> {
                 }
                 progress(Progress::Applying(id));
                 let started = Instant::now();
+                let check = shape_check(conn, shapes, id)?;
                 conn.execute_script(&migration.up_sql)
                     .map_err(|failure| failure.into_error(id, RolledBack::Migration))?;
                 if fk_off {
                     check_foreign_keys(conn, &format!("migration {id}"), RolledBack::Migration)?;
                 }
-                if let Some(shapes) = shapes {
+                if let Some(shapes) = check {
                     crate::drift::check_migration(conn, shapes, id, RolledBack::Migration)?;
                 }
                 let duration_ms = elapsed_ms(started);
@@ -598,9 +604,10 @@ impl<'a> Runner<'a> {
                         }
                         progress(Progress::Applying(id));
                         let started = Instant::now();
+                        let check = shape_check(conn, shapes, id)?;
                         conn.execute_script(&migration.up_sql)
                             .map_err(|failure| failure.into_error(id, RolledBack::Run))?;
-                        if let Some(shapes) = shapes {
+                        if let Some(shapes) = check {
                             crate::drift::check_migration(conn, shapes, id, RolledBack::Run)?;
                         }
                         let duration_ms = elapsed_ms(started);
@@ -692,6 +699,19 @@ fn refuse_transaction_control<'s>(
         }
     }
     Ok(())
+}
+
+/// Before migration `id` runs: the shapes to compare its tables with afterwards, when the
+/// directory has them and the migration meets objects that already exist.
+fn shape_check<'s>(
+    conn: &mut dyn Connection,
+    shapes: Option<&'s ShapesFile>,
+    id: &str,
+) -> Result<Option<&'s ShapesFile>> {
+    match shapes {
+        Some(shapes) if crate::drift::meets_existing_objects(conn, shapes, id)? => Ok(Some(shapes)),
+        Some(_) | None => Ok(None),
+    }
 }
 
 fn elapsed_ms(started: Instant) -> i64 {

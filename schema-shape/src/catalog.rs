@@ -58,6 +58,38 @@ pub fn read<E>(
     Ok(schema)
 }
 
+/// Which of `names` (tables, indexes or partitions, as the engine spells them) already exist
+/// in the current schema: one query. `up` asks it before a migration runs: objects that did
+/// not exist are created by the migration's own (checksummed) SQL, so only a migration that
+/// meets existing objects needs its shapes compared.
+pub fn existing<E>(
+    dialect: Dialect,
+    names: &[String],
+    query: &mut dyn FnMut(&str) -> Result<Rows, E>,
+) -> Result<Vec<String>, E> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = match dialect {
+        Dialect::Sqlite => format!(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'index'){}",
+            Scope::Only(names).filter("name")
+        ),
+        Dialect::Postgres => format!(
+            "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = current_schema(){}",
+            Scope::Only(names).filter("c.relname")
+        ),
+        Dialect::Db2 => format!(
+            "SELECT TABNAME FROM SYSCAT.TABLES WHERE TABSCHEMA = CURRENT SCHEMA{} \
+             UNION ALL SELECT INDNAME FROM SYSCAT.INDEXES WHERE INDSCHEMA = CURRENT SCHEMA{}",
+            Scope::Only(names).filter("TABNAME"),
+            Scope::Only(names).filter("INDNAME")
+        ),
+    };
+    Ok(query(&sql)?.iter().map(|row| cell(row, 0)).collect())
+}
+
 /// Cell `i` of `row` without trailing blanks (Db2 pads CHAR columns); `None` when NULL or
 /// absent.
 fn optional(row: &[Option<String>], i: usize) -> Option<String> {
