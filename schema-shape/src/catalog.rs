@@ -1,7 +1,7 @@
 //! A live schema read from its catalog, over any driver that returns rows as text: SQLite's
 //! PRAGMAs, PostgreSQL's `pg_catalog` (the connection's current schema), Db2's `SYSCAT` (its
 //! CURRENT SCHEMA). A fixed number of queries whatever the number of tables (three on SQLite,
-//! four on PostgreSQL, eight on Db2), optionally limited to some tables
+//! four on PostgreSQL, seven on Db2), optionally limited to some tables
 //! ([`Scope::Only`], what `up` checks after each migration).
 //!
 //! Every spelling is the engine's: types (`format_type`, `SYSCAT.COLUMNS`, the declared
