@@ -249,3 +249,138 @@ impl ShapesWriter {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::backend;
+    use schema_dsl::{
+        ColumnDef, ColumnType, Dialect, Group, IndexDef, IndexMethod, JsonSize, Partitioning,
+        Schema, Tier,
+    };
+    use schema_shape::ShapesFile;
+
+    /// A partitionable table with a GIN index, which CREATE TABLE does not build.
+    fn runs() -> TableDef {
+        let mut table = TableDef::new("runs")
+            .column(ColumnDef::new("run_id", ColumnType::Text { max_len: Some(50) }).primary_key())
+            .column(ColumnDef::new("created_at", ColumnType::Timestamp))
+            .column(
+                ColumnDef::new(
+                    "params",
+                    ColumnType::Json {
+                        size: JsonSize::Large,
+                    },
+                )
+                .nullable(true),
+            );
+        let mut gin = IndexDef::new("idx_runs_params", &["params"]);
+        gin.method = IndexMethod::Gin;
+        table = table.index(gin.clone());
+        table.partitioning = Some(Partitioning::monthly("created_at"));
+        table
+    }
+
+    fn shapes_file(dialect: Dialect, schema: &Schema) -> ShapesFile {
+        let generated = crate::generate(schema, &[dialect]).expect("renders");
+        let file = generated
+            .files
+            .iter()
+            .find(|f| f.path.ends_with("shapes.json"))
+            .expect("a shapes file");
+        ShapesFile::parse(dialect, &file.contents).expect("reads back")
+    }
+
+    #[test]
+    fn an_index_built_apart_and_partitioning_appear_in_the_migration_that_makes_them() {
+        let gin = runs().indexes[0].clone();
+        let schema = Schema::new(vec![
+            Migration::new(Group::Tier(Tier::Basic), 1, "runs").step(Step::CreateTable(runs())),
+            Migration::new(Group::Overlay(Dialect::Postgres), 1, "pg")
+                .step(Step::PartitionTable {
+                    table: "runs".to_string(),
+                })
+                .step(Step::CreateIndex {
+                    table: "runs".to_string(),
+                    index: gin,
+                }),
+        ]);
+        let file = shapes_file(Dialect::Postgres, &schema);
+        let ids: Vec<&str> = file.migrations.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(ids, ["basic/0001_runs", "pg/0001_pg"]);
+        let created = &file.migrations[0].tables["runs"];
+        assert!(created.indexes.is_empty(), "{created:?}");
+        assert_eq!(created.partition_key, None);
+        let overlay = &file.migrations[1];
+        assert_eq!(
+            overlay.tables.keys().collect::<Vec<_>>(),
+            ["runs", "runs_keys"]
+        );
+        let partitioned = &overlay.tables["runs"];
+        assert_eq!(partitioned.indexes[0].method, "gin");
+        assert_eq!(partitioned.primary_key, ["run_id", "created_at"]);
+        assert_eq!(
+            partitioned.partition_key.as_deref(),
+            Some("RANGE (created_at)")
+        );
+
+        let everything = file
+            .expected(Dialect::Postgres, ids.iter().copied())
+            .expect("every id is described");
+        let state = schema.final_state(Some(Dialect::Postgres));
+        assert_eq!(
+            everything,
+            expected_schema(backend(Dialect::Postgres), &state).expect("shapes"),
+            "the folded entries are the final state's shape"
+        );
+        let without_overlay = file
+            .expected(Dialect::Postgres, ["basic/0001_runs"])
+            .expect("described");
+        assert_eq!(without_overlay.tables["runs"], *created);
+    }
+
+    #[test]
+    fn a_renamed_table_is_removed_under_its_old_name_and_its_referrers_follow() {
+        let parent = TableDef::new("runs")
+            .column(ColumnDef::new("run_id", ColumnType::Text { max_len: Some(50) }).primary_key());
+        let child = TableDef::new("steps")
+            .column(ColumnDef::new("step_id", ColumnType::Text { max_len: Some(50) }).primary_key())
+            .column(ColumnDef::new(
+                "run_id",
+                ColumnType::Text { max_len: Some(50) },
+            ))
+            .foreign_key(schema_dsl::ForeignKeyDef {
+                name: "fk_steps_run".into(),
+                columns: vec!["run_id".into()],
+                ref_table: "runs".into(),
+                ref_columns: vec!["run_id".into()],
+                on_delete: schema_dsl::ForeignKeyAction::Cascade,
+                on_update: schema_dsl::ForeignKeyAction::NoAction,
+            });
+        let schema = Schema::new(vec![
+            Migration::new(Group::Tier(Tier::Basic), 1, "tables")
+                .step(Step::CreateTable(parent))
+                .step(Step::CreateTable(child)),
+            Migration::new(Group::Tier(Tier::Basic), 2, "rename").step(Step::RenameTable {
+                from: "runs".to_string(),
+                to: "jobs".to_string(),
+            }),
+        ]);
+        // Db2 refuses to rename a table in a foreign key (SQL0750N).
+        for dialect in [Dialect::Sqlite, Dialect::Postgres] {
+            let file = shapes_file(dialect, &schema);
+            let fold = |name: &str| backend(dialect).identifier(name);
+            let renamed = &file.migrations[1];
+            assert_eq!(renamed.removed, [fold("runs")], "{dialect}");
+            assert_eq!(
+                renamed.tables.keys().cloned().collect::<Vec<_>>(),
+                [fold("jobs"), fold("steps")],
+                "{dialect}: the child's foreign key now names jobs"
+            );
+            assert_eq!(
+                renamed.tables[&fold("steps")].foreign_keys[0].ref_table,
+                fold("jobs")
+            );
+        }
+    }
+}
