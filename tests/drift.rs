@@ -93,6 +93,21 @@ fn fresh_databases_report_nothing(engine: Engine) {
             "{engine:?} tier by tier, at {tier}"
         );
     }
+    // Another tracking table is not drift either.
+    let custom = engine.fresh();
+    let target: migrate::Target = custom.target.parse().unwrap_or_else(|e| panic!("{e}"));
+    let mut conn = target.connect(None).unwrap_or_else(|e| panic!("{e}"));
+    let tracking: migrate::TrackingTable = "spine_runs".parse().unwrap_or_else(|e| panic!("{e}"));
+    let mut runner = Runner::new(conn.as_mut(), &set).with_tracking_table(tracking);
+    runner
+        .up(Tier::Advanced, &mut |_| {})
+        .unwrap_or_else(|e| panic!("up: {e}"));
+    assert_eq!(
+        runner.drift().unwrap_or_else(|e| panic!("drift: {e}")),
+        Vec::<String>::new(),
+        "{engine:?} with the tracking table spine_runs"
+    );
+    drop(conn);
     let without_overlay = engine.fresh();
     with_runner(&without_overlay, &set, |runner| {
         runner.up_until(
