@@ -360,7 +360,9 @@ fn design_document_sqlite_ddl() -> Vec<String> {
 /// The database another tool prepared, and the lines `up` must refuse it with: on SQLite the
 /// design document's own DDL (its `TEXT PRIMARY KEY` accepts NULL); on PostgreSQL a hand-made
 /// `core_source_configs` whose UNIQUE key accepts NULL; on Db2 (which refuses a nullable key)
-/// one whose boolean lacks its CHECK. Each with `idx_source_configs_type` on the wrong column.
+/// one whose boolean lacks its CHECK (Db2's files have no IF NOT EXISTS, so there `up` fails
+/// at the CREATE TABLE before any comparison). Each with `idx_source_configs_type` on the
+/// wrong column.
 fn prepared_by_another_tool(dialect: Dialect, live: &mut Live) -> Vec<String> {
     let wrong_index = |n: &dyn Fn(&str) -> String| {
         format!(
@@ -454,14 +456,22 @@ fn up_refuses_a_table_of_another_shape(engine: Engine) {
                 runner.up(Tier::Advanced, &mut |_| {})
             }
         });
-        match refused {
-            Err(Error::ShapeMismatch {
-                id, differences, ..
-            }) => {
+        match (dialect, refused) {
+            (
+                Dialect::Sqlite | Dialect::Postgres,
+                Err(Error::ShapeMismatch {
+                    id, differences, ..
+                }),
+            ) => {
                 assert_eq!(id, "basic/0001_source_configs");
                 assert_eq!(differences, expected, "{engine:?}");
             }
-            other => panic!("{engine:?}: up adopted the table: {other:?}"),
+            // Db2's files have no IF NOT EXISTS: the CREATE TABLE itself fails (SQL0601N).
+            (
+                Dialect::Db2,
+                Err(Error::MigrationFailed { id, .. } | Error::RunFailed { id, .. }),
+            ) => assert_eq!(id, "basic/0001_source_configs"),
+            (_, other) => panic!("{engine:?}: up adopted the table: {other:?}"),
         }
         let status =
             with_runner(&db, &set, |runner| runner.status()).unwrap_or_else(|e| panic!("{e}"));
@@ -474,10 +484,11 @@ fn up_refuses_a_table_of_another_shape(engine: Engine) {
         .map(|_| String::new())
         .unwrap_or_else(|e| e.to_string());
     assert!(
-        message
-            .starts_with("migration basic/0001_source_configs leaves its tables in another shape")
-            && message.contains(&expected.join("; "))
-            && message.contains("rolled back, nothing recorded; run `spine-migrate drift`"),
+        dialect == Dialect::Db2
+            || message.starts_with(
+                "migration basic/0001_source_configs leaves its tables in another shape"
+            ) && message.contains(&expected.join("; "))
+                && message.contains("rolled back, nothing recorded; run `spine-migrate drift`"),
         "{message}"
     );
 
