@@ -575,7 +575,10 @@ fn execute(
                     "{}",
                     json!({ "ok": true, "command": "validate", "target": shown, "migrations": entries })
                 ),
-                Output::Human => out!("{shown}: every applied migration matches its file"),
+                Output::Human => out!(
+                    "{shown}: every applied migration matches its file (the files, not the \
+                     schema: `spine-migrate drift` compares the schema)"
+                ),
                 Output::Quiet => {}
             }
         }
