@@ -5,9 +5,10 @@
 //!
 //! ```text
 //! migration-layout ← schema-dsl ← schema-defs
-//!        ↑              ↑             ↑
-//!        │          schema-sql ← codegen-cli ← codegen (the command: schema-defs bound to codegen-cli)
-//!        └───────── migrate
+//!    ↑      ↑           ↑             ↑
+//!    │  schema-shape ← schema-sql ← codegen-cli ← codegen (the command: schema-defs bound to codegen-cli)
+//!    │      ↑
+//!    └── migrate
 //! ```
 
 use serde_json::Value;
@@ -83,13 +84,17 @@ fn workspace_crates_depend_on_each_other_as_the_readme_draws() {
         set(&["migration-layout", "schema-dsl-derive"])
     );
     assert_eq!(internal("schema-defs"), set(&["schema-dsl"]));
+    assert_eq!(internal("schema-shape"), set(&["migration-layout"]));
     assert_eq!(
         internal("schema-sql"),
-        set(&["migration-layout", "schema-dsl"])
+        set(&["migration-layout", "schema-dsl", "schema-shape"])
     );
     assert_eq!(internal("codegen-cli"), set(&["schema-dsl", "schema-sql"]));
     assert_eq!(internal("codegen"), set(&["codegen-cli", "schema-defs"]));
-    assert_eq!(internal("migrate"), set(&["migration-layout"]));
+    assert_eq!(
+        internal("migrate"),
+        set(&["migration-layout", "schema-shape"])
+    );
 }
 
 #[test]
@@ -97,6 +102,7 @@ fn no_driver_or_cli_parser_reaches_the_renderer_and_no_driver_reaches_codegen() 
     let graph = normal_dependencies();
     let drivers = set(&["rusqlite", "postgres", "odbc-api"]);
     let renderer = closure(&graph, "schema-sql");
+    let shapes = closure(&graph, "schema-shape");
     let codegen = closure(&graph, "codegen");
     for forbidden in drivers
         .iter()
@@ -106,10 +112,18 @@ fn no_driver_or_cli_parser_reaches_the_renderer_and_no_driver_reaches_codegen() 
             !renderer.contains(forbidden),
             "schema-sql reaches {forbidden}"
         );
+        assert!(
+            !shapes.contains(forbidden),
+            "schema-shape reaches {forbidden}"
+        );
     }
     assert!(
         !closure(&graph, "codegen-cli").contains("schema-defs"),
         "codegen-cli reaches schema-defs: every edit of a table would rebuild it"
+    );
+    assert!(
+        !shapes.contains("schema-dsl"),
+        "schema-shape knows no model: {shapes:?}"
     );
     for driver in &drivers {
         assert!(!codegen.contains(driver), "codegen reaches {driver}");

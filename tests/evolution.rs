@@ -13,11 +13,12 @@ mod evolution_edits;
 use evolution_edits::{edits, schema_at};
 use migrate::{DownTarget, MigrationSet, Runner, State, Target, Tier};
 use schema_dsl::{
-    ColumnDef, ColumnType, DefaultValue, Dialect, Group, IndexMethod, Migration, Schema,
-    SchemaState, Step,
+    CheckCondition, CheckDef, ColumnDef, ColumnType, DefaultValue, Dialect, Group, IndexMethod,
+    Migration, Schema, SchemaState, Step, TableDef,
 };
+use schema_shape::SchemaShape;
 use spine_tests::engines::{Engine, TestDatabase};
-use spine_tests::introspect::LiveSchema;
+use spine_tests::introspect;
 use spine_tests::live::Live;
 use spine_tests::{generated, on_every_engine};
 use std::collections::{BTreeMap, BTreeSet};
@@ -93,7 +94,7 @@ fn down_one(db: &TestDatabase, set: &MigrationSet) {
 }
 
 /// The live schema, without the runner's tracking table.
-fn shape(live: &mut Live) -> LiveSchema {
+fn shape(live: &mut Live) -> SchemaShape {
     let mut schema = live.introspect();
     schema
         .tables
@@ -103,7 +104,7 @@ fn shape(live: &mut Live) -> LiveSchema {
 }
 
 /// The shape a database created fresh from `state` has on `engine`.
-fn fresh_shape(engine: Engine, state: &SchemaState) -> LiveSchema {
+fn fresh_shape(engine: Engine, state: &SchemaState) -> SchemaShape {
     let db = engine.fresh();
     let set = migration_set(
         &fresh_schema(state),
@@ -114,13 +115,36 @@ fn fresh_shape(engine: Engine, state: &SchemaState) -> LiveSchema {
     shape(&mut db.live())
 }
 
-fn assert_same_shape(engine: Engine, what: &str, live: &LiveSchema, expected: &LiveSchema) {
-    let differences = live.differences(expected);
+fn assert_same_shape(engine: Engine, what: &str, live: &SchemaShape, expected: &SchemaShape) {
+    let mut differences = live.differences(expected);
+    differences.extend(introspect::column_order_differences(live, expected));
     assert!(
         differences.is_empty(),
         "{engine:?}: {what}:\n{}",
         differences.join("\n")
     );
+}
+
+/// `migrate drift` through the runner (the shapes file of `set` folded over the applied
+/// migrations) finds nothing.
+fn assert_no_drift(engine: Engine, db: &TestDatabase, set: &MigrationSet, what: &str) {
+    let mut differences = Vec::new();
+    with_runner(db, set, |runner| {
+        differences = runner
+            .drift()
+            .unwrap_or_else(|e| panic!("{engine:?}: drift {what}: {e}"));
+    });
+    assert_eq!(
+        differences,
+        Vec::<String>::new(),
+        "{engine:?}: drift {what}"
+    );
+}
+
+/// The shape schema-sql expects of `state` in `dialect`: what `migrate drift` compares with.
+fn expected_shape(dialect: Dialect, state: &SchemaState) -> SchemaShape {
+    schema_sql::shape::expected_schema(schema_sql::backend::backend(dialect), state)
+        .unwrap_or_else(|e| panic!("{dialect}: the expected shapes: {e}"))
 }
 
 /// One row: each column's value as text (`None` for NULL).
@@ -525,12 +549,15 @@ fn every_edit_upgrades_keeps_rows_and_reverts(engine: Engine) {
         let after_state = schema.final_state(Some(dialect));
         let mut live = db.live();
         let what = format!("after {}", edit.id);
+        let upgraded = shape(&mut live);
+        assert_same_shape(engine, &what, &upgraded, &fresh_shape(engine, &after_state));
         assert_same_shape(
             engine,
-            &what,
-            &shape(&mut live),
-            &fresh_shape(engine, &after_state),
+            &format!("{what}, against the declarations' expected shape (no drift)"),
+            &upgraded,
+            &expected_shape(dialect, &after_state),
         );
+        assert_no_drift(engine, &db, &set, &what);
         let mut expected = before.clone();
         if applies {
             for step in &edit.steps {
@@ -578,6 +605,7 @@ fn every_edit_upgrades_keeps_rows_and_reverts(engine: Engine) {
                 &reverted,
                 &expected,
             );
+            assert_no_drift(engine, &db, &set, &format!("after reverting {}", edit.id));
             assert_eq!(
                 foreign_key_violations(&mut live),
                 Vec::<Vec<Option<String>>>::new()
@@ -591,6 +619,7 @@ fn every_edit_upgrades_keeps_rows_and_reverts(engine: Engine) {
                 &shape(&mut live),
                 &fresh_shape(engine, &after_state),
             );
+            assert_no_drift(engine, &db, &set, &format!("after re-applying {}", edit.id));
         }
         state = after_state;
     }
@@ -607,6 +636,7 @@ fn tier_by_tier_ends_where_fresh_ends(engine: Engine) {
     let set = migration_set(&schema, dialect, &stepwise.scratch_path("migrations"));
     for tier in Tier::ALL {
         up(&stepwise, &set, tier);
+        assert_no_drift(engine, &stepwise, &set, &format!("tier by tier, at {tier}"));
     }
     let at_once = engine.fresh();
     up(&at_once, &set, Tier::Advanced);
@@ -878,12 +908,77 @@ fn a_rebuilt_parent_keeps_its_children_in_a_grouped_run(engine: Engine) {
     );
 }
 
+/// Every kind of CHECK condition, over bounded and (where the dialect has it) unbounded text
+/// and every integer width with negative and beyond-32-bit bounds, reads back from the catalog
+/// as the expected shapes spell it: no drift, and the database introspects as expected.
+fn every_check_condition_reads_back_as_declared(engine: Engine) {
+    let dialect = engine.dialect();
+    let text = |max_len| ColumnType::Text { max_len };
+    let check = |name: &str, column: &str, condition| CheckDef::new(name, column, condition);
+    let one_of =
+        |values: &[&str]| CheckCondition::OneOf(values.iter().map(|v| v.to_string()).collect());
+    let mut table = TableDef::new("check_kinds")
+        .column(ColumnDef::new("kind_id", text(Some(20))).primary_key())
+        .column(ColumnDef::new("code", text(Some(10))))
+        .column(ColumnDef::new("small", ColumnType::SmallInt))
+        .column(ColumnDef::new("count", ColumnType::Integer))
+        .column(ColumnDef::new("big", ColumnType::BigInt))
+        .check(check("ck_code_one_of", "code", one_of(&["a", "b'c"])))
+        .check(check("ck_code_single", "code", one_of(&["a"])))
+        .check(check("ck_code_not_empty", "code", CheckCondition::NotEmpty))
+        .check(check(
+            "ck_small_range",
+            "small",
+            CheckCondition::Between { min: -3, max: 3 },
+        ))
+        .check(check(
+            "ck_count_range",
+            "count",
+            CheckCondition::Between { min: 0, max: 5 },
+        ))
+        .check(check(
+            "ck_big_range",
+            "big",
+            CheckCondition::Between {
+                min: -3_000_000_000,
+                max: 3_000_000_000,
+            },
+        ));
+    if dialect != Dialect::Db2 {
+        // Db2 has no unbounded text.
+        table = table
+            .column(ColumnDef::new("label", text(None)))
+            .check(check("ck_label_one_of", "label", one_of(&["x", "y"])))
+            .check(check("ck_label_single", "label", one_of(&["x"])))
+            .check(check(
+                "ck_label_not_empty",
+                "label",
+                CheckCondition::NotEmpty,
+            ));
+    }
+    let schema = Schema::new(vec![
+        Migration::new(Group::Tier(Tier::Basic), 1, "check_kinds").step(Step::CreateTable(table)),
+    ]);
+    let db = engine.fresh();
+    let set = migration_set(&schema, dialect, &db.scratch_path("migrations"));
+    up(&db, &set, Tier::Advanced);
+    assert_no_drift(engine, &db, &set, "after creating every kind of CHECK");
+    let mut live = db.live();
+    assert_same_shape(
+        engine,
+        "every kind of CHECK",
+        &shape(&mut live),
+        &expected_shape(dialect, &schema.final_state(Some(dialect))),
+    );
+}
+
 on_every_engine!(
     every_edit_upgrades_keeps_rows_and_reverts,
     tier_by_tier_ends_where_fresh_ends,
     a_column_change_that_would_lose_values_is_refused_with_their_count,
     constraints_refuse_rows_that_break_them,
     a_rebuilt_parent_keeps_its_children_in_a_grouped_run except [Postgres, PostgresOdbc, Db2Odbc],
+    every_check_condition_reads_back_as_declared,
 );
 
 /// Appending the edits changes no released file: every file on disk renders the same with

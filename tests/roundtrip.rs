@@ -8,12 +8,12 @@ use migration_layout::Direction;
 use odbc_api::ConnectionOptions;
 use rusqlite::Connection;
 use rusqlite::types::Value;
-use schema_dsl::{ColumnDef, ColumnType, DefaultValue, Dialect, JsonSize, TableDef};
+use schema_dsl::{ColumnDef, ColumnType, Dialect, TableDef};
+use schema_shape::SchemaShape;
 use schema_sql::backend::backend;
 use spine_tests::engines::Engine;
-use spine_tests::introspect::{self, LiveColumn, LiveForeignKey, LiveIndex, LiveSchema, LiveTable};
+use spine_tests::introspect;
 use spine_tests::{db2, generated, on_every_engine, pg};
-use std::collections::BTreeMap;
 use std::path::Path;
 
 /// A real database that takes one dialect's generated files.
@@ -23,11 +23,7 @@ trait LiveDatabase {
     /// Applies one file in one transaction; panics naming the file on failure.
     fn apply(&mut self, file: &Path, sql: &str);
     /// The live schema.
-    fn introspect(&mut self) -> LiveSchema;
-    /// How the catalog reports `column` as declared.
-    fn expected_column(&self, column: &ColumnDef) -> LiveColumn;
-    /// Whether the catalog keeps foreign-key constraint names.
-    fn keeps_constraint_names(&self) -> bool;
+    fn introspect(&mut self) -> SchemaShape;
     /// The first column of every row `sql` returns, as integers.
     fn query_integers(&mut self, sql: &str) -> Vec<i64>;
 }
@@ -56,26 +52,8 @@ impl LiveDatabase for Sqlite {
         tx.commit().expect("COMMIT");
     }
 
-    fn introspect(&mut self) -> LiveSchema {
+    fn introspect(&mut self) -> SchemaShape {
         introspect::sqlite(&self.0).expect("introspect SQLite")
-    }
-
-    /// `PRAGMA table_info` reports the declared type and the default as written.
-    fn expected_column(&self, column: &ColumnDef) -> LiveColumn {
-        let backend = backend(Dialect::Sqlite);
-        LiveColumn {
-            name: column.name.clone(),
-            data_type: backend.column_type(column.ty).expect("SQLite type"),
-            not_null: !column.nullable,
-            default: column
-                .default
-                .as_ref()
-                .and_then(|d| backend.default_value(d)),
-        }
-    }
-
-    fn keeps_constraint_names(&self) -> bool {
-        false
     }
 
     fn query_integers(&mut self, sql: &str) -> Vec<i64> {
@@ -103,44 +81,8 @@ impl LiveDatabase for Postgres {
         tx.commit().expect("COMMIT");
     }
 
-    fn introspect(&mut self) -> LiveSchema {
+    fn introspect(&mut self) -> SchemaShape {
         introspect::postgres(&mut self.0).expect("introspect PostgreSQL")
-    }
-
-    /// Types as `format_type` spells them, defaults as `pg_get_expr` prints them.
-    fn expected_column(&self, column: &ColumnDef) -> LiveColumn {
-        let data_type = match column.ty {
-            ColumnType::Text { max_len: Some(n) } => format!("character varying({n})"),
-            ColumnType::Text { max_len: None } => "text".to_string(),
-            ColumnType::SmallInt => "smallint".to_string(),
-            ColumnType::Integer => "integer".to_string(),
-            ColumnType::BigInt => "bigint".to_string(),
-            ColumnType::Boolean => "boolean".to_string(),
-            ColumnType::Timestamp => "timestamp without time zone".to_string(),
-            ColumnType::Json { .. } => "jsonb".to_string(),
-        };
-        let default = column.default.as_ref().map(|default| match default {
-            DefaultValue::Text(text) => {
-                let cast = match column.ty {
-                    ColumnType::Text { max_len: Some(_) } => "character varying",
-                    _ => "text",
-                };
-                format!("'{}'::{cast}", text.replace('\'', "''"))
-            }
-            DefaultValue::Integer(value) => value.to_string(),
-            DefaultValue::Boolean(value) => value.to_string(),
-            DefaultValue::Now => "now()".to_string(),
-        });
-        LiveColumn {
-            name: column.name.clone(),
-            data_type,
-            not_null: !column.nullable,
-            default,
-        }
-    }
-
-    fn keeps_constraint_names(&self) -> bool {
-        true
     }
 
     fn query_integers(&mut self, sql: &str) -> Vec<i64> {
@@ -193,46 +135,8 @@ impl LiveDatabase for Db2 {
         self.0.commit().expect("COMMIT");
     }
 
-    fn introspect(&mut self) -> LiveSchema {
+    fn introspect(&mut self) -> SchemaShape {
         introspect::db2(&self.0).expect("introspect Db2")
-    }
-
-    /// `SYSCAT.COLUMNS` spellings: upper-case names; VARCHAR and CLOB with their length in
-    /// bytes (`CLOB(100K)` is `CLOB(102400)`), TIMESTAMP with its scale; booleans are SMALLINT
-    /// 0/1; defaults as written (`'text'`, `0`, `CURRENT TIMESTAMP`).
-    fn expected_column(&self, column: &ColumnDef) -> LiveColumn {
-        let data_type = match column.ty {
-            ColumnType::Text { max_len: Some(n) } => format!("VARCHAR({n})"),
-            ColumnType::Text { max_len: None } => {
-                panic!("{}: Db2 has no unbounded text type", column.name)
-            }
-            ColumnType::SmallInt | ColumnType::Boolean => "SMALLINT".to_string(),
-            ColumnType::Integer => "INTEGER".to_string(),
-            ColumnType::BigInt => "BIGINT".to_string(),
-            ColumnType::Timestamp => "TIMESTAMP(6)".to_string(),
-            ColumnType::Json {
-                size: JsonSize::Small,
-            } => "CLOB(102400)".to_string(),
-            ColumnType::Json {
-                size: JsonSize::Large,
-            } => "CLOB(1048576)".to_string(),
-        };
-        let default = column.default.as_ref().map(|default| match default {
-            DefaultValue::Text(text) => format!("'{}'", text.replace('\'', "''")),
-            DefaultValue::Integer(value) => value.to_string(),
-            DefaultValue::Boolean(value) => u8::from(*value).to_string(),
-            DefaultValue::Now => "CURRENT TIMESTAMP".to_string(),
-        });
-        LiveColumn {
-            name: column.name.to_ascii_uppercase(),
-            data_type,
-            not_null: !column.nullable,
-            default,
-        }
-    }
-
-    fn keeps_constraint_names(&self) -> bool {
-        true
     }
 
     fn query_integers(&mut self, sql: &str) -> Vec<i64> {
@@ -283,125 +187,21 @@ fn live_database(engine: Engine) -> Box<dyn LiveDatabase> {
     }
 }
 
-/// `table` as the declarations promise it, as `db`'s catalog would report it. Indexes of a
-/// method the dialect lacks are skipped, as codegen skips their steps.
-fn expected_table(db: &dyn LiveDatabase, table: &TableDef) -> LiveTable {
-    let backend = backend(db.dialect());
-    let ids = |names: &[String]| names.iter().map(|n| backend.identifier(n)).collect();
-    LiveTable {
-        columns: table
-            .columns
-            .iter()
-            .map(|c| db.expected_column(c))
-            .collect(),
-        primary_key: table
-            .primary_key()
-            .iter()
-            .map(|c| backend.identifier(c))
-            .collect(),
-        unique: table
-            .columns
-            .iter()
-            .filter(|c| c.unique)
-            .map(|c| vec![backend.identifier(&c.name)])
-            .collect(),
-        foreign_keys: table
-            .foreign_keys
-            .iter()
-            .map(|fk| LiveForeignKey {
-                columns: ids(&fk.columns),
-                name: db
-                    .keeps_constraint_names()
-                    .then(|| backend.identifier(&fk.name)),
-                ref_table: backend.identifier(&fk.ref_table),
-                ref_columns: ids(&fk.ref_columns),
-                on_delete: fk.on_delete.to_string(),
-                on_update: fk.on_update.to_string(),
-            })
-            .collect(),
-        indexes: table
-            .indexes
-            .iter()
-            .filter(|index| backend.capabilities().supports_index_method(index.method))
-            .map(|index| LiveIndex {
-                name: backend.identifier(&index.name),
-                columns: ids(&index.columns),
-                unique: index.unique,
-                method: index.method.to_string(),
-            })
-            .collect(),
-        partition_key: None,
-        partitions: Vec::new(),
-        // The released tables declare no CHECK (Db2's boolean ones are unnamed).
-        checks: Vec::new(),
-    }
-}
-
-/// What partitioning `table` makes of it, by codegen's contract: the primary key gains the
-/// partition column, the rows live in partition `<table>_default` (monthly partitions are
-/// created later, at run time), the declared key stays unique in the key table `<table>_keys`,
-/// and the foreign keys that referenced the table reference the key table instead.
-fn partition(db: &dyn LiveDatabase, tables: &mut BTreeMap<String, LiveTable>, table: &TableDef) {
-    let backend = backend(db.dialect());
-    let partitioning = table
-        .partitioning
-        .as_ref()
-        .expect("a partitioned table declares its partitioning");
-    let name = backend.identifier(&table.name);
-    let keys = backend.identifier(&format!("{}_keys", table.name));
-    let live = tables
-        .get_mut(&name)
-        .expect("the partitioned table is declared");
-    let key_columns = live.primary_key.clone();
-    live.primary_key
-        .push(backend.identifier(&partitioning.column));
-    // As PostgreSQL's pg_get_partkeydef prints it; no other dialect partitions.
-    live.partition_key = Some(format!(
-        "RANGE ({})",
-        backend.identifier(&partitioning.column)
-    ));
-    live.partitions = vec![backend.identifier(&format!("{}_default", table.name))];
-    for other in tables.values_mut() {
-        for fk in &mut other.foreign_keys {
-            if fk.ref_table == name {
-                fk.ref_table.clone_from(&keys);
-            }
-        }
-    }
-    let key_table = LiveTable {
-        columns: table
-            .columns
-            .iter()
-            .filter(|c| c.primary_key)
-            .map(|c| db.expected_column(c))
-            .collect(),
-        primary_key: key_columns,
-        ..LiveTable::default()
-    };
-    tables.insert(keys, key_table);
-}
-
-/// The schema the declarations promise after every migration of `db`'s dialect.
-fn expected_schema(db: &dyn LiveDatabase) -> LiveSchema {
+/// The schema the declarations promise after every migration of `db`'s dialect, as its
+/// catalog reports it: schema-sql's expected shapes, the ones `migrate drift` folds from
+/// `shapes.json`.
+fn expected_schema(db: &dyn LiveDatabase) -> SchemaShape {
     let dialect = db.dialect();
-    let backend = backend(dialect);
-    let schema = schema_defs::schema();
-    let state = schema.final_state(Some(dialect));
-    let mut tables: BTreeMap<String, LiveTable> = state
-        .tables()
-        .map(|table| (backend.identifier(&table.name), expected_table(db, table)))
-        .collect();
-    if backend.capabilities().monthly_partitions {
-        for table in state.tables().filter(|t| state.is_partitioned(&t.name)) {
-            partition(db, &mut tables, table);
-        }
-    }
-    tables.values_mut().for_each(LiveTable::sort);
-    LiveSchema { tables }
+    let state = schema_defs::schema().final_state(Some(dialect));
+    schema_sql::shape::expected_schema(backend(dialect), &state)
+        .unwrap_or_else(|e| panic!("{dialect}: the expected shapes: {e}"))
 }
 
 fn assert_matches_declarations(db: &mut dyn LiveDatabase, pass: &str) {
-    let differences = db.introspect().differences(&expected_schema(db));
+    let live = db.introspect();
+    let expected = expected_schema(db);
+    let mut differences = live.differences(&expected);
+    differences.extend(introspect::column_order_differences(&live, &expected));
     assert!(
         differences.is_empty(),
         "{} after {pass}: the live schema differs from the declarations:\n{}",

@@ -172,6 +172,31 @@ pub enum Error {
         /// The statement.
         sql: String,
     },
+    /// A migration left its tables in another shape than its entry in the directory's
+    /// shapes file gives: a table it creates already existed in another shape (`CREATE TABLE
+    /// IF NOT EXISTS` kept it), or the database was edited by hand. Rolled back, not recorded.
+    #[error("migration {id} leaves its tables in another shape than it declares (a table that already existed in another shape is never adopted): {}; {}; run `spine-migrate drift` to list every difference, then repair or drop the table and run again", .differences.join("; "), shape_rolled_back_label(*.rolled_back))]
+    ShapeMismatch {
+        /// The migration id.
+        id: String,
+        /// Each difference, one line naming table and object.
+        differences: Vec<String>,
+        /// What the rollback discarded.
+        rolled_back: RolledBack,
+    },
+    /// `drift` needs the expected shapes, which the migrations directory does not have.
+    #[error(
+        "no expected shapes in {source_name}: drift compares the database with {path}, which `cargo run -p codegen` writes beside the generated migrations; hand-written migration directories have none (pass --dir with a generated tree, or use the files embedded in spine-migrate)"
+    )]
+    NoShapes {
+        /// The shapes file looked for, relative to the root.
+        path: String,
+        /// Where the migrations come from.
+        source_name: String,
+    },
+    /// The shapes file cannot be read, or does not describe an applied migration.
+    #[error(transparent)]
+    Shapes(#[from] schema_shape::ShapesError),
     /// Applied migrations whose files changed since.
     #[error("applied migrations changed on disk: {}; revert the edits, or review them and run `spine-migrate rebless <ID>`", .0.join(", "))]
     Modified(Vec<String>),
@@ -298,6 +323,15 @@ pub fn environment_cause(message: &str) -> Option<&'static str> {
 
 fn rowid_label(rowid: Option<i64>) -> String {
     rowid.map_or_else(|| "none".to_string(), |rowid| rowid.to_string())
+}
+
+fn shape_rolled_back_label(rolled_back: RolledBack) -> &'static str {
+    match rolled_back {
+        RolledBack::Migration => "rolled back, nothing recorded",
+        RolledBack::Run => {
+            "the whole run was rolled back (one transaction), nothing of it applied or recorded"
+        }
+    }
 }
 
 fn rolled_back_label(rolled_back: RolledBack) -> &'static str {
@@ -436,7 +470,7 @@ impl Error {
     /// of the database or the files.
     pub fn is_usage(&self) -> bool {
         match self {
-            Error::GroupedNoTransaction(_) => true,
+            Error::GroupedNoTransaction(_) | Error::NoShapes { .. } => true,
             Error::Layout(_)
             | Error::Unreadable { .. }
             | Error::InconsistentFiles(_)
@@ -458,7 +492,9 @@ impl Error {
             | Error::Missing(_)
             | Error::Unverified(_)
             | Error::UnknownMigration(_)
-            | Error::NotApplied(_) => false,
+            | Error::NotApplied(_)
+            | Error::ShapeMismatch { .. }
+            | Error::Shapes(_) => false,
         }
     }
 }

@@ -50,6 +50,12 @@
 //! - **No commit of its own for the tracking table**: on a fresh database `_migrations` is
 //!   created inside the first migration's transaction (inside the run's with `--group`); if
 //!   another runner creates it at the same moment, this one rolls back and retries on theirs.
+//! - **No silent adoption**: where the migrations directory has `<dialect>/shapes.json`
+//!   (codegen writes it; hand-written trees have none), each migration's tables must have the
+//!   shape its entry gives before its tracking row is written, in its transaction: a table
+//!   that already existed in another shape (kept by `CREATE TABLE IF NOT EXISTS`) rolls the
+//!   migration back, recording nothing ([`Error::ShapeMismatch`], every difference named).
+//!   [`Runner::drift`] compares the whole live schema with the applied migrations' shapes.
 //! - **Checksums**: SHA-256 of the up file with CRLF normalised to LF. `up` refuses to run when
 //!   an applied file changed; `status`/`validate` report it; `rebless` re-records one.
 //! - **Adopting an older tracking table**: a `_migrations(migration_id, applied_at)` left by the
@@ -97,6 +103,7 @@
 //! ```
 
 pub mod checksum;
+mod drift;
 pub mod driver;
 pub mod error;
 pub mod redact;

@@ -163,6 +163,10 @@ enum Command {
     Down(DownArgs),
     /// Check the recorded checksums against the files; fails on modified or missing files.
     Validate,
+    /// Compare the live schema with the one the applied migrations should have produced (from
+    /// the directory's <dialect>/shapes.json): each difference on one line naming table and
+    /// object. Exit 0 equal, 1 drift, 2 when it cannot compare (no shapes file, no database).
+    Drift,
     /// Re-record the checksum of one applied migration after a reviewed edit of its file, or
     /// record those missing from rows an older runner wrote (--all-unverified).
     Rebless {
@@ -247,6 +251,13 @@ impl DownArgs {
     }
 }
 
+/// How a command that ran ended: `drift` exits 1 when it found differences.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Done,
+    DriftFound,
+}
+
 /// How results are printed.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Output {
@@ -277,7 +288,8 @@ fn main() -> ExitCode {
     }
     let from_command_line = matches.value_source("target") == Some(ValueSource::CommandLine);
     match run(&cli, from_command_line, output) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::DriftFound) => ExitCode::from(1),
         Err(error) => {
             let message = one_line(&error.to_string(), usize::MAX);
             tracing::debug!(target: LOG_TARGET, ?error, "failed");
@@ -285,7 +297,8 @@ fn main() -> ExitCode {
                 out!("{}", json!({ "ok": false, "error": message }));
             }
             err_line!("error: {message}");
-            if error.is_usage() {
+            // 1 means drift: a drift check that could not compare is a usage problem too.
+            if error.is_usage() || matches!(cli.command, Command::Drift) {
                 ExitCode::from(2)
             } else {
                 ExitCode::FAILURE
@@ -361,7 +374,7 @@ fn choose_target(cli: &Cli, from_command_line: bool) -> Result<(Target, &'static
     }
 }
 
-fn run(cli: &Cli, from_command_line: bool, output: Output) -> Result<(), Error> {
+fn run(cli: &Cli, from_command_line: bool, output: Output) -> Result<Outcome, Error> {
     let dialect = cli.dialect.map(Dialect::from);
     let tier = match &cli.command {
         Command::Up(UpArgs { tier, .. }) | Command::Plan(PlanArgs { tier, .. }) => {
@@ -394,7 +407,7 @@ fn run(cli: &Cli, from_command_line: bool, output: Output) -> Result<(), Error> 
     }
     let read_only = matches!(
         cli.command,
-        Command::Status | Command::Plan(_) | Command::Validate
+        Command::Status | Command::Plan(_) | Command::Validate | Command::Drift
     );
     let downs = matches!(cli.command, Command::Down(_));
     let load = |dialect: Dialect| {
@@ -513,7 +526,7 @@ fn execute(
     shown: &str,
     output: Output,
     reporter: &mut Reporter,
-) -> Result<(), Error> {
+) -> Result<Outcome, Error> {
     let mut report = |event: Progress<'_>| reporter.report(event);
     let started = Instant::now();
     let took = |started: Instant| format!("{} ms", started.elapsed().as_millis());
@@ -565,8 +578,42 @@ fn execute(
                     "{}",
                     json!({ "ok": true, "command": "validate", "target": shown, "migrations": entries })
                 ),
-                Output::Human => out!("{shown}: every applied migration matches its file"),
+                Output::Human => out!(
+                    "{shown}: every applied migration matches its file (the files, not the \
+                     schema: `spine-migrate drift` compares the schema)"
+                ),
                 Output::Quiet => {}
+            }
+        }
+        Command::Drift => {
+            let differences = runner.drift()?;
+            match output {
+                Output::Json => out!(
+                    "{}",
+                    json!({
+                        "ok": true,
+                        "command": "drift",
+                        "target": shown,
+                        "equal": differences.is_empty(),
+                        "differences": differences,
+                    })
+                ),
+                Output::Human if differences.is_empty() => {
+                    out!("{shown}: no drift: the schema is what the applied migrations give")
+                }
+                Output::Human => {
+                    for difference in &differences {
+                        out!("{difference}");
+                    }
+                    out!(
+                        "{shown}: {} difference(s) from what the applied migrations give",
+                        differences.len()
+                    );
+                }
+                Output::Quiet => {}
+            }
+            if !differences.is_empty() {
+                return Ok(Outcome::DriftFound);
             }
         }
         Command::Plan(args) if args.sql => {
@@ -635,7 +682,7 @@ fn execute(
             }
         }
     }
-    Ok(())
+    Ok(Outcome::Done)
 }
 
 fn finish(

@@ -13,6 +13,7 @@ use crate::transaction::{
 };
 use migration_layout::Dialect;
 use migration_layout::Tier;
+use schema_shape::ShapesFile;
 
 /// Something that happened during `up` or `down`, reported as it happens.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -200,6 +201,13 @@ impl<'a> Runner<'a> {
                 .filter(|m| !applied.contains_key(m.id.as_str()))
                 .collect();
             refuse_transaction_control(pending.iter().map(|m| (m.up_path.clone(), &*m.up_sql)))?;
+            // Parsed only when something is pending: `up` with nothing to do stays as cheap.
+            let shapes = if pending.is_empty() {
+                None
+            } else {
+                crate::drift::shapes(runner.conn, set)?
+            };
+            let shapes = shapes.as_ref();
             if group {
                 let without: Vec<String> = pending
                     .iter()
@@ -209,7 +217,7 @@ impl<'a> Runner<'a> {
                 if !without.is_empty() {
                     return Err(Error::GroupedNoTransaction(without));
                 }
-                return runner.apply_group(&pending, tracking, progress);
+                return runner.apply_group(&pending, tracking, shapes, progress);
             }
             if tracking == Tracking::Older {
                 tracking::upgrade(runner.conn)?;
@@ -217,7 +225,7 @@ impl<'a> Runner<'a> {
             }
             let mut steps = Vec::new();
             for migration in pending {
-                if let Some(step) = runner.apply(migration, tracking, progress)? {
+                if let Some(step) = runner.apply(migration, tracking, shapes, progress)? {
                     steps.push(step);
                 }
                 tracking = Tracking::Current;
@@ -458,6 +466,13 @@ impl<'a> Runner<'a> {
         Ok(entries)
     }
 
+    /// Every difference between the live schema and the one the applied migrations should
+    /// have produced (from the directory's `<dialect>/shapes.json`), one line each naming
+    /// table and object; empty when they are equal. [`Error::NoShapes`] without that file.
+    pub fn drift(&mut self) -> Result<Vec<String>> {
+        crate::drift::drift(self.conn, self.set)
+    }
+
     /// Reverts applied migrations, newest first, each down file with the removal of its
     /// tracking row in one transaction.
     pub fn down(
@@ -599,10 +614,12 @@ impl<'a> Runner<'a> {
 
     /// Applies one migration in its own transaction under the tracking-table lock (creating or
     /// upgrading the table in it, per `tracking`); `None` when another runner applied it first.
+    /// With `shapes`, its tables must have the shape its entry gives before it is recorded.
     fn apply(
         &mut self,
         migration: &Migration,
         tracking: Tracking,
+        shapes: Option<&ShapesFile>,
         progress: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Option<Step>> {
         if migration.up_no_transaction() {
@@ -619,10 +636,14 @@ impl<'a> Runner<'a> {
                 }
                 progress(Progress::Applying(id));
                 let started = Instant::now();
+                let check = shape_check(conn, shapes, id)?;
                 conn.execute_script(&migration.up_sql)
                     .map_err(|failure| failure.into_error(id, RolledBack::Migration))?;
                 if fk_off {
                     check_foreign_keys(conn, &format!("migration {id}"), RolledBack::Migration)?;
+                }
+                if let Some(shapes) = check {
+                    crate::drift::check_migration(conn, shapes, id, RolledBack::Migration)?;
                 }
                 let duration_ms = elapsed_ms(started);
                 conn.execute(&tracking_sql.insert_applied(id, &migration.checksum, duration_ms))
@@ -702,6 +723,7 @@ impl<'a> Runner<'a> {
         &mut self,
         pending: &[&Migration],
         tracking: Tracking,
+        shapes: Option<&ShapesFile>,
         progress: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Vec<Step>> {
         if pending.is_empty() && tracking != Tracking::Older {
@@ -733,8 +755,12 @@ impl<'a> Runner<'a> {
                         }
                         progress(Progress::Applying(id));
                         let started = Instant::now();
+                        let check = shape_check(conn, shapes, id)?;
                         conn.execute_script(&migration.up_sql)
                             .map_err(|failure| failure.into_error(id, RolledBack::Run))?;
+                        if let Some(shapes) = check {
+                            crate::drift::check_migration(conn, shapes, id, RolledBack::Run)?;
+                        }
                         let duration_ms = elapsed_ms(started);
                         conn.execute(&tracking_sql.insert_applied(
                             id,
@@ -902,6 +928,19 @@ fn refuse_transaction_control<'s>(
         }
     }
     Ok(())
+}
+
+/// Before migration `id` runs: the shapes to compare its tables with afterwards, when the
+/// directory has them and the migration meets objects that already exist.
+fn shape_check<'s>(
+    conn: &mut dyn Connection,
+    shapes: Option<&'s ShapesFile>,
+    id: &str,
+) -> Result<Option<&'s ShapesFile>> {
+    match shapes {
+        Some(shapes) if crate::drift::meets_existing_objects(conn, shapes, id)? => Ok(Some(shapes)),
+        Some(_) | None => Ok(None),
+    }
 }
 
 fn elapsed_ms(started: Instant) -> i64 {

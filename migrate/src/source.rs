@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use migration_layout::{
     Dialect, Direction, Group, LayoutError, MigrationFile, Tier, directive, looks_like_sql,
-    release_order,
+    release_order, shapes,
 };
 
 use crate::checksum::checksum;
@@ -75,6 +75,8 @@ impl Migration {
 pub struct MigrationSet {
     source_name: String,
     by_dialect: BTreeMap<Dialect, Vec<Migration>>,
+    /// Each dialect's expected-shapes file (`<dialect>/shapes.json`), as text, when present.
+    shapes: BTreeMap<Dialect, String>,
 }
 
 /// Which files a command reads: every dialect's (the default), or one dialect's, with or
@@ -162,7 +164,7 @@ impl MigrationSet {
                             files.push((relative, contents));
                         }
                     }
-                } else if name == release_order::FILE_NAME {
+                } else if name == release_order::FILE_NAME || name == shapes::FILE_NAME {
                     if selection.wants_dialect(dialect) {
                         files.push((relative, Some(read_file(&entry)?)));
                     }
@@ -206,7 +208,14 @@ impl MigrationSet {
         let mut ups: BTreeMap<Key, Migration> = BTreeMap::new();
         let mut downs: Vec<(Key, &str, Option<&str>)> = Vec::new();
         let mut manifests: BTreeMap<Dialect, &str> = BTreeMap::new();
+        let mut shape_files: BTreeMap<Dialect, String> = BTreeMap::new();
         for (relative, contents) in files {
+            if let Some(dialect) = shapes::dialect_of_path(relative) {
+                if let (true, Some(contents)) = (selection.wants_dialect(dialect), contents) {
+                    shape_files.insert(dialect, contents.to_string());
+                }
+                continue;
+            }
             if let Some(dialect) = release_order::dialect_of_path(relative) {
                 if let (true, Some(contents)) = (selection.wants_dialect(dialect), contents) {
                     manifests.insert(dialect, contents);
@@ -265,7 +274,19 @@ impl MigrationSet {
         Ok(MigrationSet {
             source_name,
             by_dialect,
+            shapes: shape_files,
         })
+    }
+
+    /// The text of `dialect`'s expected-shapes file (`<dialect>/shapes.json`, which codegen
+    /// writes; hand-written trees have none).
+    pub fn shapes(&self, dialect: Dialect) -> Option<&str> {
+        self.shapes.get(&dialect).map(String::as_str)
+    }
+
+    /// Where the migrations come from, for messages.
+    pub fn source_name(&self) -> &str {
+        &self.source_name
     }
 
     /// Every migration of `dialect`, in apply order: its release order (the manifest), or

@@ -18,8 +18,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 /// Writes `$OUT_DIR/<out_file>`: a Rust slice expression of `(relative path, include_str!(..))`
-/// for every `.sql` file and every release-order manifest
-/// ([`crate::release_order::FILE_NAME`]) under `root`, and tells Cargo to re-run the build
+/// for every `.sql` file, every release-order manifest
+/// ([`crate::release_order::FILE_NAME`]) and every shapes file ([`crate::shapes::FILE_NAME`])
+/// under `root`, and tells Cargo to re-run the build
 /// script when anything under `root` changes. A missing `root`, or one holding no migration,
 /// is an error (the build fails) rather than a binary that silently embeds nothing.
 pub fn write_embedding(root: impl AsRef<Path>, out_file: &str) -> io::Result<()> {
@@ -71,9 +72,9 @@ fn collect_sql_files(dir: &Path, files: &mut Vec<PathBuf>) -> io::Result<()> {
         } else if path
             .file_name()
             .is_some_and(|name| crate::names::looks_like_sql(&name.to_string_lossy()))
-            || path
-                .file_name()
-                .is_some_and(|name| name == crate::release_order::FILE_NAME)
+            || path.file_name().is_some_and(|name| {
+                name == crate::release_order::FILE_NAME || name == crate::shapes::FILE_NAME
+            })
         {
             files.push(path);
         }

@@ -5,7 +5,8 @@
 //!
 //! Layout: `<root>/<dialect>/<group>/<NNNN>_<name>.<up|down>.sql`, and per dialect the
 //! manifest `<root>/<dialect>/release-order.txt` listing its migration ids in release order,
-//! the order they are applied in ([`release_order`]). A migration file may carry a directive
+//! the order they are applied in ([`release_order`]), and the shapes its migrations leave the
+//! tables in, `<root>/<dialect>/shapes.json` ([`shapes`]). A migration file may carry a directive
 //! among its leading comment lines ([`directive`]). A group is a tier (`basic`
 //! < `intermediate` < `advanced`, each including the ones before it) or one dialect's overlay
 //! (`pg/`), applied by that dialect only, at the top tier. Migration id: `<group>/<NNNN>_<name>`.
@@ -27,6 +28,7 @@ pub mod directive;
 pub mod embed;
 mod names;
 pub mod release_order;
+pub mod shapes;
 
 pub use names::{
     Dialect, Direction, Group, LayoutError, MigrationFile, MigrationId, Tier, looks_like_sql,

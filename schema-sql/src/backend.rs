@@ -54,6 +54,24 @@ pub struct Referencing<'a> {
     pub foreign_key: &'a ForeignKeyDef,
 }
 
+/// What partitioning makes of a table, as the catalog shows it (for the expected shapes).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartitionedShape {
+    /// The partitioned table as declared for the catalog: its primary key extended by the
+    /// partition key.
+    pub table: TableDef,
+    /// The partition key as the catalog prints it (`RANGE (created_at)`).
+    pub partition_key: String,
+    /// The partitions the migrations create (the DEFAULT one).
+    pub partitions: Vec<String>,
+    /// The prefix of the monthly partitions maintenance creates, followed by `YYYY_MM`.
+    pub maintained_prefix: String,
+    /// The triggers partitioning puts on the table.
+    pub triggers: Vec<String>,
+    /// The table that keeps the declared key unique; foreign keys to the table reference it.
+    pub keys: TableDef,
+}
+
 /// `text` where the dialect has the clause, else nothing.
 fn clause(supported: bool, text: &'static str) -> &'static str {
     if supported { text } else { "" }
@@ -93,6 +111,53 @@ pub trait Backend: Sync {
     /// Extra table constraints the dialect needs for `column` (Db2's boolean CHECK).
     fn column_checks(&self, _column: &ColumnDef) -> Option<String> {
         None
+    }
+
+    // ----- the catalog's spellings (the expected shapes `migrate drift` compares) -----
+
+    /// The type of a column of type `ty` as the catalog reports it: as written, unless the
+    /// dialect overrides it.
+    fn stored_type(&self, ty: ColumnType) -> Result<String, Unsupported> {
+        self.column_type(ty)
+    }
+
+    /// `column`'s default as the catalog reports it: as written, unless the dialect overrides
+    /// it.
+    fn stored_default(&self, column: &ColumnDef) -> Option<String> {
+        column
+            .default
+            .as_ref()
+            .and_then(|default| self.default_value(default))
+    }
+
+    /// Whether the catalog keeps foreign-key constraint names.
+    fn keeps_constraint_names(&self) -> bool {
+        true
+    }
+
+    /// The CHECK conditions the catalog reports for `column` (the ones
+    /// [`column_checks`](Backend::column_checks) writes, without `CHECK (…)`).
+    fn stored_checks(&self, column: &ColumnDef) -> Vec<String> {
+        self.column_checks(column)
+            .and_then(|check| {
+                check
+                    .strip_prefix("CHECK (")
+                    .and_then(|rest| rest.strip_suffix(')'))
+                    .map(str::to_string)
+            })
+            .into_iter()
+            .collect()
+    }
+
+    /// The condition of CHECK `check` of `table` as the catalog reports it, or `None` where the
+    /// catalog reports no CHECK (SQLite). Db2 keeps the text the DDL wrote.
+    fn stored_check(&self, _table: &TableDef, check: &CheckDef) -> Option<String> {
+        Some(self.check_condition(check))
+    }
+
+    /// What partitioning makes of `table` in the catalog.
+    fn partitioned_shape(&self, _table: &TableDef) -> Result<PartitionedShape, Unsupported> {
+        Err(no_partitions())
     }
 
     // ----- statements -----
@@ -153,8 +218,17 @@ pub trait Backend: Sync {
 
     /// A table-level CHECK constraint.
     fn check_constraint(&self, check: &CheckDef) -> String {
+        format!(
+            "CONSTRAINT {} CHECK ({})",
+            self.identifier(&check.name),
+            self.check_condition(check)
+        )
+    }
+
+    /// The condition of a CHECK constraint, as the DDL writes it.
+    fn check_condition(&self, check: &CheckDef) -> String {
         let column = self.identifier(&check.column);
-        let condition = match &check.condition {
+        match &check.condition {
             CheckCondition::Between { min, max } => format!("{column} BETWEEN {min} AND {max}"),
             CheckCondition::OneOf(values) => format!(
                 "{column} IN ({})",
@@ -165,11 +239,7 @@ pub trait Backend: Sync {
                     .join(", ")
             ),
             CheckCondition::NotEmpty => format!("{column} <> ''"),
-        };
-        format!(
-            "CONSTRAINT {} CHECK ({condition})",
-            self.identifier(&check.name)
-        )
+        }
     }
 
     /// `ALTER TABLE … ADD constraint;`, the constraint as CREATE TABLE writes it.

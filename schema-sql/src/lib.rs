@@ -18,6 +18,7 @@ pub mod partition;
 pub mod release;
 pub mod render;
 pub mod rules;
+pub mod shape;
 
 use backend::Unsupported;
 use render::{GeneratedFile, release_order_file, render_migration};
@@ -66,7 +67,8 @@ pub struct Generated {
 }
 
 /// Every migration file of `schema` for `dialects`, in a stable order, and the warnings; per
-/// dialect also its release-order manifest (declaration order is release order).
+/// dialect also its release-order manifest (declaration order is release order) and its
+/// expected shapes ([`shape`], `<dialect>/shapes.json`).
 pub fn generate(schema: &Schema, dialects: &[Dialect]) -> Result<Generated, GenerateError> {
     schema.validate().map_err(GenerateError::Schema)?;
     let report = rules::check(schema, dialects);
@@ -77,17 +79,20 @@ pub fn generate(schema: &Schema, dialects: &[Dialect]) -> Result<Generated, Gene
     for &dialect in dialects {
         let backend = backend::backend(dialect);
         let mut state = SchemaState::default();
+        let mut shapes = shape::ShapesWriter::new(backend);
         for migration in schema.migrations_for(dialect) {
-            let pair = render_migration(backend, &mut state, migration).map_err(|problem| {
-                GenerateError::Render {
-                    dialect,
-                    migration: migration.id.to_string(),
-                    problem,
-                }
-            })?;
+            let failed = |problem| GenerateError::Render {
+                dialect,
+                migration: migration.id.to_string(),
+                problem,
+            };
+            shapes.before(backend, &state, migration).map_err(failed)?;
+            let pair = render_migration(backend, &mut state, migration).map_err(failed)?;
+            shapes.after(backend, &state, migration).map_err(failed)?;
             files.extend(pair);
         }
         files.push(release_order_file(dialect, schema.release_order(dialect)));
+        files.push(shapes.finish(backend));
     }
     Ok(Generated {
         files,

@@ -1035,8 +1035,8 @@ mod tests {
         assert_eq!(generated.warnings, report.warnings);
         assert_eq!(
             generated.files.len(),
-            17,
-            "eight migrations, up and down, no overlay; and the release order"
+            18,
+            "eight migrations, up and down, no overlay; the release order and the shapes"
         );
         for file in generated.files {
             for refused in [

@@ -8,8 +8,8 @@
 //! - [`fixtures`]: small migration trees in the runner's file layout.
 //! - [`generated`]: the workspace's generated migration files, in apply order.
 //! - [`live`]: a test's own connection to a database, for its catalog and rows.
-//! - [`introspect`]: a live schema read from SQLite's, PostgreSQL's or Db2's catalog, to compare
-//!   with the declarations.
+//! - [`introspect`]: a live schema read from SQLite's, PostgreSQL's or Db2's catalog with
+//!   `schema-shape`'s queries (those `migrate drift` runs), to compare with the declarations.
 //!
 //! A missing engine fails the test with the command that installs it; nothing passes by
 //! doing nothing.

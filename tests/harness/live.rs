@@ -1,7 +1,8 @@
 //! A test's own connection to a database, whatever driver the runner used on it: its catalog
 //! ([`introspect`](crate::introspect)) and its rows as text, the same way on every engine.
 
-use crate::introspect::{self, LiveSchema};
+use crate::introspect;
+use schema_shape::SchemaShape;
 use std::path::Path;
 
 /// A connection through the engine's native driver (ODBC for Db2).
@@ -34,7 +35,7 @@ impl Live {
     }
 
     /// The live schema.
-    pub fn introspect(&mut self) -> LiveSchema {
+    pub fn introspect(&mut self) -> SchemaShape {
         match self {
             Live::Sqlite(conn) => introspect::sqlite(conn).unwrap_or_else(|e| panic!("{e}")),
             Live::Postgres(client) => {
@@ -48,39 +49,11 @@ impl Live {
     pub fn rows(&mut self, sql: &str) -> Vec<Vec<Option<String>>> {
         match self {
             Live::Sqlite(conn) => {
-                use rusqlite::types::ValueRef;
-                let mut statement = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
-                let columns = statement.column_count();
-                let rows = statement.query_map([], |row| {
-                    (0..columns)
-                        .map(|i| {
-                            Ok(match row.get_ref(i)? {
-                                ValueRef::Null => None,
-                                ValueRef::Integer(n) => Some(n.to_string()),
-                                ValueRef::Real(x) => Some(x.to_string()),
-                                ValueRef::Text(text) | ValueRef::Blob(text) => {
-                                    Some(String::from_utf8_lossy(text).into_owned())
-                                }
-                            })
-                        })
-                        .collect()
-                });
-                rows.and_then(Iterator::collect)
-                    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+                introspect::sqlite_rows(conn, sql).unwrap_or_else(|e| panic!("{sql}: {e}"))
             }
-            Live::Postgres(client) => client
-                .simple_query(sql)
-                .unwrap_or_else(|e| panic!("{sql}: {e}"))
-                .into_iter()
-                .filter_map(|message| match message {
-                    postgres::SimpleQueryMessage::Row(row) => Some(
-                        (0..row.len())
-                            .map(|i| row.get(i).map(str::to_string))
-                            .collect(),
-                    ),
-                    _ => None,
-                })
-                .collect(),
+            Live::Postgres(client) => {
+                introspect::postgres_rows(client, sql).unwrap_or_else(|e| panic!("{sql}: {e}"))
+            }
             Live::Db2(conn) => {
                 introspect::odbc_rows(conn, sql).unwrap_or_else(|e| panic!("{sql}: {e}"))
             }

@@ -118,6 +118,10 @@ pub trait Connection {
     /// Runs [`TrackingSql::select_applied`].
     fn query_applied(&mut self, sql: &str) -> Result<Vec<AppliedMigration>, DbError>;
 
+    /// Every row of `sql` (a catalog query, see [`schema_shape::catalog`]), each cell as text
+    /// (`None` for NULL).
+    fn query_rows(&mut self, sql: &str) -> Result<schema_shape::catalog::Rows, DbError>;
+
     /// Executes a whole migration script inside the current transaction; on failure says which
     /// statement failed, when the driver can tell.
     fn execute_script(&mut self, sql: &str) -> Result<(), ScriptError>;

@@ -260,6 +260,10 @@ impl Connection for OdbcConnection {
     /// just past the length passed: some drivers (psqlODBC) run `strlen` over the text they
     /// are given, which on a slice of the script read on to the script's end, once per
     /// statement, so a file's time was quadratic in its size (8 MB: 15 s).
+    fn query_rows(&mut self, sql: &str) -> Result<schema_shape::catalog::Rows, DbError> {
+        self.query_text(sql)
+    }
+
     fn execute_script(&mut self, sql: &str) -> Result<(), ScriptError> {
         let mut buffer = String::new();
         super::execute_split(sql, |statement| {

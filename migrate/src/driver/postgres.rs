@@ -259,6 +259,21 @@ impl Connection for PostgresConnection {
     }
 
     /// Sends the whole script in one round trip (simple query protocol), after a savepoint.
+    fn query_rows(&mut self, sql: &str) -> Result<schema_shape::catalog::Rows, DbError> {
+        let messages = self.client.simple_query(sql).map_err(|e| describe(&e))?;
+        Ok(messages
+            .into_iter()
+            .filter_map(|message| match message {
+                postgres::SimpleQueryMessage::Row(row) => Some(
+                    (0..row.len())
+                        .map(|i| row.get(i).map(str::to_string))
+                        .collect(),
+                ),
+                _ => None,
+            })
+            .collect())
+    }
+
     fn execute_script(&mut self, sql: &str) -> Result<(), ScriptError> {
         match self
             .client

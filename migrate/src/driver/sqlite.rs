@@ -180,6 +180,29 @@ impl Connection for SqliteConnection {
 
     /// `PRAGMA foreign_keys`, outside a transaction only (inside one SQLite ignores it), then
     /// read back to make sure it took.
+    fn query_rows(&mut self, sql: &str) -> Result<schema_shape::catalog::Rows, DbError> {
+        use rusqlite::types::ValueRef;
+        let mut statement = self.conn.prepare(sql).map_err(DbError::new)?;
+        let columns = statement.column_count();
+        let rows = statement
+            .query_map([], |row| {
+                (0..columns)
+                    .map(|i| {
+                        Ok(match row.get_ref(i)? {
+                            ValueRef::Null => None,
+                            ValueRef::Integer(n) => Some(n.to_string()),
+                            ValueRef::Real(x) => Some(x.to_string()),
+                            ValueRef::Text(text) | ValueRef::Blob(text) => {
+                                Some(String::from_utf8_lossy(text).into_owned())
+                            }
+                        })
+                    })
+                    .collect()
+            })
+            .map_err(DbError::new)?;
+        rows.collect::<Result<_, _>>().map_err(DbError::new)
+    }
+
     fn set_foreign_keys(&mut self, enforced: bool) -> Result<(), DbError> {
         if !self.conn.is_autocommit() {
             return Err(DbError::new(

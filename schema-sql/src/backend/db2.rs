@@ -224,6 +224,25 @@ impl Backend for Db2 {
         "GENERATED ALWAYS AS IDENTITY"
     }
 
+    /// `SYSCAT.COLUMNS` spellings: VARCHAR and CLOB with their length in bytes (`CLOB(100K)`
+    /// is `CLOB(102400)`), TIMESTAMP with its scale.
+    fn stored_type(&self, ty: ColumnType) -> Result<String, Unsupported> {
+        Ok(match ty {
+            ColumnType::Timestamp => "TIMESTAMP(6)".to_string(),
+            ColumnType::Json {
+                size: JsonSize::Small,
+            } => "CLOB(102400)".to_string(),
+            ColumnType::Json {
+                size: JsonSize::Large,
+            } => "CLOB(1048576)".to_string(),
+            ColumnType::Text { .. }
+            | ColumnType::SmallInt
+            | ColumnType::Boolean
+            | ColumnType::Integer
+            | ColumnType::BigInt => self.column_type(ty)?,
+        })
+    }
+
     /// `RENAME TABLE`: Db2 has no `ALTER TABLE … RENAME TO`.
     fn rename_table(&self, table: &TableDef, to: &str) -> Vec<String> {
         vec![format!(

@@ -4,12 +4,12 @@
 use super::query::{primary_key_conflict, sea_query_dml};
 use super::{
     ALL_ACTIONS, AlterColumnSyntax, Backend, Capabilities, ColumnClause, DmlSql, Month,
-    Referencing, Unsupported, index_using,
+    PartitionedShape, Referencing, Unsupported, index_using,
 };
 use migration_layout::sql_string_literal;
 use schema_dsl::{
-    ColumnDef, ColumnType, DefaultValue, Dialect, ForeignKeyDef, IndexDef, IndexMethod,
-    Partitioning, TableDef,
+    CheckCondition, CheckDef, ColumnDef, ColumnType, DefaultValue, Dialect, ForeignKeyDef,
+    IndexDef, IndexMethod, Partitioning, TableDef,
 };
 use sea_query::{OnConflict, PostgresQueryBuilder};
 
@@ -214,6 +214,107 @@ impl Backend for Postgres {
             "CASE WHEN {column} !~ '^-?(0|[1-9][0-9]*)$' THEN TRUE \
              ELSE CAST({column} AS NUMERIC) NOT BETWEEN {min} AND {max} END"
         )
+    }
+
+    /// As `pg_get_constraintdef` prints the condition: a VARCHAR column cast to `text`,
+    /// literals typed, BETWEEN as two comparisons, IN as `= ANY (ARRAY[…])` (one value: `=`).
+    fn stored_check(&self, table: &TableDef, check: &CheckDef) -> Option<String> {
+        let bounded = table
+            .find_column(&check.column)
+            .is_some_and(|c| matches!(c.ty, ColumnType::Text { max_len: Some(_) }));
+        let column = if bounded {
+            format!("({})::text", check.column)
+        } else {
+            check.column.clone()
+        };
+        let integer = |value: i64| match i32::try_from(value) {
+            Ok(small) if small >= 0 => value.to_string(),
+            Ok(_) => format!("'{value}'::integer"),
+            Err(_) => format!("'{value}'::bigint"),
+        };
+        Some(match &check.condition {
+            CheckCondition::Between { min, max } => {
+                format!(
+                    "(({column} >= {}) AND ({column} <= {}))",
+                    integer(*min),
+                    integer(*max)
+                )
+            }
+            CheckCondition::NotEmpty => format!("({column} <> ''::text)"),
+            CheckCondition::OneOf(values) => match values.as_slice() {
+                [one] => format!("({column} = {}::text)", sql_string_literal(one)),
+                _ => {
+                    let element = if bounded { "character varying" } else { "text" };
+                    let items: Vec<String> = values
+                        .iter()
+                        .map(|v| format!("{}::{element}", sql_string_literal(v)))
+                        .collect();
+                    let items = items.join(", ");
+                    if bounded {
+                        format!("({column} = ANY ((ARRAY[{items}])::text[]))")
+                    } else {
+                        format!("({column} = ANY (ARRAY[{items}]))")
+                    }
+                }
+            },
+        })
+    }
+
+    /// As `format_type` spells it.
+    fn stored_type(&self, ty: ColumnType) -> Result<String, Unsupported> {
+        Ok(match ty {
+            ColumnType::Text { max_len: Some(n) } => format!("character varying({n})"),
+            ColumnType::Text { max_len: None } => "text".to_string(),
+            ColumnType::SmallInt => "smallint".to_string(),
+            ColumnType::Integer => "integer".to_string(),
+            ColumnType::BigInt => "bigint".to_string(),
+            ColumnType::Boolean => "boolean".to_string(),
+            ColumnType::Timestamp => "timestamp without time zone".to_string(),
+            ColumnType::Json { .. } => "jsonb".to_string(),
+        })
+    }
+
+    /// As `pg_get_expr` prints it: text with its cast, booleans in lower case, `now()`.
+    fn stored_default(&self, column: &ColumnDef) -> Option<String> {
+        column.default.as_ref().map(|default| match default {
+            DefaultValue::Text(text) => {
+                let cast = match column.ty {
+                    ColumnType::Text { max_len: Some(_) } => "character varying",
+                    ColumnType::Text { max_len: None }
+                    | ColumnType::SmallInt
+                    | ColumnType::Integer
+                    | ColumnType::BigInt
+                    | ColumnType::Boolean
+                    | ColumnType::Timestamp
+                    | ColumnType::Json { .. } => "text",
+                };
+                format!("{}::{cast}", sql_string_literal(text))
+            }
+            DefaultValue::Integer(value) if *value < 0 => {
+                format!(
+                    "'{value}'::{}",
+                    self.stored_type(column.ty).unwrap_or_default()
+                )
+            }
+            DefaultValue::Integer(value) => value.to_string(),
+            DefaultValue::Boolean(value) => value.to_string(),
+            DefaultValue::Now => "now()".to_string(),
+        })
+    }
+
+    /// The partitioned table with its key extended, `RANGE (column)`, the DEFAULT partition,
+    /// the monthly ones' prefix (`<table>_`), the two triggers that keep `<table>_keys`.
+    fn partitioned_shape(&self, table: &TableDef) -> Result<PartitionedShape, Unsupported> {
+        let plan = PartitionPlan::new(self, table)?;
+        let function = &plan.keys_function;
+        Ok(PartitionedShape {
+            partition_key: format!("RANGE ({})", plan.partitioning.column),
+            partitions: vec![plan.default_partition.clone()],
+            maintained_prefix: format!("{}_", table.name),
+            triggers: vec![function.clone(), format!("{function}_key")],
+            table: plan.partitioned,
+            keys: plan.keys,
+        })
     }
 
     /// The primary key constraint is named `<table>_pkey` (which partitioning and the upsert
