@@ -6,7 +6,7 @@
 #
 # Usage: migrate/benches/many_migrations.sh [COUNT] [RUNS]
 #   COUNT defaults to 1000, RUNS to 20. MIGRATE_BIN=path measures another build of the
-#   runner (default: target/release/migrate, built here); ANCHORS=dir keeps the installed
+#   runner (default: target/release/spine-migrate, built here); ANCHORS=dir keeps the installed
 #   anchors between runs (default /tmp/spine-anchors; never inside the repository).
 set -euo pipefail
 
@@ -17,7 +17,7 @@ runs=${2:-20}
 anchors=${ANCHORS:-/tmp/spine-anchors}
 if [ -z "$MIGRATE_BIN" ]; then
     cargo build --quiet --release -p migrate
-    MIGRATE_BIN=${CARGO_TARGET_DIR:-target}/release/migrate
+    MIGRATE_BIN=${CARGO_TARGET_DIR:-target}/release/spine-migrate
 fi
 bin=$(realpath "$MIGRATE_BIN")
 

@@ -122,6 +122,19 @@ impl<'a> postgres::types::FromSql<'a> for IsNull {
     }
 }
 
+/// The first column of the first row of `sql`, as text, by the simple query protocol: one
+/// round trip, where a query with parameters prepares, executes and closes a statement.
+fn first_cell(client: &mut postgres::Client, sql: &str) -> Result<Option<String>, DbError> {
+    let messages = client.simple_query(sql).map_err(|e| describe(&e))?;
+    Ok(messages
+        .into_iter()
+        .find_map(|message| match message {
+            postgres::SimpleQueryMessage::Row(row) => Some(row.get(0).map(str::to_string)),
+            _ => None,
+        })
+        .flatten())
+}
+
 /// The server's own message with its SQLSTATE and detail, or the client's error.
 fn describe(error: &postgres::Error) -> DbError {
     match error.as_db_error() {
@@ -166,19 +179,17 @@ impl Connection for PostgresConnection {
             self.lock_timeout,
             self.notice,
             || {
-                client
-                    .borrow_mut()
-                    .query_one("SELECT pg_try_advisory_lock($1)", &[&ADVISORY_LOCK_KEY])
-                    .and_then(|row| row.try_get(0))
-                    .map_err(|e| describe(&e))
+                let taken = first_cell(
+                    &mut client.borrow_mut(),
+                    &format!("SELECT pg_try_advisory_lock({ADVISORY_LOCK_KEY})"),
+                )?;
+                Ok(taken.as_deref() == Some("t"))
             },
             || {
-                client
-                    .borrow_mut()
-                    .query_opt(&super::advisory_lock_holder_sql(), &[])
+                first_cell(&mut client.borrow_mut(), &super::advisory_lock_holder_sql())
                     .ok()
                     .flatten()
-                    .and_then(|row| row.try_get::<_, i64>(0).ok())
+                    .and_then(|pid| pid.parse::<i64>().ok())
             },
         )
     }
@@ -189,10 +200,7 @@ impl Connection for PostgresConnection {
     }
 
     fn unlock_session(&mut self) -> Result<(), DbError> {
-        self.client
-            .execute("SELECT pg_advisory_unlock($1)", &[&ADVISORY_LOCK_KEY])
-            .map(drop)
-            .map_err(|e| describe(&e))
+        self.execute(&format!("SELECT pg_advisory_unlock({ADVISORY_LOCK_KEY})"))
     }
 
     fn begin(&mut self) -> Result<(), DbError> {
@@ -221,8 +229,10 @@ impl Connection for PostgresConnection {
     }
 
     fn query_count(&mut self, sql: &str) -> Result<i64, DbError> {
-        let row = self.client.query_one(sql, &[]).map_err(|e| describe(&e))?;
-        row.try_get(0).map_err(|e| describe(&e))
+        let cell = first_cell(&mut self.client, sql)?;
+        cell.as_deref()
+            .and_then(|count| count.parse().ok())
+            .ok_or_else(|| DbError::new(format!("`{sql}` gave {cell:?}, not a count")))
     }
 
     fn query_applied(&mut self, sql: &str) -> Result<Vec<AppliedMigration>, DbError> {
