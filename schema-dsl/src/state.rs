@@ -15,6 +15,9 @@ pub struct SchemaState {
     positions: HashMap<String, usize>,
     index_tables: HashMap<String, String>,
     partitioned: BTreeSet<String>,
+    /// For each referenced table, the tables with a foreign key to it: what makes
+    /// [`SchemaState::referencing`] independent of the number of tables.
+    referrers: HashMap<String, BTreeSet<String>>,
 }
 
 impl SchemaState {
@@ -38,10 +41,19 @@ impl SchemaState {
         self.partitioned.contains(table)
     }
 
-    /// The foreign keys of other tables (and of `table` itself) that reference `table`.
+    /// The foreign keys of other tables (and of `table` itself) that reference `table`, the
+    /// tables in creation order.
     pub fn referencing(&self, table: &str) -> Vec<(&TableDef, &ForeignKeyDef)> {
-        self.tables
-            .iter()
+        let mut from: Vec<usize> = self
+            .referrers
+            .get(table)
+            .into_iter()
+            .flatten()
+            .filter_map(|name| self.positions.get(name).copied())
+            .collect();
+        from.sort_unstable();
+        from.into_iter()
+            .map(|at| &self.tables[at])
             .flat_map(|from| {
                 from.foreign_keys
                     .iter()
@@ -84,6 +96,9 @@ impl SchemaState {
                     self.index_tables
                         .insert(index.name.clone(), table.name.clone());
                 }
+                for fk in &table.foreign_keys {
+                    self.link(&table.name, &fk.ref_table);
+                }
                 self.tables.push(table.clone());
             }
             Step::DropTable { table, .. } => {
@@ -103,6 +118,7 @@ impl SchemaState {
                 self.partitioned.remove(table);
                 self.index_tables.retain(|_, owner| owner != table);
                 self.reindex();
+                self.relink();
             }
             Step::RenameTable { from, to } => {
                 self.table(from).ok_or_else(unknown_table)?;
@@ -133,6 +149,7 @@ impl SchemaState {
                         owner.clone_from(to);
                     }
                 }
+                self.relink();
             }
             Step::AddColumn {
                 table,
@@ -350,6 +367,7 @@ impl SchemaState {
                     return Err(bad(problem));
                 }
                 self.table_mut(table).foreign_keys.push(foreign_key.clone());
+                self.link(table, &foreign_key.ref_table);
             }
             Step::DropForeignKey { table, name } => {
                 let current = self.table(table).ok_or_else(unknown_table)?;
@@ -361,9 +379,20 @@ impl SchemaState {
                         name: name.clone(),
                     });
                 }
-                self.table_mut(table)
+                let changed = self.table_mut(table);
+                changed.foreign_keys.retain(|fk| fk.name != *name);
+                let still: BTreeSet<String> = changed
                     .foreign_keys
-                    .retain(|fk| fk.name != *name);
+                    .iter()
+                    .map(|fk| fk.ref_table.clone())
+                    .collect();
+                self.referrers.retain(|_, referrers| {
+                    referrers.remove(table);
+                    !referrers.is_empty()
+                });
+                for target in still {
+                    self.link(table, &target);
+                }
             }
             Step::AddCheck { table, check } => {
                 let current = self.table(table).ok_or_else(unknown_table)?;
@@ -405,6 +434,31 @@ impl SchemaState {
     fn table_mut(&mut self, name: &str) -> &mut TableDef {
         let at = self.positions[name];
         &mut self.tables[at]
+    }
+
+    /// Records that `from` has a foreign key to `to`.
+    fn link(&mut self, from: &str, to: &str) {
+        self.referrers
+            .entry(to.to_string())
+            .or_default()
+            .insert(from.to_string());
+    }
+
+    /// Recomputes which tables reference which, after a table was removed or renamed.
+    fn relink(&mut self) {
+        self.referrers.clear();
+        let links: Vec<(String, String)> = self
+            .tables
+            .iter()
+            .flat_map(|from| {
+                from.foreign_keys
+                    .iter()
+                    .map(move |fk| (from.name.clone(), fk.ref_table.clone()))
+            })
+            .collect();
+        for (from, to) in links {
+            self.link(&from, &to);
+        }
     }
 
     /// Recomputes every table's position, after a table was removed.
@@ -515,5 +569,97 @@ pub(crate) fn check_problem(table: &TableDef, check: &CheckDef) -> Option<String
             table.name, check.column
         )),
         Some(column) => check.condition.misfit(column.ty),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Acknowledgement, ColumnType, Group, Tier};
+
+    fn fk(name: &str, to: &str) -> ForeignKeyDef {
+        ForeignKeyDef {
+            name: name.into(),
+            columns: vec!["id".into()],
+            ref_table: to.into(),
+            ref_columns: vec!["id".into()],
+            on_delete: ForeignKeyAction::NoAction,
+            on_update: ForeignKeyAction::NoAction,
+        }
+    }
+
+    fn table(name: &str, fks: &[ForeignKeyDef]) -> TableDef {
+        let mut table =
+            TableDef::new(name).column(ColumnDef::new("id", ColumnType::Integer).primary_key());
+        table.foreign_keys = fks.to_vec();
+        table
+    }
+
+    /// Every foreign key to `to`, found by reading every table: what the index must give.
+    fn scanned(state: &SchemaState, to: &str) -> Vec<(String, String)> {
+        state
+            .tables()
+            .flat_map(|from| {
+                from.foreign_keys
+                    .iter()
+                    .filter(|fk| fk.ref_table == to)
+                    .map(|fk| (from.name.clone(), fk.name.clone()))
+            })
+            .collect()
+    }
+
+    /// The index of referencing tables follows every step that creates, renames or drops a
+    /// table or a foreign key, self-references included, in creation order.
+    #[test]
+    fn referencing_follows_every_step_that_moves_a_foreign_key() {
+        let id = MigrationId::new(Group::Tier(Tier::Basic), 1, "steps");
+        let steps = [
+            Step::CreateTable(table("a", &[])),
+            Step::CreateTable(table("b", &[fk("fk_b_a", "a")])),
+            Step::CreateTable(table("c", &[fk("fk_c_a", "a"), fk("fk_c_self", "c")])),
+            Step::RenameTable {
+                from: "a".into(),
+                to: "z".into(),
+            },
+            Step::AddForeignKey {
+                table: "b".into(),
+                foreign_key: fk("fk_b_c", "c"),
+            },
+            Step::DropForeignKey {
+                table: "c".into(),
+                name: "fk_c_a".into(),
+            },
+            Step::RenameTable {
+                from: "c".into(),
+                to: "y".into(),
+            },
+            Step::DropForeignKey {
+                table: "b".into(),
+                name: "fk_b_c".into(),
+            },
+            Step::DropTable {
+                table: "y".into(),
+                ack: Acknowledgement::data_loss("test"),
+            },
+        ];
+        let mut state = SchemaState::default();
+        for step in &steps {
+            state
+                .apply(&id, step)
+                .unwrap_or_else(|e| panic!("{step:?}: {e}"));
+            for to in ["a", "b", "c", "y", "z"] {
+                let indexed: Vec<(String, String)> = state
+                    .referencing(to)
+                    .into_iter()
+                    .map(|(from, fk)| (from.name.clone(), fk.name.clone()))
+                    .collect();
+                assert_eq!(indexed, scanned(&state, to), "after {step:?}, to {to}");
+            }
+        }
+        assert_eq!(
+            state.referencing("z").len(),
+            1,
+            "b still references the renamed a"
+        );
     }
 }
