@@ -10,9 +10,9 @@ use migrate::{MigrationSet, Runner, State, Tier};
 use migration_layout::{Dialect, sql_string_literal};
 use schema_sql::partition::{Month, maintenance_sql};
 use spine_tests::engines::{Engine, TestDatabase};
+use spine_tests::fixtures::design_document_sqlite_ddl;
 use spine_tests::live::Live;
 use spine_tests::{generated, on_every_engine};
-use std::path::Path;
 
 /// The generated migrations, with their shapes files.
 fn generated_set() -> MigrationSet {
@@ -334,27 +334,6 @@ fn overlay_objects_are_drift_and_maintenance_is_not(engine: Engine) {
             "table `workflow_runs`, trigger `workflow_runs_keys_sync_key`: missing",
         ]
     );
-}
-
-/// The design document's SQLite DDL (`tests/data/design-schema-changes.md`, the blocks of
-/// "New Tables by Tier" labelled with their migration file).
-fn design_document_sqlite_ddl() -> Vec<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/design-schema-changes.md");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let start = text
-        .find("\n## New Tables by Tier")
-        .unwrap_or_else(|| panic!("no section"));
-    let section = &text[start + 1..];
-    let section = &section[..section.find("\n## ").unwrap_or(section.len())];
-    section
-        .split("```sql")
-        .skip(1)
-        .map(|block| block.split("```").next().unwrap_or_default().to_string())
-        .filter(|block| {
-            block.trim_start().starts_with("-- migrations/")
-                && block.contains("CREATE TABLE IF NOT EXISTS")
-        })
-        .collect()
 }
 
 /// The database another tool prepared, and the lines `up` must refuse it with: on SQLite the

@@ -182,3 +182,32 @@ pub fn write_release_order(root: &Path, dialect: Dialect, ids: &[&str]) {
     )
     .unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
 }
+
+/// The design document's SQLite DDL: the blocks of its "New Tables by Tier" section that are
+/// labelled with their migration file (`-- migrations/<tier>/…`) and create a table with
+/// `IF NOT EXISTS`, indexes included (the PostgreSQL and DB2 variants carry no such label).
+/// The document ("Schema Changes", 2026-01-11) is kept verbatim as test data in
+/// `tests/data/design-schema-changes.md`, so a plain clone runs the tests that use it.
+pub fn design_document_sqlite_ddl() -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/design-schema-changes.md");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "the design document {} is needed to compare the SQLite DDL: {e}",
+            path.display()
+        )
+    });
+    let start = text
+        .find("\n## New Tables by Tier")
+        .expect("the design document has a `## New Tables by Tier` section");
+    let section = &text[start + 1..];
+    let section = &section[..section.find("\n## ").unwrap_or(section.len())];
+    section
+        .split("```sql")
+        .skip(1)
+        .map(|block| block.split("```").next().unwrap_or_default().to_string())
+        .filter(|block| {
+            block.trim_start().starts_with("-- migrations/")
+                && block.contains("CREATE TABLE IF NOT EXISTS")
+        })
+        .collect()
+}

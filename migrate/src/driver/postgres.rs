@@ -125,14 +125,32 @@ impl<'a> postgres::types::FromSql<'a> for IsNull {
 /// The first column of the first row of `sql`, as text, by the simple query protocol: one
 /// round trip, where a query with parameters prepares, executes and closes a statement.
 fn first_cell(client: &mut postgres::Client, sql: &str) -> Result<Option<String>, DbError> {
-    let messages = client.simple_query(sql).map_err(|e| describe(&e))?;
-    Ok(messages
+    let rows = postgres_rows(client, sql).map_err(|e| describe(&e))?;
+    Ok(rows
         .into_iter()
-        .find_map(|message| match message {
-            postgres::SimpleQueryMessage::Row(row) => Some(row.get(0).map(str::to_string)),
+        .next()
+        .and_then(|row| row.into_iter().next().flatten()))
+}
+
+/// Every row of `sql` by the simple query protocol, each cell as text (`None` for NULL): the
+/// rows `schema-shape`'s catalog queries read. (The test harness has its own copy: it cannot
+/// depend on migrate.)
+fn postgres_rows(
+    client: &mut postgres::Client,
+    sql: &str,
+) -> Result<schema_shape::catalog::Rows, postgres::Error> {
+    Ok(client
+        .simple_query(sql)?
+        .into_iter()
+        .filter_map(|message| match message {
+            postgres::SimpleQueryMessage::Row(row) => Some(
+                (0..row.len())
+                    .map(|i| row.get(i).map(str::to_string))
+                    .collect(),
+            ),
             _ => None,
         })
-        .flatten())
+        .collect())
 }
 
 /// The server's own message with its SQLSTATE and detail, or the client's error.
@@ -268,22 +286,11 @@ impl Connection for PostgresConnection {
         })
     }
 
-    /// Sends the whole script in one round trip (simple query protocol), after a savepoint.
     fn query_rows(&mut self, sql: &str) -> Result<schema_shape::catalog::Rows, DbError> {
-        let messages = self.client.simple_query(sql).map_err(|e| describe(&e))?;
-        Ok(messages
-            .into_iter()
-            .filter_map(|message| match message {
-                postgres::SimpleQueryMessage::Row(row) => Some(
-                    (0..row.len())
-                        .map(|i| row.get(i).map(str::to_string))
-                        .collect(),
-                ),
-                _ => None,
-            })
-            .collect())
+        postgres_rows(&mut self.client, sql).map_err(|e| describe(&e))
     }
 
+    /// Sends the whole script in one round trip (simple query protocol), after a savepoint.
     fn execute_script(&mut self, sql: &str) -> Result<(), ScriptError> {
         match self
             .client

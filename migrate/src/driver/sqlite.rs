@@ -181,26 +181,7 @@ impl Connection for SqliteConnection {
     /// `PRAGMA foreign_keys`, outside a transaction only (inside one SQLite ignores it), then
     /// read back to make sure it took.
     fn query_rows(&mut self, sql: &str) -> Result<schema_shape::catalog::Rows, DbError> {
-        use rusqlite::types::ValueRef;
-        let mut statement = self.conn.prepare(sql).map_err(DbError::new)?;
-        let columns = statement.column_count();
-        let rows = statement
-            .query_map([], |row| {
-                (0..columns)
-                    .map(|i| {
-                        Ok(match row.get_ref(i)? {
-                            ValueRef::Null => None,
-                            ValueRef::Integer(n) => Some(n.to_string()),
-                            ValueRef::Real(x) => Some(x.to_string()),
-                            ValueRef::Text(text) | ValueRef::Blob(text) => {
-                                Some(String::from_utf8_lossy(text).into_owned())
-                            }
-                        })
-                    })
-                    .collect()
-            })
-            .map_err(DbError::new)?;
-        rows.collect::<Result<_, _>>().map_err(DbError::new)
+        sqlite_rows(&self.conn, sql).map_err(DbError::new)
     }
 
     fn set_foreign_keys(&mut self, enforced: bool) -> Result<(), DbError> {
@@ -299,4 +280,30 @@ impl Connection for SqliteConnection {
             }
         }
     }
+}
+
+/// Every row of `sql`, each cell as text (`None` for NULL): the rows `schema-shape`'s catalog
+/// queries read. (The test harness has its own copy: it cannot depend on migrate.)
+fn sqlite_rows(
+    conn: &rusqlite::Connection,
+    sql: &str,
+) -> rusqlite::Result<schema_shape::catalog::Rows> {
+    use rusqlite::types::ValueRef;
+    let mut statement = conn.prepare(sql)?;
+    let columns = statement.column_count();
+    let rows = statement.query_map([], |row| {
+        (0..columns)
+            .map(|i| {
+                Ok(match row.get_ref(i)? {
+                    ValueRef::Null => None,
+                    ValueRef::Integer(n) => Some(n.to_string()),
+                    ValueRef::Real(x) => Some(x.to_string()),
+                    ValueRef::Text(text) | ValueRef::Blob(text) => {
+                        Some(String::from_utf8_lossy(text).into_owned())
+                    }
+                })
+            })
+            .collect()
+    })?;
+    rows.collect()
 }
