@@ -135,7 +135,8 @@ fn action(code: &str) -> String {
 
 /// SQLite: `table_info`, `index_list` with `index_info`, `foreign_key_list`. A UNIQUE
 /// constraint is the automatic index SQLite builds for it (origin `u`); the primary key's is
-/// not listed. SQLite keeps no constraint names and reports no CHECK.
+/// not listed. SQLite keeps no foreign key names, and no PRAGMA lists CHECKs: the named ones
+/// are read from the `CREATE TABLE` text SQLite keeps ([`named_checks`]).
 fn sqlite<E>(
     scope: Scope<'_>,
     query: &mut dyn FnMut(&str) -> Result<Rows, E>,
@@ -222,7 +223,102 @@ fn sqlite<E>(
             shape.foreign_keys.push(fk);
         }
     }
+    for row in query(&format!(
+        "SELECT m.name, m.sql FROM sqlite_master m \
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'{filter}"
+    ))? {
+        if let Some(shape) = tables.get_mut(&cell(&row, 0)) {
+            shape.checks.extend(named_checks(&cell(&row, 1)));
+        }
+    }
     Ok(SchemaShape { tables })
+}
+
+/// The conditions of the named CHECK constraints (`CONSTRAINT <name> CHECK (<condition>)`) of a
+/// `CREATE TABLE` statement, as written; an unnamed CHECK is left out, as Db2's generated ones
+/// are. Words are matched outside string literals and quoted names only.
+pub fn named_checks(create: &str) -> Vec<String> {
+    let bytes = create.as_bytes();
+    let mut words: Vec<(usize, usize)> = Vec::new();
+    let mut checks = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            quote @ (b'\'' | b'"' | b'`') => i = closing_quote(bytes, i, quote),
+            b'[' => i = closing_quote(bytes, i, b']'),
+            b'(' => {
+                let end = closing_paren(bytes, i);
+                let named = match words.as_slice() {
+                    [.., constraint, _, check] => {
+                        create[constraint.0..constraint.1].eq_ignore_ascii_case("CONSTRAINT")
+                            && create[check.0..check.1].eq_ignore_ascii_case("CHECK")
+                    }
+                    _ => false,
+                };
+                if named {
+                    checks.push(create[i + 1..end.saturating_sub(1)].trim().to_string());
+                    words.clear();
+                    i = end;
+                } else {
+                    words.clear();
+                    i += 1;
+                }
+            }
+            c if c.is_ascii_alphanumeric() || c == b'_' => {
+                let start = i;
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                    i += 1;
+                }
+                words.push((start, i));
+            }
+            b',' | b')' => {
+                words.clear();
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    checks
+}
+
+/// The position after the quote closing the one at `open` (a doubled quote escapes it).
+fn closing_quote(bytes: &[u8], open: usize, close: u8) -> usize {
+    let mut i = open + 1;
+    while i < bytes.len() {
+        if bytes[i] == close {
+            if bytes.get(i + 1) == Some(&close) && close != b']' {
+                i += 2;
+                continue;
+            }
+            return i + 1;
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+/// The position after the parenthesis closing the one at `open`, strings skipped.
+fn closing_paren(bytes: &[u8], open: usize) -> usize {
+    let mut depth = 0;
+    let mut i = open;
+    while i < bytes.len() {
+        match bytes[i] {
+            quote @ (b'\'' | b'"' | b'`') => {
+                i = closing_quote(bytes, i, quote);
+                continue;
+            }
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
 }
 
 /// The tables of the current schema that are no partitions, as a join condition on `c`.
@@ -478,4 +574,26 @@ fn db2<E>(
         }
     }
     Ok(SchemaShape { tables })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::named_checks;
+
+    #[test]
+    fn named_checks_are_read_from_the_create_text_strings_and_nesting_kept() {
+        let create = "CREATE TABLE \"t\" (\n    code VARCHAR(10) NOT NULL DEFAULT 'a)',\n    \
+                      n INTEGER CHECK (n > 0),\n    \
+                      CONSTRAINT ck_code CHECK (code IN ('a', 'b''c', ')')),\n    \
+                      constraint ck_n check ((n >= 0) AND (n <= 5)),\n    \
+                      CONSTRAINT fk_x FOREIGN KEY (code) REFERENCES u (code)\n)";
+        assert_eq!(
+            named_checks(create),
+            ["code IN ('a', 'b''c', ')')", "(n >= 0) AND (n <= 5)"]
+        );
+        assert_eq!(
+            named_checks("CREATE TABLE t (x INTEGER)"),
+            Vec::<String>::new()
+        );
+    }
 }

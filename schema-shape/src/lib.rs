@@ -52,8 +52,8 @@ pub struct TableShape {
     /// Secondary indexes (those that back no constraint).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub indexes: Vec<IndexShape>,
-    /// CHECK constraints' conditions, where the catalog reports them (PostgreSQL, Db2; not
-    /// SQLite), whitespace as the engine prints it.
+    /// Named CHECK constraints' conditions as the catalog reports them (PostgreSQL's
+    /// `pg_get_constraintdef`, Db2's and SQLite's text as written), and Db2's column CHECKs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<String>,
     /// The partition key as the engine prints it (`RANGE (created_at)`), if partitioned.

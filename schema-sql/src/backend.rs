@@ -150,7 +150,7 @@ pub trait Backend: Sync {
     }
 
     /// The condition of CHECK `check` of `table` as the catalog reports it, or `None` where the
-    /// catalog reports no CHECK (SQLite). Db2 keeps the text the DDL wrote.
+    /// catalog reports none. Db2 and SQLite keep the text the DDL wrote.
     fn stored_check(&self, _table: &TableDef, check: &CheckDef) -> Option<String> {
         Some(self.check_condition(check))
     }

@@ -3,7 +3,7 @@
 use super::query::{primary_key_conflict, sea_query_dml};
 use super::{ALL_ACTIONS, Backend, Capabilities, ColumnClause, DmlSql, Unsupported};
 use migration_layout::sql_string_literal;
-use schema_dsl::{CheckDef, ColumnType, DefaultValue, Dialect, IndexMethod, TableDef};
+use schema_dsl::{ColumnType, DefaultValue, Dialect, IndexMethod, TableDef};
 use sea_query::SqliteQueryBuilder;
 
 /// The SQLite renderer.
@@ -144,11 +144,6 @@ impl Backend for Sqlite {
     /// `PRAGMA foreign_key_list` has no constraint names.
     fn keeps_constraint_names(&self) -> bool {
         false
-    }
-
-    /// No PRAGMA lists CHECK constraints.
-    fn stored_check(&self, _table: &TableDef, _check: &CheckDef) -> Option<String> {
-        None
     }
 
     /// `now` as the ISO-8601 text the application writes.
