@@ -230,9 +230,11 @@ fn render(backend: &dyn Backend, step: &Step) -> Change {
     render_step(backend, &fixture(), step).expect("renders")
 }
 
+/// The fixture step named `name`, among [`steps`] and [`alter_steps`].
 fn step(name: &str) -> Step {
     steps()
         .into_iter()
+        .chain(alter_steps())
         .find(|(n, _)| *n == name)
         .map(|(_, step)| step)
         .expect("a fixture step")
@@ -1314,21 +1316,6 @@ fn alter_steps() -> Vec<(&'static str, Step)> {
     ]
 }
 
-fn alter_step(name: &str) -> Step {
-    alter_steps()
-        .into_iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, step)| step)
-        .expect("a fixture alter step")
-}
-
-/// The up and down of the named alter step in one dialect.
-fn assert_alter_sql(backend: &dyn Backend, name: &str, up: &[&str], down: &[&str]) {
-    let change = render(backend, &alter_step(name));
-    assert_eq!(change.up, up, "{}: {name}: up", backend.dialect());
-    assert_eq!(change.down, down, "{}: {name}: down", backend.dialect());
-}
-
 const PG_BIO_LONGER_THAN_10: &str = "DO $$\nDECLARE offending bigint;\nBEGIN\n    \
     SELECT count(*) INTO offending FROM authors WHERE LENGTH(bio) > 10;\n    \
     IF offending > 0 THEN\n        \
@@ -1347,7 +1334,7 @@ const DB2_TITLE_NOT_AN_INTEGER: &str = "BEGIN ATOMIC\n    \
 fn alter_column_sql() {
     // Widening: free in PostgreSQL and (VARCHAR) Db2, nothing at all in SQLite (TEXT either
     // way); the way back counts the rows too long first.
-    assert_alter_sql(
+    assert_sql(
         &Postgres,
         "narrow text",
         &[
@@ -1356,7 +1343,7 @@ fn alter_column_sql() {
         ],
         &["ALTER TABLE authors ALTER COLUMN bio TYPE VARCHAR(500);"],
     );
-    assert_alter_sql(
+    assert_sql(
         &Db2,
         "widen text",
         &["ALTER TABLE AUTHORS ALTER COLUMN BIO SET DATA TYPE VARCHAR(1000);"],
@@ -1370,7 +1357,7 @@ fn alter_column_sql() {
             "CALL SYSPROC.ADMIN_CMD('REORG TABLE AUTHORS');",
         ],
     );
-    let widen = render(&Sqlite, &alter_step("widen text"));
+    let widen = render(&Sqlite, &step("widen text"));
     assert_eq!(widen.up, Vec::<String>::new());
     assert_eq!(widen.down.len(), 1, "only the pre-check: {:?}", widen.down);
     assert!(
@@ -1384,7 +1371,7 @@ fn alter_column_sql() {
 
     // NOT NULL: the backfill, then (PostgreSQL) a validated CHECK lets SET NOT NULL skip its
     // scan; Db2 reorganises the table after; the backfilled values stay on the way back.
-    assert_alter_sql(
+    assert_sql(
         &Postgres,
         "not null with backfill",
         &[
@@ -1396,7 +1383,7 @@ fn alter_column_sql() {
         ],
         &["ALTER TABLE authors ALTER COLUMN bio DROP NOT NULL;"],
     );
-    assert_alter_sql(
+    assert_sql(
         &Db2,
         "not null with backfill",
         &[
@@ -1409,7 +1396,7 @@ fn alter_column_sql() {
             "CALL SYSPROC.ADMIN_CMD('REORG TABLE AUTHORS');",
         ],
     );
-    let not_null = render(&Sqlite, &alter_step("not null with backfill"));
+    let not_null = render(&Sqlite, &step("not null with backfill"));
     assert!(not_null.up_foreign_keys_off && not_null.down_foreign_keys_off);
     assert_eq!(
         not_null.up[1],
@@ -1427,7 +1414,7 @@ fn alter_column_sql() {
     for backend in [&Postgres as &dyn Backend, &Db2] {
         let rating = backend.identifier("rating");
         let authors = backend.identifier("authors");
-        assert_alter_sql(
+        assert_sql(
             backend,
             "set default",
             &[&format!(
@@ -1440,7 +1427,7 @@ fn alter_column_sql() {
     }
 
     // Text to integer: counted first; PostgreSQL converts in place, Db2 replaces the column.
-    let to_integer = render(&Postgres, &alter_step("text to integer"));
+    let to_integer = render(&Postgres, &step("text to integer"));
     assert_eq!(
         to_integer.up[1],
         "ALTER TABLE books ALTER COLUMN title TYPE INTEGER USING CAST(title AS INTEGER);"
@@ -1456,7 +1443,7 @@ fn alter_column_sql() {
         to_integer.down,
         ["ALTER TABLE books ALTER COLUMN title TYPE VARCHAR(200) USING CAST(title AS TEXT);"]
     );
-    assert_alter_sql(
+    assert_sql(
         &Db2,
         "text to integer",
         &[
@@ -1476,7 +1463,7 @@ fn alter_column_sql() {
         ],
     );
     // A NOT NULL column replaced on Db2 is added filled, as an added column is.
-    let to_text = render(&Db2, &alter_step("integer to text"));
+    let to_text = render(&Db2, &step("integer to text"));
     assert_eq!(
         to_text.up[..3],
         [
@@ -1491,7 +1478,7 @@ fn alter_column_sql() {
             "column rating of authors is replaced by a new one, copied by CAST: it moves to the end of the table"
         ]
     );
-    let sqlite = render(&Sqlite, &alter_step("text to integer"));
+    let sqlite = render(&Sqlite, &step("text to integer"));
     assert!(sqlite.up[0].contains(
         "WHERE (title IS NOT NULL AND (CAST(CAST(title AS INTEGER) AS TEXT) IS NOT title OR CAST(title AS INTEGER) NOT BETWEEN -2147483648 AND 2147483647))"
     ));
@@ -1522,7 +1509,7 @@ fn a_pre_check_stops_a_change_with_the_count_on_a_real_sqlite() {
     let conn = create(&fixture());
     seed(&conn);
     let before = shape(&conn);
-    let to_integer = render(&Sqlite, &alter_step("text to integer"));
+    let to_integer = render(&Sqlite, &step("text to integer"));
     let error = try_run(&conn, &to_integer.up).expect_err("'one' and 'three' are not integers");
     assert!(
         error.contains(
@@ -1551,7 +1538,7 @@ fn a_pre_check_stops_a_change_with_the_count_on_a_real_sqlite() {
         ["integer|7", "null|NULL", "integer|-12"]
     );
 
-    let narrow = render(&Sqlite, &alter_step("narrow text"));
+    let narrow = render(&Sqlite, &step("narrow text"));
     conn.execute_batch("UPDATE authors SET bio = 'a poet of the sea' WHERE name = 'ann';")
         .expect("updates");
     let error = try_run(&conn, &narrow.up).expect_err("17 characters");
