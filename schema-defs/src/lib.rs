@@ -3,6 +3,9 @@
 //!
 //! To add a table: declare it in the module of its tier under `tables/`, then append a
 //! migration for it to [`schema`]. Released migrations are never renumbered or edited.
+//!
+//! Feature `serde`: the row types implement serde's `Serialize` and `Deserialize` (off by
+//! default, so that `cargo run -p codegen` does not expand them on every edit of a table).
 
 pub mod lengths;
 pub mod tables;

@@ -2,11 +2,11 @@
 
 use crate::lengths::{ID, KIND, MESSAGE, NAME, STATUS};
 use schema_dsl::{Table, Timestamp};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// A failed message kept for retry (`dead_letter_queue`).
-#[derive(Debug, Clone, PartialEq, Table, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Table)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[table(name = "dead_letter_queue")]
 #[index(name = "idx_dlq_status", columns(status))]
 #[index(name = "idx_dlq_next_retry", columns(next_retry_at))]
@@ -51,7 +51,8 @@ pub struct DeadLetter {
 }
 
 /// The state of one circuit breaker (`circuit_breakers`).
-#[derive(Debug, Clone, PartialEq, Table, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Table)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[table(name = "circuit_breakers")]
 pub struct CircuitBreaker {
     /// Unique id of the breaker.

@@ -2,10 +2,10 @@
 
 use crate::lengths::{ID, SOURCE_NAME, SOURCE_TYPE};
 use schema_dsl::{Table, Timestamp};
-use serde::{Deserialize, Serialize};
 
 /// A data source in the registry (`core_source_configs`).
-#[derive(Debug, Clone, PartialEq, Table, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Table)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[table(name = "core_source_configs")]
 #[index(name = "idx_source_configs_type", columns(source_type))]
 #[index(name = "idx_source_configs_name", columns(name))]

@@ -4,11 +4,11 @@ use crate::lengths::{
     CRON, DOMAIN, ID, KIND, MESSAGE, NAME, PARTITION_KEY, SEVERITY, STATUS, TIMEZONE, TITLE,
 };
 use schema_dsl::{Table, Timestamp};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// A pipeline schedule (`scheduler_schedules`).
-#[derive(Debug, Clone, PartialEq, Table, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Table)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[table(name = "scheduler_schedules")]
 #[index(name = "idx_schedules_pipeline", columns(pipeline))]
 #[index(name = "idx_schedules_enabled", columns(enabled))]
@@ -51,7 +51,8 @@ pub struct SchedulerSchedule {
 }
 
 /// One execution of a schedule (`scheduler_runs`).
-#[derive(Debug, Clone, PartialEq, Table, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Table)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[table(name = "scheduler_runs")]
 #[foreign_key(columns(schedule_name), references = SchedulerSchedule, ref_columns(name))]
 #[index(name = "idx_scheduler_runs_schedule", columns(schedule_name))]
@@ -86,7 +87,8 @@ pub struct SchedulerRun {
 /// One execution of a workflow (`workflow_runs`). Where the dialect can (PostgreSQL's
 /// `pg` overlay), it is partitioned by month of `created_at` and its parameters get a GIN
 /// index.
-#[derive(Debug, Clone, PartialEq, Table, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Table)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[table(name = "workflow_runs", partition_by_month = created_at)]
 #[index(name = "idx_workflow_runs_name", columns(workflow_name))]
 #[index(name = "idx_workflow_runs_status", columns(status))]
@@ -136,7 +138,8 @@ pub struct WorkflowRun {
 }
 
 /// One step of a workflow run (`workflow_step_runs`); deleted with its run.
-#[derive(Debug, Clone, PartialEq, Table, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Table)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[table(name = "workflow_step_runs")]
 #[foreign_key(name = "fk_step_run", columns(run_id), references = WorkflowRun, ref_columns(run_id), on_delete = Cascade)]
 #[index(name = "idx_step_runs_run", columns(run_id))]
@@ -183,7 +186,8 @@ pub struct WorkflowStepRun {
 }
 
 /// A sent alert (`alert_history`).
-#[derive(Debug, Clone, PartialEq, Table, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Table)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[table(name = "alert_history")]
 #[index(name = "idx_alerts_severity", columns(severity))]
 #[index(name = "idx_alerts_source", columns(source))]
