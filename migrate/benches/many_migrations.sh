@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `status` and `up` with nothing to do, 1 000 applied migrations, side by side with refinery
 # and sqlx on the same 1 000 trivial migrations (one `CREATE TABLE` each) in each tool's
-# layout, on SQLite and PostgreSQL. Needs hyperfine, PostgreSQL binaries, cargo; installs
-# refinery_cli and sqlx-cli into a scratch root when they are missing.
+# layout, on SQLite and PostgreSQL; then `up` applying them all from empty (a transaction per
+# migration for every tool), and the peak memory of that on SQLite beside `sqlite3` fed the
+# same SQL. Needs hyperfine, sqlite3, PostgreSQL binaries, cargo; installs refinery_cli and
+# sqlx-cli into a scratch root when they are missing.
 #
 # Usage: migrate/benches/many_migrations.sh [COUNT] [RUNS]
 #   COUNT defaults to 1000, RUNS to 20. MIGRATE_BIN=path measures another build of the
@@ -93,4 +95,35 @@ hyperfine -N --warmup 3 --runs "$runs" --export-markdown "$work/postgres.md" \
     -n "refinery migrate" "$(q "$refinery" migrate -c "$work/refinery-postgres.toml" -p "$work/refinery")" \
     -n "sqlx migrate info" "$(q "$sqlx" migrate info "${sqlx_pg[@]}")" \
     -n "sqlx migrate run" "$(q "$sqlx" migrate run "${sqlx_pg[@]}")"
-cat "$work/sqlite.md" "$work/postgres.md"
+
+# From empty: every tool applies the COUNT migrations, one transaction each.
+remove_dbs="rm -f $work/spine.db $work/refinery.db $work/sqlx.db $work/sqlite3.db && touch $work/refinery.db"
+fresh_sqlite=$(q bash -c "$remove_dbs")
+fresh_pg() { q psql -X -q "${pg[@]}" -d postgres -c "DROP DATABASE $1" -c "CREATE DATABASE $1"; }
+from_empty_runs=$(( runs < 5 ? runs : 5 ))
+echo "## SQLite, $count migrations from empty"
+hyperfine -N --runs "$from_empty_runs" --export-markdown "$work/sqlite-empty.md" \
+    --prepare "$fresh_sqlite" -n "migrate up" "$(q "$bin" --quiet "${spine_sqlite[@]}" up)" \
+    --prepare "$fresh_sqlite" -n "refinery migrate" "$(q "$refinery" migrate -c "$work/refinery-sqlite.toml" -p "$work/refinery")" \
+    --prepare "$fresh_sqlite" -n "sqlx migrate run" "$(q "$sqlx" migrate run "${sqlx_sqlite[@]}")"
+echo "## PostgreSQL, $count migrations from empty"
+hyperfine -N --runs "$from_empty_runs" --export-markdown "$work/postgres-empty.md" \
+    --prepare "$(fresh_pg spine)" -n "migrate up" "$(q "$bin" --quiet "${spine_pg[@]}" up)" \
+    --prepare "$(fresh_pg refinery)" -n "refinery migrate" "$(q "$refinery" migrate -c "$work/refinery-postgres.toml" -p "$work/refinery")" \
+    --prepare "$(fresh_pg sqlx)" -n "sqlx migrate run" "$(q "$sqlx" migrate run "${sqlx_pg[@]}")"
+
+# Peak memory (max RSS) of applying them from empty on SQLite; sqlite3 gets the same files in
+# one stream, a transaction per migration.
+peak() { bash -c "$remove_dbs"; /usr/bin/time -f %M -o "$work/rss" "$@" >/dev/null 2>&1; cat "$work/rss"; }
+for n in $(seq 1 "$count"); do
+    printf 'BEGIN; %s COMMIT;\n' "$(cat "$work/spine/sqlite/basic/$(printf %04d "$n")_t_$(printf %04d "$n").up.sql")"
+done >"$work/sqlite3-all.sql"
+{
+    echo "| SQLite, $count migrations from empty | peak RSS [KB] |"
+    echo "|---|---:|"
+    echo "| migrate up | $(peak "$bin" --quiet "${spine_sqlite[@]}" up) |"
+    echo "| refinery migrate | $(peak "$refinery" migrate -c "$work/refinery-sqlite.toml" -p "$work/refinery") |"
+    echo "| sqlx migrate run | $(peak "$sqlx" migrate run "${sqlx_sqlite[@]}") |"
+    echo "| sqlite3 (a transaction per file) | $(peak sqlite3 "$work/sqlite3.db" ".read $work/sqlite3-all.sql") |"
+} >"$work/peak.md"
+cat "$work/sqlite.md" "$work/postgres.md" "$work/sqlite-empty.md" "$work/postgres-empty.md" "$work/peak.md"
