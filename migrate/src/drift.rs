@@ -19,7 +19,7 @@ use schema_shape::{SchemaShape, ShapesFile};
 use crate::driver::Connection;
 use crate::error::{DbError, Error, Result, RolledBack};
 use crate::source::MigrationSet;
-use crate::tracking::{self, Tracking};
+use crate::tracking;
 use crate::transaction::{Begin, transaction};
 
 /// The shape of the tables of `scope` on `conn`, without the tracking table.
@@ -53,8 +53,7 @@ pub(crate) fn drift(conn: &mut dyn Connection, set: &MigrationSet) -> Result<Vec
         path: migration_layout::shapes::path(dialect),
         source_name: set.source_name().to_string(),
     })?;
-    let tracking = Tracking::detect(conn)?;
-    let applied = tracking::read_applied(conn, tracking)?;
+    let (_, applied) = tracking::read_applied(conn)?;
     let missing: Vec<String> = applied
         .keys()
         .filter(|id| set.get(dialect, id).is_none())

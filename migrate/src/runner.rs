@@ -193,8 +193,7 @@ impl<'a> Runner<'a> {
         let set = self.set;
         let plan = self.ordered(tier, until)?;
         let result = self.locked(|runner| {
-            let mut tracking = Tracking::detect(runner.conn)?;
-            let applied = tracking::read_applied(runner.conn, tracking)?;
+            let (mut tracking, applied) = tracking::read_applied(runner.conn)?;
             tracking::refuse_modified(set.all(runner.dialect), &applied)?;
             let pending: Vec<&Migration> = plan
                 .into_iter()
@@ -239,6 +238,9 @@ impl<'a> Runner<'a> {
     /// takes it out of that state (`CALL SYSPROC.ADMIN_CMD('REORG TABLE ...')`): until then
     /// Db2 refuses most statements on them (SQL0668N reason code 7). None on other engines.
     pub fn reorg_pending(&mut self) -> Result<Vec<ReorgPending>> {
+        if self.dialect != Dialect::Db2 {
+            return Ok(Vec::new());
+        }
         let during = "reading Db2's tables in reorg-pending state (SYSIBMADM.ADMINTABINFO)";
         let tables = transaction(self.conn, Begin::Read, during, |conn| {
             conn.reorg_pending_tables().map_err(|e| e.during(during))
@@ -389,8 +391,7 @@ impl<'a> Runner<'a> {
     ) -> Result<(Tracking, Vec<&'a Migration>)> {
         let set = self.set;
         let plan = self.ordered(tier, until)?;
-        let tracking = Tracking::detect(self.conn)?;
-        let applied = tracking::read_applied(self.conn, tracking)?;
+        let (tracking, applied) = tracking::read_applied(self.conn)?;
         tracking::refuse_modified(set.all(self.dialect), &applied)?;
         let pending: Vec<&Migration> = plan
             .into_iter()
@@ -403,8 +404,7 @@ impl<'a> Runner<'a> {
     /// Every migration of the dialect with its state, then applied ones that have no file.
     pub fn status(&mut self) -> Result<Vec<StatusEntry>> {
         self.set.up_to(self.dialect, Tier::Advanced)?;
-        let tracking = Tracking::detect(self.conn)?;
-        let mut applied = tracking::read_applied(self.conn, tracking)?;
+        let (_, mut applied) = tracking::read_applied(self.conn)?;
         let mut entries: Vec<StatusEntry> = self
             .set
             .all(self.dialect)
@@ -488,12 +488,10 @@ impl<'a> Runner<'a> {
             return Err(Error::UnknownMigration(id.clone()));
         }
         let result = self.locked(|runner| {
-            let mut tracking = Tracking::detect(runner.conn)?;
+            let (tracking, applied) = tracking::read_applied(runner.conn)?;
             if tracking == Tracking::Older {
                 tracking::upgrade(runner.conn)?;
-                tracking = Tracking::Current;
             }
-            let applied = tracking::read_applied(runner.conn, tracking)?;
             let missing: Vec<String> = applied
                 .keys()
                 .filter(|id| set.get(dialect, id).is_none())

@@ -427,11 +427,13 @@ pub(crate) enum Tracking {
 impl Tracking {
     /// The shape of the tracking table on `conn`, read in a short transaction of its own.
     pub(crate) fn detect(conn: &mut dyn Connection) -> Result<Tracking> {
-        let during = "looking for the tracking table";
+        transaction(conn, Begin::Read, LOOKING, Self::detect_in_transaction)
+    }
+
+    /// The shape of the tracking table, read in the caller's transaction.
+    fn detect_in_transaction(conn: &mut dyn Connection) -> Result<Tracking> {
         let sql = conn.tracking().tracking_columns();
-        let columns = transaction(conn, Begin::Read, during, |conn| {
-            conn.query_count(&sql).map_err(|e| e.during(during))
-        })?;
+        let columns = conn.query_count(&sql).map_err(|e| e.during(LOOKING))?;
         Ok(match columns {
             0 => Tracking::Absent,
             4 => Tracking::Current,
@@ -439,6 +441,9 @@ impl Tracking {
         })
     }
 }
+
+/// What [`Tracking::detect`] is doing, for its errors.
+const LOOKING: &str = "looking for the tracking table";
 
 /// Starts a transaction holding the tracking-table lock in which the table exists in the
 /// runner's shape: created in it when `tracking` is absent (if another runner creates it at the
@@ -486,25 +491,26 @@ pub(crate) fn upgrade(conn: &mut dyn Connection) -> Result<()> {
     transaction(conn, Begin::Locked(Tracking::Older), &during, |_| Ok(()))
 }
 
-/// The tracking rows by id, read in a short transaction of their own; empty when the table does
-/// not exist (nothing is created).
+/// The tracking table's shape and its rows by id, both read in one short transaction; no rows
+/// when the table does not exist (nothing is created).
 pub(crate) fn read_applied(
     conn: &mut dyn Connection,
-    tracking: Tracking,
-) -> Result<BTreeMap<String, AppliedMigration>> {
-    if tracking == Tracking::Absent {
-        return Ok(BTreeMap::new());
-    }
+) -> Result<(Tracking, BTreeMap<String, AppliedMigration>)> {
     let during = "reading the tracking table";
-    let sql = conn
-        .tracking()
-        .select_applied(None, tracking == Tracking::Older);
-    let table = conn.tracking_table().clone();
-    let rows = transaction(conn, Begin::Read, during, |conn| {
-        conn.query_applied(&sql)
-            .map_err(|e| missing_column(e, &table).during(during))
-    })?;
-    Ok(by_id(rows))
+    transaction(conn, Begin::Read, during, |conn| {
+        let tracking = Tracking::detect_in_transaction(conn)?;
+        if tracking == Tracking::Absent {
+            return Ok((tracking, BTreeMap::new()));
+        }
+        let sql = conn
+            .tracking()
+            .select_applied(None, tracking == Tracking::Older);
+        let table = conn.tracking_table().clone();
+        let rows = conn
+            .query_applied(&sql)
+            .map_err(|e| missing_column(e, &table).during(during))?;
+        Ok((tracking, by_id(rows)))
+    })
 }
 
 /// A "no such column" error from reading the tracking table, said as what is missing and

@@ -169,9 +169,43 @@ pub trait Connection {
 pub(crate) const APPLIED_COLUMNS: [&str; 4] =
     ["migration_id", "applied_at", "checksum", "duration_ms"];
 
+/// The tracking table's rows read as text (`migration_id`, `applied_at`, `checksum`,
+/// `duration_ms`, as [`TrackingSql::select_applied`] selects them), each value checked: a
+/// NULL where a value must be, or a duration that is not an integer, is named by row and
+/// column ([`damaged_row`]). Checksums lose the padding a CHAR column gives them.
+#[cfg_attr(not(any(feature = "postgres", feature = "odbc")), allow(dead_code))]
+pub(crate) fn applied_from_text(
+    table: &TrackingTable,
+    rows: Vec<Vec<Option<String>>>,
+) -> Result<Vec<AppliedMigration>, DbError> {
+    rows.into_iter()
+        .map(|mut row| {
+            row.resize(APPLIED_COLUMNS.len(), None);
+            let [id, applied_at, checksum, duration] =
+                <[Option<String>; 4]>::try_from(row).unwrap_or_default();
+            let damaged =
+                |column: usize, problem: &str| damaged_row(table, id.as_deref(), column, problem);
+            let duration_ms = duration
+                .map(|value| {
+                    value
+                        .trim()
+                        .parse()
+                        .map_err(|_| damaged(3, &format!("'{value}', not an integer,")))
+                })
+                .transpose()?;
+            Ok(AppliedMigration {
+                id: id.clone().ok_or_else(|| damaged(0, "NULL"))?,
+                applied_at: applied_at.ok_or_else(|| damaged(1, "NULL"))?,
+                checksum: checksum.map(|c| c.trim_end().to_string()),
+                duration_ms,
+            })
+        })
+        .collect()
+}
+
 /// The error for a tracking row whose `column` (an index into [`APPLIED_COLUMNS`]) holds what
-/// the runner cannot read (`problem`: `NULL`, `a value of type X`): names the row and the
-/// column, and what the column must hold.
+/// the runner cannot read (`problem`: `NULL`, `a value of SQLite type TEXT`, …): names the
+/// row and the column, and what the column must hold.
 #[cfg_attr(
     not(any(feature = "sqlite", feature = "postgres", feature = "odbc")),
     allow(dead_code)

@@ -230,30 +230,8 @@ impl Connection for OdbcConnection {
     }
 
     fn query_applied(&mut self, sql: &str) -> Result<Vec<AppliedMigration>, DbError> {
-        self.query_text(sql)?
-            .iter()
-            .map(|row| {
-                let id = optional_text(row, 0);
-                let damaged = |column: usize, problem: &str| {
-                    super::damaged_row(&self.tracking, id.as_deref(), column, problem)
-                };
-                let required = |column: usize| {
-                    optional_text(row, column).ok_or_else(|| damaged(column, "NULL"))
-                };
-                let duration = optional_text(row, 3)
-                    .map(|value| {
-                        integer(&value)
-                            .map_err(|_| damaged(3, &format!("'{value}', not an integer,")))
-                    })
-                    .transpose()?;
-                Ok(AppliedMigration {
-                    id: required(0)?,
-                    applied_at: required(1)?,
-                    checksum: optional_text(row, 2).map(|c| c.trim_end().to_string()),
-                    duration_ms: duration,
-                })
-            })
-            .collect()
+        let rows = self.query_text(sql)?;
+        super::applied_from_text(&self.tracking, rows)
     }
 
     /// Each statement goes to the driver from a buffer of its own that ends in a NUL byte

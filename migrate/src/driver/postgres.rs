@@ -100,28 +100,6 @@ impl PostgresConnection {
     }
 }
 
-/// Whether a value of any type is NULL (to name what a tracking column holds).
-struct IsNull(bool);
-
-impl<'a> postgres::types::FromSql<'a> for IsNull {
-    fn from_sql(
-        _: &postgres::types::Type,
-        _: &'a [u8],
-    ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
-        Ok(IsNull(false))
-    }
-
-    fn from_sql_null(
-        _: &postgres::types::Type,
-    ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
-        Ok(IsNull(true))
-    }
-
-    fn accepts(_: &postgres::types::Type) -> bool {
-        true
-    }
-}
-
 /// The first column of the first row of `sql`, as text, by the simple query protocol: one
 /// round trip, where a query with parameters prepares, executes and closes a statement.
 fn first_cell(client: &mut postgres::Client, sql: &str) -> Result<Option<String>, DbError> {
@@ -133,7 +111,7 @@ fn first_cell(client: &mut postgres::Client, sql: &str) -> Result<Option<String>
 }
 
 /// Every row of `sql` by the simple query protocol, each cell as text (`None` for NULL): the
-/// rows `schema-shape`'s catalog queries read. (The test harness has its own copy: it cannot
+/// tracking table's rows and the rows `schema-shape`'s catalog queries read. (The test harness has its own copy: it cannot
 /// depend on migrate.)
 fn postgres_rows(
     client: &mut postgres::Client,
@@ -253,29 +231,10 @@ impl Connection for PostgresConnection {
             .ok_or_else(|| DbError::new(format!("`{sql}` gave {cell:?}, not a count")))
     }
 
+    /// By the simple query protocol: one round trip for the whole table.
     fn query_applied(&mut self, sql: &str) -> Result<Vec<AppliedMigration>, DbError> {
-        let rows = self.client.query(sql, &[]).map_err(|e| describe(&e))?;
-        rows.iter()
-            .map(|row| {
-                let id: Option<String> = row.try_get(0).ok().flatten();
-                let damaged = |column: usize| {
-                    let problem = match row.try_get::<_, IsNull>(column) {
-                        Ok(IsNull(true)) => "NULL".to_string(),
-                        _ => row.columns().get(column).map_or_else(
-                            || "an unreadable value".to_string(),
-                            |c| format!("a value of type {}", c.type_().name()),
-                        ),
-                    };
-                    super::damaged_row(&self.tracking, id.as_deref(), column, &problem)
-                };
-                Ok(AppliedMigration {
-                    id: row.try_get(0).map_err(|_| damaged(0))?,
-                    applied_at: row.try_get(1).map_err(|_| damaged(1))?,
-                    checksum: row.try_get(2).map_err(|_| damaged(2))?,
-                    duration_ms: row.try_get(3).map_err(|_| damaged(3))?,
-                })
-            })
-            .collect()
+        let rows = postgres_rows(&mut self.client, sql).map_err(|e| describe(&e))?;
+        super::applied_from_text(&self.tracking, rows)
     }
 
     /// Each statement in a simple query of its own, which PostgreSQL commits on its own.
