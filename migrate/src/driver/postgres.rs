@@ -111,8 +111,8 @@ fn first_cell(client: &mut postgres::Client, sql: &str) -> Result<Option<String>
 }
 
 /// Every row of `sql` by the simple query protocol, each cell as text (`None` for NULL): the
-/// tracking table's rows and the rows `schema-shape`'s catalog queries read. (The test harness has its own copy: it cannot
-/// depend on migrate.)
+/// tracking table's rows and the rows `schema-shape`'s catalog queries read. (The test harness
+/// has its own copy: it cannot depend on migrate.)
 fn postgres_rows(
     client: &mut postgres::Client,
     sql: &str,
