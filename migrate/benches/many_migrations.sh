@@ -99,7 +99,7 @@ hyperfine -N --warmup 3 --runs "$runs" --export-markdown "$work/postgres.md" \
 # From empty: every tool applies the COUNT migrations, one transaction each.
 remove_dbs="rm -f $work/spine.db $work/refinery.db $work/sqlx.db $work/sqlite3.db && touch $work/refinery.db"
 fresh_sqlite=$(q bash -c "$remove_dbs")
-fresh_pg() { q psql -X -q "${pg[@]}" -d postgres -c "DROP DATABASE $1" -c "CREATE DATABASE $1"; }
+fresh_pg() { q psql -X -q "${pg[@]}" -d "$1" -c "DROP SCHEMA public CASCADE" -c "CREATE SCHEMA public" -c CHECKPOINT; }
 from_empty_runs=$(( runs < 5 ? runs : 5 ))
 echo "## SQLite, $count migrations from empty"
 hyperfine -N --runs "$from_empty_runs" --export-markdown "$work/sqlite-empty.md" \
